@@ -1,0 +1,82 @@
+//! The generated client's request hooks.
+
+use progenitor_client::{ClientHooks, OperationInfo};
+
+use crate::generated::parameter_bounds::{Bounds, query_bounds};
+use crate::{Client, ClientConfig, Error};
+
+impl ClientHooks<ClientConfig> for Client {
+    /// Rejects out-of-range parameters before anything is sent.
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        check_query_bounds(request.url(), query_bounds(info.operation_id))
+            .map_err(Error::InvalidRequest)
+    }
+}
+
+/// Checks each bounded query parameter of `url` against the spec's `minimum`/`maximum`.
+fn check_query_bounds(url: &reqwest::Url, bounds: &[Bounds]) -> Result<(), String> {
+    for (name, value) in url.query_pairs() {
+        let Some(bound) = bounds.iter().find(|b| b.name == name) else {
+            continue;
+        };
+        let in_range = value.parse::<i64>().is_ok_and(|v| {
+            bound.minimum.is_none_or(|min| v >= min) && bound.maximum.is_none_or(|max| v <= max)
+        });
+        if !in_range {
+            let allowed = match (bound.minimum, bound.maximum) {
+                (Some(min), Some(max)) => format!("an integer from {min} to {max}"),
+                (Some(min), None) => format!("an integer of at least {min}"),
+                (None, Some(max)) => format!("an integer of at most {max}"),
+                (None, None) => "an integer".to_string(),
+            };
+            return Err(format!("`{name}` must be {allowed}, got {value}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: Bounds = Bounds {
+        name: "limit",
+        minimum: Some(1),
+        maximum: Some(100),
+    };
+
+    fn check(query: &str) -> Result<(), String> {
+        let url = reqwest::Url::parse(&format!("http://h/p?{query}")).unwrap();
+        check_query_bounds(&url, &[LIMIT])
+    }
+
+    #[test]
+    fn accepts_values_in_range_and_ignores_other_parameters() {
+        assert_eq!(check("limit=1&offset=-5"), Ok(()));
+        assert_eq!(check("limit=100"), Ok(()));
+    }
+
+    #[test]
+    fn rejects_values_out_of_range_or_not_integers() {
+        let expected = "`limit` must be an integer from 1 to 100, got";
+        assert_eq!(check("limit=0"), Err(format!("{expected} 0")));
+        assert_eq!(check("limit=101"), Err(format!("{expected} 101")));
+        assert_eq!(check("limit=ten"), Err(format!("{expected} ten")));
+    }
+
+    #[test]
+    fn the_spec_bounds_limit_and_offset() {
+        let bounds = query_bounds("list_sub_jobs");
+        assert!(bounds.contains(&LIMIT), "{bounds:?}");
+        assert!(bounds.contains(&Bounds {
+            name: "offset",
+            minimum: Some(0),
+            maximum: None
+        }));
+        assert_eq!(query_bounds("no_such_operation"), &[]);
+    }
+}
