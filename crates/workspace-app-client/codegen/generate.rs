@@ -87,7 +87,8 @@ pub fn generate_client(spec: &Spec) -> Result<String, SpecErrors> {
         .generate_tokens(&spec.openapi)
         .map_err(|e| spec.error_at("", format!("progenitor cannot generate a client: {e}")))?;
     let bounds = parameter_bounds(spec);
-    render(quote! { #client #bounds }).map_err(|e| spec.error_at("", e).into())
+    let regions = region_endpoints(&spec.document);
+    render(quote! { #client #bounds #regions }).map_err(|e| spec.error_at("", e).into())
 }
 
 /// `query_bounds(operation_id)`: the numeric `minimum`/`maximum` of each query parameter.
@@ -152,6 +153,36 @@ fn parameter_bounds(spec: &Spec) -> TokenStream {
                     _ => &[],
                 }
             }
+        }
+    }
+}
+
+/// `regions::ENDPOINTS`: every value of each server's `region` variable, with the server URL
+/// it makes.
+fn region_endpoints(document: &Value) -> TokenStream {
+    let servers = document.get("servers").and_then(Value::as_array);
+    let pairs = servers.into_iter().flatten().flat_map(|server| {
+        let url = server
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let regions = server
+            .pointer("/variables/region/enum")
+            .and_then(Value::as_array);
+        regions
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(move |region| {
+                let endpoint = url.replace("{region}", region);
+                quote! { (#region, #endpoint) }
+            })
+    });
+    quote! {
+        /// Huawei Cloud regions and their endpoints, from the OpenAPI document's `servers`.
+        pub mod regions {
+            /// `(region id, endpoint)` for every region the spec lists, in its order.
+            pub const ENDPOINTS: &[(&str, &str)] = &[#(#pairs),*];
         }
     }
 }

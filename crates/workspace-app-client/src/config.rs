@@ -1,7 +1,38 @@
 //! What the generated `Client` carries besides its base URL and `reqwest::Client`.
 
+use std::time::Duration;
+
+use crate::{Credentials, RetryPolicy};
+
+/// Default most bytes of a response body the client reads: 8 MiB. A page of 100 sub-jobs
+/// is about 50 KiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+/// Default time one attempt may take, response body included.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The hand-written configuration the generated [`Client`](crate::Client) carries as its
-/// inner value, read by the request hooks.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub struct ClientConfig {}
+/// inner value, read by the request hooks. Build it with
+/// [`ClientBuilder`](crate::ClientBuilder); `ClientConfig::default()` has no credentials and
+/// the default retries, timeout and body limit.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            credentials: None,
+            project_id: None,
+            retry: RetryPolicy::default(),
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}

@@ -1,9 +1,9 @@
-//! The generated client's request hooks.
+//! The generated client's request hooks: the hand-written layers plug in here.
 
-use progenitor_client::{ClientHooks, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::generated::parameter_bounds::{Bounds, query_bounds};
-use crate::{Client, ClientConfig, Error};
+use crate::{Client, ClientConfig, transport, types};
 
 impl ClientHooks<ClientConfig> for Client {
     /// Rejects out-of-range parameters before anything is sent.
@@ -11,10 +11,48 @@ impl ClientHooks<ClientConfig> for Client {
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
+    ) -> Result<(), progenitor_client::Error<E>> {
         check_query_bounds(request.url(), query_bounds(info.operation_id))
-            .map_err(Error::InvalidRequest)
+            .map_err(progenitor_client::Error::InvalidRequest)
     }
+
+    /// Credentials, signing, timeouts, retries and the bounded body read.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        transport::execute(self.client(), self.inner(), request, info).await
+    }
+
+    /// An error status whose body is not the documented `{error_code, error_msg}` (an HTML
+    /// gateway page, an empty or truncated body) would otherwise fail as an unparsable
+    /// payload and lose its status; hand it on as an unexpected response instead, which
+    /// keeps status, headers and body.
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let Ok(response) = result else {
+            return Ok(());
+        };
+        if response.status().is_success() || carries_documented_error(response) {
+            return Ok(());
+        }
+        match transport::copy_buffered(response) {
+            Some(copy) => Err(progenitor_client::Error::UnexpectedResponse(copy)),
+            None => Ok(()),
+        }
+    }
+}
+
+fn carries_documented_error(response: &reqwest::Response) -> bool {
+    let Some(crate::error::BufferedBody(body)) = response.extensions().get() else {
+        return false;
+    };
+    serde_json::from_slice::<types::ErrorResponse>(body)
+        .is_ok_and(|e| e.error_code.is_some() || e.error_msg.is_some())
 }
 
 /// Checks each bounded query parameter of `url` against the spec's `minimum`/`maximum`.

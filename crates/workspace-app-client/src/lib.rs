@@ -2,24 +2,23 @@
 //! (`GET /v1/{project_id}/app-server-sub-jobs`, operation `ListSubJobs`).
 //!
 //! The operations and types are generated at build time by [progenitor] from the
-//! hand-written OpenAPI document `openapi/workspace-app.yaml`; the modules beside them are
-//! hand-written.
+//! hand-written OpenAPI document `openapi/workspace-app.yaml` (module [`types`], the
+//! [`Client`] and its operation builders); the rest of this crate is hand-written and plugs
+//! into the generated client through its hooks: credentials and AK/SK signing, region
+//! endpoints, timeouts, retries, a bounded response body and typed errors.
 //!
 //! ```no_run
-//! use workspace_app_client::{Client, ClientConfig, types::{JobTypeFilter, SubJobStatus}};
+//! use workspace_app_client::{ClientBuilder, Credentials, types::{JobTypeFilter, SubJobStatus}};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::new(
-//!     "https://workspace.ap-southeast-1.myhuaweicloud.com",
-//!     ClientConfig::default(),
-//! );
+//! # async fn run() -> Result<(), workspace_app_client::Error> {
+//! let client = ClientBuilder::from_env() // HUAWEICLOUD_SDK_AK, _SK, _PROJECT_ID, ...
+//!     .region("ap-southeast-1")
+//!     .build()?;
 //! let page = client
-//!     .list_sub_jobs()
-//!     .project_id("0123456789abcdef0123456789abcdef")
+//!     .sub_jobs() // `list_sub_jobs()` with the configured project ID
 //!     .job_type(JobTypeFilter::CreateServer)
 //!     .status(SubJobStatus::Running)
 //!     .limit(50)
-//!     .x_auth_token("an IAM token")
 //!     .send()
 //!     .await?
 //!     .into_inner();
@@ -33,18 +32,36 @@
 //! ```
 //!
 //! A request parameter outside the spec (`limit(0)`, `limit(101)`, an empty `project_id`)
-//! fails with [`Error::InvalidRequest`] before any network I/O; a documented error status
-//! becomes [`Error::ErrorResponse`] holding the service's `error_code` and `error_msg`.
+//! fails before any network I/O. Every failure converts (`?`) into [`Error`], which carries
+//! the HTTP status, the service's `error_code` and `error_msg`, the `X-Request-Id`, and
+//! [`Error::is_retryable`]; no secret ever appears in its message or in `Debug` output.
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
+mod client_builder;
 mod config;
+mod credentials;
+mod error;
 mod extensible;
 mod generated;
 mod hooks;
+mod region;
+mod retry;
+pub mod signing;
+mod transport;
 
-pub use config::ClientConfig;
-pub use extensible::Extensible;
-pub use generated::{
-    ByteStream, Client, ClientInfo, Error, ResponseValue, builder, parameter_bounds, prelude, types,
+pub use client_builder::{BuildError, ClientBuilder};
+pub use config::{
+    ClientConfig, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
 };
+pub use credentials::{AkSk, Credentials, env};
+pub use error::{ApiError, BODY_SNIPPET_LIMIT, Error, GeneratedError, REQUEST_ID_HEADER};
+pub use extensible::Extensible;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
+pub use region::{Region, UnknownRegion};
+pub use retry::{RetryPolicy, is_retryable_status};
+
+/// Generated tables from the spec: numeric parameter bounds and region endpoints.
+pub mod spec {
+    pub use crate::generated::{parameter_bounds, regions};
+}

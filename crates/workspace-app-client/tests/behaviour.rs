@@ -1,11 +1,13 @@
 //! What the generated client puts on the wire and how it reads the answers, against a local
 //! HTTP server on 127.0.0.1.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
 use serde_json::json;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_app_client::types::{JobType, JobTypeFilter, SubJobStatus};
-use workspace_app_client::{Client, ClientConfig, Error, Extensible};
+use workspace_app_client::{Client, ClientBuilder, Error, Extensible, GeneratedError, RetryPolicy};
 
 const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
 
@@ -19,8 +21,13 @@ async fn server_answering(status: u16, body: serde_json::Value) -> MockServer {
     server
 }
 
+/// A client of the local server, without retries so that each test sees one attempt.
 fn client(server: &MockServer) -> Client {
-    Client::new(&server.uri(), ClientConfig::default())
+    ClientBuilder::new()
+        .endpoint(server.uri())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("a valid configuration")
 }
 
 fn one_item_page() -> serde_json::Value {
@@ -203,13 +210,18 @@ async fn each_documented_error_status_is_a_typed_error_with_code_and_message() {
             .send()
             .await
             .expect_err("an error status is an error");
-        let Error::ErrorResponse(response) = error else {
+        // The generated client's own typed variant...
+        let GeneratedError::ErrorResponse(response) = &error else {
             panic!("{status}: expected ErrorResponse, got {error:?}");
         };
         assert_eq!(response.status().as_u16(), status);
         assert_eq!(response.error_code.as_deref(), Some(code.as_str()));
+        // ...and the crate's error, which `?` converts it into.
+        let error = Error::from(error);
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(error.error_code(), Some(code.as_str()));
         assert_eq!(
-            response.error_msg.as_deref(),
+            error.error_msg(),
             Some(format!("failure {status}").as_str())
         );
     }
@@ -244,7 +256,7 @@ async fn out_of_range_parameters_fail_before_any_request() {
         ),
     ];
     for (case, result) in cases {
-        match result {
+        match result.map_err(Error::from) {
             Err(Error::InvalidRequest(message)) => assert!(!message.is_empty(), "{case}"),
             other => panic!("{case}: expected InvalidRequest, got {other:?}"),
         }
@@ -269,8 +281,8 @@ async fn the_bounds_message_names_the_parameter_and_the_allowed_range() {
         .await
         .expect_err("limit 101 is out of range");
     assert_eq!(
-        error.to_string(),
-        "Invalid Request: `limit` must be an integer from 1 to 100, got 101"
+        Error::from(error).to_string(),
+        "invalid request: `limit` must be an integer from 1 to 100, got 101"
     );
 }
 

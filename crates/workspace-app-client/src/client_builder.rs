@@ -1,0 +1,286 @@
+//! Building a configured client.
+
+use std::time::Duration;
+
+use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
+use crate::credentials::env;
+use crate::{Client, Credentials, Region, RetryPolicy, UnknownRegion, builder};
+
+/// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
+/// copes with faults.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use workspace_app_client::{ClientBuilder, Credentials, RetryPolicy, types::JobTypeFilter};
+///
+/// # async fn run() -> Result<(), workspace_app_client::Error> {
+/// let client = ClientBuilder::new()
+///     .region("ap-southeast-1")
+///     .credentials(Credentials::ak_sk("AK", "SK"))
+///     .project_id("0605767a3300d5762fb7c0186d9e1779")
+///     .timeout(Duration::from_secs(20))
+///     .retry(RetryPolicy::default().max_attempts(5))
+///     .build()?;
+/// let page = client.sub_jobs().job_type(JobTypeFilter::CreateServer).send().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    target: Option<Target>,
+    credentials: Option<Credentials>,
+    project_id: Option<String>,
+    connect_timeout: Option<Duration>,
+    config: ClientConfig,
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Region(String),
+    Endpoint(String),
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Neither a region nor an endpoint was given.
+    #[error("no endpoint: call `.region(..)` or `.endpoint(..)`")]
+    NoEndpoint,
+    /// The region is not one this crate knows.
+    #[error(transparent)]
+    UnknownRegion(#[from] UnknownRegion),
+    /// The endpoint is not an absolute http(s) URL.
+    #[error("invalid endpoint `{endpoint}`: {reason}")]
+    InvalidEndpoint {
+        /// The endpoint as given.
+        endpoint: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The credentials cannot be used; the message never contains them.
+    #[error("invalid credentials: {0}")]
+    InvalidCredentials(&'static str),
+    /// AK/SK signing needs a project ID (`.project_id(..)` or `HUAWEICLOUD_SDK_PROJECT_ID`).
+    #[error(
+        "AK/SK credentials need a project ID: call `.project_id(..)` or set {}",
+        env::PROJECT_ID
+    )]
+    MissingProjectId,
+    /// The project ID is empty or has control characters.
+    #[error("invalid project ID {0:?}: it must be non-empty, without control characters")]
+    InvalidProjectId(String),
+    /// The HTTP client could not be created.
+    #[error("cannot create the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            target: None,
+            credentials: None,
+            project_id: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            config: ClientConfig::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with nothing set and default timeouts, retries and body limit.
+    pub fn new() -> Self {
+        ClientBuilder::default()
+    }
+
+    /// A builder with credentials and project ID from the official SDK variables:
+    /// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`,
+    /// `HUAWEICLOUD_SDK_PROJECT_ID`. Later calls override them.
+    pub fn from_env() -> Self {
+        let builder = ClientBuilder::new();
+        let builder = match Credentials::from_env() {
+            Some(credentials) => builder.credentials(credentials),
+            None => builder,
+        };
+        match std::env::var(env::PROJECT_ID) {
+            Ok(project) if !project.is_empty() => builder.project_id(project),
+            _ => builder,
+        }
+    }
+
+    /// Sends requests to this region's endpoint; an unknown region fails `build`.
+    pub fn region(mut self, region: impl AsRef<str>) -> Self {
+        self.target = Some(Target::Region(region.as_ref().to_string()));
+        self
+    }
+
+    /// Sends requests to this base URL instead (a private cloud, or
+    /// `http://127.0.0.1:PORT` in tests).
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.target = Some(Target::Endpoint(url.into()));
+        self
+    }
+
+    /// How requests authenticate.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The project requests act on: filled into [`Client::sub_jobs`] and sent as
+    /// `X-Project-Id` on signed requests.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Time to establish a connection (default 10 s); `None` waits as long as it takes.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// Time one attempt may take, reading the body included (default 30 s); `None` waits
+    /// as long as it takes. Retries get a fresh timeout each.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.attempt_timeout = timeout.into();
+        self
+    }
+
+    /// How failed attempts are retried; [`RetryPolicy::disabled`] turns retries off.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Most bytes of a response body to read (default 8 MiB); a larger body is an error.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.config.max_response_bytes = limit;
+        self
+    }
+
+    /// Checks the settings and returns the generated client, configured.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = match self.target.ok_or(BuildError::NoEndpoint)? {
+            Target::Region(id) => id.parse::<Region>()?.endpoint().to_string(),
+            Target::Endpoint(url) => check_endpoint(url)?,
+        };
+        if let Some(credentials) = &self.credentials {
+            credentials
+                .validate()
+                .map_err(BuildError::InvalidCredentials)?;
+        }
+        if let Some(project) = &self.project_id
+            && (project.is_empty() || project.chars().any(char::is_control))
+        {
+            return Err(BuildError::InvalidProjectId(project.clone()));
+        }
+        if matches!(self.credentials, Some(Credentials::AkSk(_))) && self.project_id.is_none() {
+            return Err(BuildError::MissingProjectId);
+        }
+
+        let mut http = reqwest::Client::builder()
+            .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        let config = ClientConfig {
+            credentials: self.credentials,
+            project_id: self.project_id,
+            ..self.config
+        };
+        Ok(Client::new_with_client(&base_url, http.build()?, config))
+    }
+}
+
+fn check_endpoint(url: String) -> Result<String, BuildError> {
+    let invalid = |reason: String| BuildError::InvalidEndpoint {
+        endpoint: url.clone(),
+        reason,
+    };
+    let parsed = reqwest::Url::parse(&url).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https".into()));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL has no query or fragment".into()));
+    }
+    // The generated client appends `/v1/...` to the base URL as a string.
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+impl Client {
+    /// The project ID the client was built with, if any.
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.project_id.as_deref()
+    }
+
+    /// [`Client::list_sub_jobs`] with `project_id` filled in from the configuration (when
+    /// there is one; otherwise `send` reports the missing project ID before any I/O).
+    pub fn sub_jobs(&self) -> builder::ListSubJobs<'_> {
+        let operation = self.list_sub_jobs();
+        match self.project_id() {
+            Some(project) => operation.project_id(project),
+            None => operation,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use progenitor_client::ClientInfo;
+
+    #[test]
+    fn a_region_picks_its_endpoint_and_an_endpoint_overrides() {
+        let client = ClientBuilder::new().region("cn-north-4").build().unwrap();
+        assert_eq!(
+            client.baseurl(),
+            "https://appstream.cn-north-4.myhuaweicloud.com"
+        );
+        let client = ClientBuilder::new()
+            .region("cn-north-4")
+            .endpoint("http://127.0.0.1:8080/")
+            .build()
+            .unwrap();
+        assert_eq!(client.baseurl(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn bad_settings_are_clear_errors() {
+        let error = ClientBuilder::new().region("moon-1").build().unwrap_err();
+        assert!(
+            error.to_string().contains("known regions: cn-north-4"),
+            "{error}"
+        );
+        let error = ClientBuilder::new().build().unwrap_err();
+        assert!(matches!(error, BuildError::NoEndpoint));
+        let error = ClientBuilder::new()
+            .endpoint("ftp://x")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("http or https"), "{error}");
+        let error = ClientBuilder::new()
+            .endpoint("http://x")
+            .credentials(Credentials::ak_sk("ak", "SECRET-SK"))
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, BuildError::MissingProjectId));
+        let error = ClientBuilder::new()
+            .endpoint("http://x")
+            .credentials(Credentials::token("bad\ntoken-SECRET"))
+            .build()
+            .unwrap_err();
+        assert!(!error.to_string().contains("SECRET"), "{error}");
+    }
+
+    #[test]
+    fn the_configured_project_id_fills_the_operation() {
+        let client = ClientBuilder::new()
+            .endpoint("http://x")
+            .project_id("p1")
+            .build()
+            .unwrap();
+        assert_eq!(client.project_id(), Some("p1"));
+    }
+}

@@ -1,0 +1,290 @@
+//! The signer against vectors written by Huawei's own signer (`huaweicloudsdkcore`, see
+//! `scripts/huawei-signing/make_fixtures.py`), and signed requests as the client sends them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Deserialize;
+use serde_json::json;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_app_client::signing::{self, SignableRequest};
+use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
+use workspace_app_client::{ClientBuilder, Credentials, RetryPolicy};
+
+#[derive(Deserialize)]
+struct Fixture {
+    generator: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    ak: String,
+    sk: String,
+    method: String,
+    project_id: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    canonical_request: String,
+    string_to_sign: String,
+    authorization: String,
+}
+
+fn fixture() -> Fixture {
+    let text = include_str!("fixtures/huawei-signing.json");
+    serde_json::from_str(text).expect("the fixture parses")
+}
+
+/// The request as this client puts it on the wire: progenitor's path encoding and
+/// `application/x-www-form-urlencoded` query values (space as `+`).
+fn wire_form(case: &Case) -> (String, String) {
+    let path = format!(
+        "/v1/{}/app-server-sub-jobs",
+        progenitor_client::encode_path(&case.project_id)
+    );
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&case.query)
+        .finish();
+    (path, query)
+}
+
+fn header_map(pairs: &[(String, String)]) -> HeaderMap {
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            (
+                HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+                HeaderValue::from_bytes(value.as_bytes()).expect("a header value"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_vector_from_huaweis_signer_is_reproduced() {
+    let fixture = fixture();
+    assert!(fixture.generator.contains("huaweicloudsdkcore"));
+    assert!(fixture.cases.len() >= 14, "{} cases", fixture.cases.len());
+    for case in &fixture.cases {
+        let (path, query) = wire_form(case);
+        let headers = header_map(&case.headers);
+        let request = SignableRequest {
+            method: &case.method,
+            path: &path,
+            query: (!query.is_empty()).then_some(query.as_str()),
+            headers: &headers,
+            body_sha256: signing::EMPTY_BODY_SHA256,
+        };
+        let signed = signing::signed_header_names(&headers);
+        let canonical = signing::canonical_request(&request, &signed);
+        assert_eq!(
+            canonical, case.canonical_request,
+            "{}: canonical request",
+            case.name
+        );
+        let sdk_date = headers["x-sdk-date"].to_str().expect("ascii");
+        assert_eq!(
+            signing::string_to_sign(sdk_date, &canonical),
+            case.string_to_sign,
+            "{}: string to sign",
+            case.name
+        );
+        assert_eq!(
+            signing::authorization_for(&request, &case.ak, case.sk.as_bytes()),
+            case.authorization,
+            "{}: Authorization",
+            case.name
+        );
+    }
+}
+
+/// Recomputes the signature of a received request, as a verifier would.
+fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String> {
+    let authorization = request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no Authorization header")?;
+    let parsed = signing::parse_authorization(authorization).ok_or("not SDK-HMAC-SHA256")?;
+    if parsed.access != ak {
+        return Err(format!("wrong access key {}", parsed.access));
+    }
+    for required in ["host", "x-sdk-date", "x-project-id"] {
+        if !parsed.signed_headers.contains(&required) {
+            return Err(format!("{required} is not signed"));
+        }
+    }
+    let signable = SignableRequest {
+        method: request.method.as_str(),
+        path: request.url.path(),
+        query: request.url.query(),
+        headers: &request.headers,
+        body_sha256: signing::EMPTY_BODY_SHA256,
+    };
+    let canonical = signing::canonical_request(&signable, &parsed.signed_headers);
+    let sdk_date = request.headers["x-sdk-date"]
+        .to_str()
+        .map_err(|e| e.to_string())?;
+    let expected = signing::signature(
+        sk.as_bytes(),
+        &signing::string_to_sign(sdk_date, &canonical),
+    );
+    if signing::signatures_match(&expected, parsed.signature) {
+        Ok(())
+    } else {
+        Err(format!("signature mismatch over\n{canonical}"))
+    }
+}
+
+#[tokio::test]
+async fn the_client_signs_the_final_request_with_fresh_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 0, "items": []})))
+        .mount(&server)
+        .await;
+    let project = "proj/é ~+%&=?#";
+    let client = ClientBuilder::new()
+        .endpoint(server.uri())
+        .credentials(Credentials::temporary(
+            "MY-AK",
+            "my-sk-é/+",
+            "SESSION-TOKEN",
+        ))
+        .project_id(project)
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("valid settings");
+    client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .status(SubJobStatus::Running)
+        .job_id("a b+c~d/e%f&g=h?i#j中")
+        .limit(5)
+        .send()
+        .await
+        .expect("the server answers 200");
+
+    let requests = server.received_requests().await.expect("recording is on");
+    let request = &requests[0];
+    verify(request, "MY-AK", "my-sk-é/+").expect("the signature verifies");
+    let header = |name: &str| request.headers.get(name).map(|v| v.as_bytes().to_vec());
+    assert_eq!(header("x-project-id"), Some(project.as_bytes().to_vec()));
+    assert_eq!(header("x-security-token"), Some(b"SESSION-TOKEN".to_vec()));
+    let date = String::from_utf8(header("x-sdk-date").expect("dated")).expect("ascii");
+    let signed_at = signing::parse_sdk_date(&date).expect("YYYYMMDDTHHMMSSZ");
+    let age = std::time::SystemTime::now()
+        .duration_since(signed_at)
+        .unwrap_or_default();
+    assert!(
+        age.as_secs() < 600,
+        "X-Sdk-Date is the signing time, not {date}"
+    );
+    let authorization = String::from_utf8(header("authorization").expect("signed")).expect("ascii");
+    assert!(
+        authorization.contains("x-security-token"),
+        "{authorization}"
+    );
+    assert!(header("x-auth-token").is_none());
+
+    // Verification is not vacuous: the same request with another SK fails.
+    assert!(verify(request, "MY-AK", "another-sk").is_err());
+}
+
+#[tokio::test]
+async fn token_credentials_send_x_auth_token_and_do_not_sign() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 0, "items": []})))
+        .mount(&server)
+        .await;
+    let client = ClientBuilder::new()
+        .endpoint(server.uri())
+        .credentials(Credentials::token("iam-token"))
+        .project_id("p")
+        .build()
+        .expect("valid settings");
+    client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await
+        .expect("200");
+    let requests = server.received_requests().await.expect("recording is on");
+    let headers = &requests[0].headers;
+    assert_eq!(
+        headers.get("x-auth-token").map(|v| v.as_bytes()),
+        Some(&b"iam-token"[..])
+    );
+    assert!(headers.get("authorization").is_none());
+    assert!(headers.get("x-sdk-date").is_none());
+}
+
+/// Runs only where `.ci/run` has started `scripts/huawei-signing/verifier.py`, a server that
+/// checks signatures with Huawei's own Python signer (`huaweicloudsdkcore`).
+#[tokio::test]
+#[ignore = "needs the Python verifier; .ci/run starts it and runs this test"]
+async fn huaweis_own_signer_accepts_the_clients_requests() {
+    let url = std::env::var("HUAWEI_VERIFIER_URL").expect("HUAWEI_VERIFIER_URL is set");
+    let ak = std::env::var("HUAWEI_VERIFIER_AK").expect("HUAWEI_VERIFIER_AK is set");
+    let sk = std::env::var("HUAWEI_VERIFIER_SK").expect("HUAWEI_VERIFIER_SK is set");
+    let token = std::env::var("HUAWEI_VERIFIER_SECURITY_TOKEN").ok();
+    let credentials = match &token {
+        Some(token) => Credentials::temporary(&ak, &sk, token),
+        None => Credentials::ak_sk(&ak, &sk),
+    };
+    let projects = ["0605767a3300d5762fb7c0186d9e1779", "a/b", "é 中~+%&=?#"];
+    let job_ids = ["plain", "a b+c", "~/%&=?#*中文é"];
+    for project in projects {
+        let client = ClientBuilder::new()
+            .endpoint(&url)
+            .credentials(credentials.clone())
+            .project_id(project)
+            .retry(RetryPolicy::disabled())
+            .build()
+            .expect("valid settings");
+        for job_id in job_ids {
+            let page = client
+                .sub_jobs()
+                .job_type(JobTypeFilter::CreateServer)
+                .status(SubJobStatus::Failed)
+                .offset(3)
+                .limit(7)
+                .job_id(job_id)
+                .send()
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "{project:?} / {job_id:?}: {}",
+                        workspace_app_client::Error::from(e)
+                    )
+                })
+                .into_inner();
+            assert_eq!(page.items[0].id.as_deref(), Some("verified"));
+            assert_eq!(page.items[0].project_id.as_deref(), Some(project));
+            assert_eq!(page.items[0].job_id.as_deref(), Some(job_id));
+        }
+    }
+    // A wrong SK is refused by the same verifier.
+    let wrong = match &token {
+        Some(token) => Credentials::temporary(&ak, "not-the-sk", token),
+        None => Credentials::ak_sk(&ak, "not-the-sk"),
+    };
+    let client = ClientBuilder::new()
+        .endpoint(&url)
+        .credentials(wrong)
+        .project_id("p")
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("valid settings");
+    let error = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await
+        .map_err(workspace_app_client::Error::from)
+        .expect_err("a wrong SK is refused");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+}
