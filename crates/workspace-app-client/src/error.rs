@@ -46,6 +46,9 @@ pub enum Error {
         /// The first bytes of the body (lossy UTF-8).
         snippet: String,
     },
+    /// The client could not be built from its settings.
+    #[error(transparent)]
+    Build(#[from] crate::BuildError),
     /// A waiting or paging helper gave up, or another error of the hand-written layers.
     #[error("{0}")]
     Other(String),
