@@ -31,6 +31,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     project_id: Option<String>,
     connect_timeout: Option<Duration>,
+    http_client: Option<reqwest::Client>,
     config: ClientConfig,
 }
 
@@ -82,6 +83,7 @@ impl Default for ClientBuilder {
             credentials: None,
             project_id: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            http_client: None,
             config: ClientConfig::default(),
         }
     }
@@ -153,6 +155,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through this `reqwest::Client` (proxies, custom root certificates, connection
+    /// pool settings); [`connect_timeout`](Self::connect_timeout) and the user agent are then
+    /// its own. Per-attempt timeouts, retries and signing still apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
     /// Most bytes of a response body to read (default 8 MiB); a larger body is an error.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.config.max_response_bytes = limit;
@@ -179,17 +189,23 @@ impl ClientBuilder {
             return Err(BuildError::MissingProjectId);
         }
 
-        let mut http = reqwest::Client::builder()
-            .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
-        if let Some(timeout) = self.connect_timeout {
-            http = http.connect_timeout(timeout);
-        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => {
+                let mut http = reqwest::Client::builder()
+                    .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
+                if let Some(timeout) = self.connect_timeout {
+                    http = http.connect_timeout(timeout);
+                }
+                http.build()?
+            }
+        };
         let config = ClientConfig {
             credentials: self.credentials,
             project_id: self.project_id,
             ..self.config
         };
-        Ok(Client::new_with_client(&base_url, http.build()?, config))
+        Ok(Client::new_with_client(&base_url, http, config))
     }
 }
 

@@ -166,13 +166,22 @@ impl From<GeneratedError> for Error {
                         limit: too_large.limit,
                     };
                 }
-                let body = response.extensions().get::<BufferedBody>();
+                let body = response
+                    .extensions()
+                    .get::<BufferedBody>()
+                    .map(|b| b.0.clone())
+                    .unwrap_or_default();
+                // An undocumented status (429, 502, 504...) may still carry the usual body.
+                let (error_code, error_msg, body_snippet) = match documented_error(&body) {
+                    Some(e) => (e.error_code, e.error_msg, None),
+                    None => (None, None, Some(snippet(&body))),
+                };
                 Error::Api(ApiError {
                     status: response.status(),
-                    error_code: None,
-                    error_msg: None,
+                    error_code,
+                    error_msg,
                     request_id: request_id(response.headers()),
-                    body_snippet: Some(body.map(|b| snippet(&b.0)).unwrap_or_default()),
+                    body_snippet,
                 })
             }
             E::InvalidResponsePayload(body, source) => Error::InvalidResponse {
@@ -201,6 +210,13 @@ pub(crate) struct BufferedBody(pub(crate) Bytes);
 #[error("the response body exceeds the limit of {limit} bytes")]
 pub(crate) struct ResponseTooLarge {
     pub(crate) limit: usize,
+}
+
+/// The documented `{error_code, error_msg}` body, if `body` is one that says something.
+pub(crate) fn documented_error(body: &[u8]) -> Option<types::ErrorResponse> {
+    serde_json::from_slice::<types::ErrorResponse>(body)
+        .ok()
+        .filter(|e| e.error_code.is_some() || e.error_msg.is_some())
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {

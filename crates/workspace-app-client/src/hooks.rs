@@ -2,8 +2,9 @@
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
+use crate::error::{BufferedBody, documented_error};
 use crate::generated::parameter_bounds::{Bounds, query_bounds};
-use crate::{Client, ClientConfig, transport, types};
+use crate::{Client, ClientConfig, transport};
 
 impl ClientHooks<ClientConfig> for Client {
     /// Rejects out-of-range parameters before anything is sent.
@@ -48,11 +49,10 @@ impl ClientHooks<ClientConfig> for Client {
 }
 
 fn carries_documented_error(response: &reqwest::Response) -> bool {
-    let Some(crate::error::BufferedBody(body)) = response.extensions().get() else {
-        return false;
-    };
-    serde_json::from_slice::<types::ErrorResponse>(body)
-        .is_ok_and(|e| e.error_code.is_some() || e.error_msg.is_some())
+    response
+        .extensions()
+        .get::<BufferedBody>()
+        .is_some_and(|BufferedBody(body)| documented_error(body).is_some())
 }
 
 /// Checks each bounded query parameter of `url` against the spec's `minimum`/`maximum`.

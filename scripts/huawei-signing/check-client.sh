@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks the client's AK/SK signer against Huawei's own (huaweicloudsdkcore from PyPI):
+#   1. the committed fixtures are exactly what Huawei's signer writes today;
+#   2. the verifier (built on Huawei's signer) itself accepts good and refuses tampered requests;
+#   3. that verifier accepts requests the Rust client signs, and refuses a wrong SK.
+# Run from anywhere; needs python3 and the Rust toolchain.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+venv=.venv-signing
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/huawei-signing/requirements.txt
+
+"$venv/bin/python" scripts/huawei-signing/make_fixtures.py --check
+"$venv/bin/python" scripts/huawei-signing/smoke_test.py
+
+ak=CHECK-AK-0123456789
+sk='check-sk/é+=~'
+token=CHECK-SECURITY-TOKEN
+out=$(mktemp)
+"$venv/bin/python" scripts/huawei-signing/verifier.py --listen 127.0.0.1:0 \
+    --ak "$ak" --sk "$sk" --security-token "$token" >"$out" &
+verifier=$!
+trap 'kill "$verifier" 2>/dev/null || true; rm -f "$out"' EXIT
+for _ in $(seq 100); do
+    grep -q '^listening on ' "$out" && break
+    sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' "$out" | head -n 1)
+[ -n "$url" ] || { echo "the verifier did not start" >&2; exit 1; }
+
+HUAWEI_VERIFIER_URL="$url" HUAWEI_VERIFIER_AK="$ak" HUAWEI_VERIFIER_SK="$sk" \
+HUAWEI_VERIFIER_SECURITY_TOKEN="$token" \
+    cargo test --quiet --package workspace-app-client --test signing -- --ignored
+echo "Huawei's signer accepts the client's signatures"
