@@ -27,9 +27,11 @@ pub fn page_size_bounds() -> RangeInclusive<u32> {
 impl Client {
     /// Every sub-job of `job_type` matching the filters, across pages: see
     /// [`SubJobsPaginator`]. Requests use the configured project ID ([`Client::sub_jobs`]).
-    pub fn paginate_sub_jobs(&self, job_type: JobTypeFilter) -> SubJobsPaginator<'_> {
+    /// The paginator holds a clone of the client (cheap: the connection pool is shared), so
+    /// its stream borrows nothing.
+    pub fn paginate_sub_jobs(&self, job_type: JobTypeFilter) -> SubJobsPaginator {
         SubJobsPaginator {
-            client: self,
+            client: self.clone(),
             job_type,
             status: None,
             job_id: None,
@@ -63,22 +65,24 @@ impl Client {
 /// ```
 ///
 /// How it ends:
-/// - after the page on which the number of sub-jobs received reaches the `count` the
-///   server reported with that page, or after a short page (fewer items than asked for,
-///   an empty one included), whichever comes first. A server whose `count` changes between
-///   pages is followed page by page: every page either ends the stream or moves the offset
-///   forward by what it held, so the stream never asks for the same page twice;
+/// - after the page on which the number of sub-jobs received reaches `count`, or after a
+///   short page (fewer items than asked for, an empty one included), whichever comes
+///   first. When `count` changes between pages the smallest value seen counts: a listing
+///   covers at most the sub-jobs that existed when it started, so a count that keeps
+///   growing cannot make it endless, and one that shrinks ends it sooner;
 /// - after [`max_items`](Self::max_items) sub-jobs (the last request asks only for what
 ///   is still missing);
 /// - after an error, which is yielded as an `Err` item after the sub-jobs received
 ///   before it. Each request goes through the client, so signing, retries and timeouts
-///   apply to each page; a page that still fails ends the stream.
+///   apply to each page; a page that still fails ends the stream. A server that answers
+///   two offsets with the same full page (it ignores `offset`) is an error too, rather than
+///   a source of endless duplicates.
 ///
 /// At most one page is held in memory, whatever the total.
 #[derive(Debug, Clone)]
 #[must_use = "a paginator sends nothing until the stream from `items()` is polled"]
-pub struct SubJobsPaginator<'a> {
-    client: &'a Client,
+pub struct SubJobsPaginator {
+    client: Client,
     job_type: JobTypeFilter,
     status: Option<SubJobStatus>,
     job_id: Option<String>,
@@ -87,7 +91,7 @@ pub struct SubJobsPaginator<'a> {
     max_items: Option<u64>,
 }
 
-impl<'a> SubJobsPaginator<'a> {
+impl SubJobsPaginator {
     /// Only sub-jobs in this status.
     pub fn status(mut self, status: SubJobStatus) -> Self {
         self.status = Some(status);
@@ -121,10 +125,12 @@ impl<'a> SubJobsPaginator<'a> {
     }
 
     /// The sub-jobs, one by one; requests are sent as the stream is polled.
-    pub fn items(self) -> SubJobsStream<'a> {
+    pub fn items(self) -> SubJobsStream {
         let state = State {
             remaining: self.max_items,
             next_offset: self.offset,
+            count: None,
+            previous_page: None,
             page: Vec::new().into_iter(),
             finished: false,
             query: self,
@@ -135,14 +141,14 @@ impl<'a> SubJobsPaginator<'a> {
     }
 }
 
-/// The stream of [`SubJobsPaginator::items`]: `Unpin` and `Send`, so it can be stored,
-/// moved across tasks and polled with `StreamExt::next` directly.
+/// The stream of [`SubJobsPaginator::items`]: `'static`, `Unpin` and `Send`, so it can be
+/// stored, returned, moved to another task and polled with `StreamExt::next` directly.
 #[must_use = "streams do nothing unless polled"]
-pub struct SubJobsStream<'a> {
-    inner: Pin<Box<dyn Stream<Item = Result<JobDetailInfo, Error>> + Send + 'a>>,
+pub struct SubJobsStream {
+    inner: Pin<Box<dyn Stream<Item = Result<JobDetailInfo, Error>> + Send>>,
 }
 
-impl Stream for SubJobsStream<'_> {
+impl Stream for SubJobsStream {
     type Item = Result<JobDetailInfo, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -150,24 +156,28 @@ impl Stream for SubJobsStream<'_> {
     }
 }
 
-impl fmt::Debug for SubJobsStream<'_> {
+impl fmt::Debug for SubJobsStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SubJobsStream").finish_non_exhaustive()
     }
 }
 
-struct State<'a> {
-    query: SubJobsPaginator<'a>,
+struct State {
+    query: SubJobsPaginator,
     /// What is left of `max_items`.
     remaining: Option<u64>,
     next_offset: u64,
+    /// The smallest `count` the server reported so far.
+    count: Option<u64>,
+    /// Ids of the first and last items of the previous full page, to notice a repeat.
+    previous_page: Option<(String, String)>,
     /// The rest of the current page: the only items held in memory.
     page: std::vec::IntoIter<JobDetailInfo>,
     /// No further page is requested: the last one ended the listing, or failed.
     finished: bool,
 }
 
-impl State<'_> {
+impl State {
     async fn next_item(mut self) -> Option<(Result<JobDetailInfo, Error>, Self)> {
         loop {
             if self.remaining == Some(0) {
@@ -230,16 +240,35 @@ impl State<'_> {
         let page = request.send().await?.into_inner();
 
         let received = page.items.len();
+        let full_page = received >= limit as usize;
+        if full_page {
+            let ends = page_ends(&page.items);
+            if ends.is_some() && ends == self.previous_page {
+                return Err(Error::Other(format!(
+                    "the server sent the same page again for offset {offset}: it seems to \
+                     ignore `offset`, so the listing stops here"
+                )));
+            }
+            self.previous_page = ends;
+        }
         self.next_offset = self.next_offset.saturating_add(received as u64);
-        let short_page = received < limit as usize;
-        // A negative count is nonsense; read it as "nothing more".
-        let count_reached = page
-            .count
-            .is_some_and(|count| self.next_offset >= u64::try_from(count).unwrap_or(0));
-        self.finished = short_page || count_reached;
+        if let Some(count) = page.count {
+            // A negative count is nonsense; read it as "nothing more".
+            let count = u64::try_from(count).unwrap_or(0);
+            self.count = Some(self.count.map_or(count, |seen| seen.min(count)));
+        }
+        let count_reached = self.count.is_some_and(|count| self.next_offset >= count);
+        self.finished = !full_page || count_reached;
         self.page = page.items.into_iter();
         Ok(())
     }
+}
+
+/// The ids of a page's first and last items, when both have one.
+fn page_ends(items: &[JobDetailInfo]) -> Option<(String, String)> {
+    let first = items.first()?.id.clone()?;
+    let last = items.last()?.id.clone()?;
+    Some((first, last))
 }
 
 #[cfg(test)]
