@@ -112,6 +112,11 @@ fn derive_all(root: &Path) -> Result<Derived, String> {
     let mut derived = Derived::new();
     let spec_bytes = std::fs::read(&spec_path).map_err(|e| format!("{SPEC}: {e}"))?;
     derived.insert(BUNDLED_SPEC.into(), Some(spec_bytes));
+    let httpmock = workspace_app_codegen::generate_httpmock(&spec).map_err(|e| e.to_string())?;
+    derived.insert(
+        workspace_app_codegen::HTTPMOCK_FILE.into(),
+        Some(httpmock.into_bytes()),
+    );
     derived.extend(fresh_snapshots(root)?);
     Ok(derived)
 }

@@ -8,9 +8,11 @@
 #[path = "../../workspace-app-client/codegen/mod.rs"]
 mod core;
 mod examples;
+mod httpmock;
 
 pub use self::core::*;
 pub use self::examples::lint_examples;
+pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};
 
 /// Every check on the spec: structure, then examples. All problems are reported together.
 pub fn lint(spec: &Spec) -> Result<(), SpecErrors> {

@@ -1,0 +1,147 @@
+//! Authentication as Huawei's API gateway does it: an IAM token in `X-Auth-Token`, or an
+//! `SDK-HMAC-SHA256` signature verified with the client crate's own signing functions.
+
+use std::time::{Duration, SystemTime};
+
+use axum::http::{HeaderMap, Method, Uri};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use workspace_app_client::signing::{self, SignableRequest};
+
+/// How far `X-Sdk-Date` may be from the emulator's clock, either way.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// The headers a signature must cover.
+const REQUIRED_SIGNED_HEADERS: [&str; 2] = ["host", signing::SDK_DATE_HEADER];
+
+/// What the emulator accepts. With neither a token nor keys, every request is let in.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Auth {
+    pub(crate) token: Option<SecretString>,
+    pub(crate) keys: Option<(SecretString, SecretString)>,
+}
+
+/// Why a request was not authenticated. The messages never contain a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum AuthFailure {
+    #[error(
+        "the request has neither an X-Auth-Token header nor an SDK-HMAC-SHA256 Authorization header"
+    )]
+    Missing,
+    #[error("the X-Auth-Token is not valid")]
+    WrongToken,
+    #[error("the X-Auth-Token is not valid: this emulator accepts AK/SK signatures only")]
+    TokenNotAccepted,
+    #[error(
+        "the Authorization header is not `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>`"
+    )]
+    MalformedAuthorization,
+    #[error("the access key (AK) is unknown")]
+    UnknownAccessKey,
+    #[error("the signature must cover the host and x-sdk-date headers")]
+    HeadersNotSigned,
+    #[error("the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ")]
+    BadSdkDate,
+    #[error("the X-Sdk-Date is more than 15 minutes away from the server's time; check the clock")]
+    StaleSdkDate,
+    #[error("verify aksk signature fail: the signature does not match the request; check the SK")]
+    WrongSignature,
+}
+
+/// The parts of a request authentication looks at.
+pub(crate) struct Request<'a> {
+    pub(crate) method: &'a Method,
+    pub(crate) uri: &'a Uri,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+impl Auth {
+    pub(crate) fn is_open(&self) -> bool {
+        self.token.is_none() && self.keys.is_none()
+    }
+
+    /// Checks the request's credentials against the configured ones at time `now`.
+    pub(crate) fn check(&self, request: &Request<'_>, now: SystemTime) -> Result<(), AuthFailure> {
+        if self.is_open() {
+            return Ok(());
+        }
+        if let Some(authorization) = request.headers.get(axum::http::header::AUTHORIZATION) {
+            let authorization = authorization
+                .to_str()
+                .map_err(|_| AuthFailure::MalformedAuthorization)?;
+            return self.check_signature(authorization, request, now);
+        }
+        let Some(token) = request.headers.get("x-auth-token") else {
+            return Err(AuthFailure::Missing);
+        };
+        let Some(expected) = &self.token else {
+            return Err(AuthFailure::TokenNotAccepted);
+        };
+        let given = token.to_str().unwrap_or_default();
+        if signing::signatures_match(expected.expose_secret(), given) {
+            Ok(())
+        } else {
+            Err(AuthFailure::WrongToken)
+        }
+    }
+
+    fn check_signature(
+        &self,
+        authorization: &str,
+        request: &Request<'_>,
+        now: SystemTime,
+    ) -> Result<(), AuthFailure> {
+        let parsed = signing::parse_authorization(authorization)
+            .ok_or(AuthFailure::MalformedAuthorization)?;
+        let Some((ak, sk)) = &self.keys else {
+            return Err(AuthFailure::UnknownAccessKey);
+        };
+        if !signing::signatures_match(ak.expose_secret(), parsed.access) {
+            return Err(AuthFailure::UnknownAccessKey);
+        }
+        if !REQUIRED_SIGNED_HEADERS
+            .iter()
+            .all(|required| parsed.signed_headers.contains(required))
+        {
+            return Err(AuthFailure::HeadersNotSigned);
+        }
+        let sdk_date = request
+            .headers
+            .get(signing::SDK_DATE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(AuthFailure::BadSdkDate)?;
+        let signed_at = signing::parse_sdk_date(sdk_date).ok_or(AuthFailure::BadSdkDate)?;
+        let skew = now
+            .duration_since(signed_at)
+            .unwrap_or_else(|e| e.duration());
+        if skew > MAX_CLOCK_SKEW {
+            return Err(AuthFailure::StaleSdkDate);
+        }
+
+        let body_sha256 = if request.body.is_empty() {
+            signing::EMPTY_BODY_SHA256.to_string()
+        } else {
+            hex::encode(Sha256::digest(request.body))
+        };
+        let canonical = signing::canonical_request(
+            &SignableRequest {
+                method: request.method.as_str(),
+                path: request.uri.path(),
+                query: request.uri.query(),
+                headers: request.headers,
+                body_sha256: &body_sha256,
+            },
+            &parsed.signed_headers,
+        );
+        let expected = signing::signature(
+            sk.expose_secret().as_bytes(),
+            &signing::string_to_sign(sdk_date, &canonical),
+        );
+        if signing::signatures_match(&expected, parsed.signature) {
+            Ok(())
+        } else {
+            Err(AuthFailure::WrongSignature)
+        }
+    }
+}

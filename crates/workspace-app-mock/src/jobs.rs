@@ -1,0 +1,503 @@
+//! Jobs and sub-jobs: how a test describes them, how the emulator stores them, and what each
+//! looks like at a given time.
+
+use std::time::{Duration, SystemTime};
+
+use fastrand::Rng;
+use workspace_app_client::Extensible;
+use workspace_app_client::types::{
+    JobDetailInfo, JobResourceInfo, JobType, JobTypeFilter, SubJobStatus,
+};
+
+use crate::seed;
+
+/// How a sub-job ends once its phases are over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `SUCCESS`.
+    Success,
+    /// `FAILED`, with the `error_code` and `error_message` the service reports.
+    Failed {
+        /// E.g. `WKS.00129901`.
+        error_code: String,
+        /// E.g. `The service is now unavailable to process the request.`
+        error_message: String,
+    },
+}
+
+/// The life of one sub-job: a status for a while, then the next, then its [`Outcome`].
+///
+/// Durations are nominal; the emulator's speed divides them (see
+/// [`Config::speed`](crate::Config::speed)).
+///
+/// ```
+/// use std::time::Duration;
+/// use workspace_app_client::types::SubJobStatus;
+/// use workspace_app_mock::SubJobPlan;
+///
+/// let secs = Duration::from_secs;
+/// // WAITING 2 s, RUNNING 5 s, then SUCCESS.
+/// let ok = SubJobPlan::succeeds(secs(2), secs(5));
+/// // WAITING 1 s, RUNNING 3 s, ROLLBACK 2 s, then FAILED with an error.
+/// let rolled_back = SubJobPlan::fails(secs(1), secs(3), "WKS.00129901", "Service unavailable.")
+///     .phase(SubJobStatus::Rollback, secs(2));
+/// # let _ = (ok, rolled_back);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubJobPlan {
+    pub(crate) id: Option<String>,
+    pub(crate) phases: Vec<(SubJobStatus, Duration)>,
+    pub(crate) outcome: Outcome,
+    pub(crate) resource: Option<JobResourceInfo>,
+}
+
+impl SubJobPlan {
+    /// A sub-job with no phases yet that ends with `outcome`.
+    pub fn new(outcome: Outcome) -> Self {
+        SubJobPlan {
+            id: None,
+            phases: Vec::new(),
+            outcome,
+            resource: None,
+        }
+    }
+
+    /// `WAITING` for `waiting`, `RUNNING` for `running`, then `SUCCESS`.
+    pub fn succeeds(waiting: Duration, running: Duration) -> Self {
+        SubJobPlan::new(Outcome::Success)
+            .phase(SubJobStatus::Waiting, waiting)
+            .phase(SubJobStatus::Running, running)
+    }
+
+    /// `WAITING` for `waiting`, `RUNNING` for `running`, then `FAILED` with this error.
+    pub fn fails(
+        waiting: Duration,
+        running: Duration,
+        error_code: impl Into<String>,
+        error_message: impl Into<String>,
+    ) -> Self {
+        SubJobPlan::new(Outcome::Failed {
+            error_code: error_code.into(),
+            error_message: error_message.into(),
+        })
+        .phase(SubJobStatus::Waiting, waiting)
+        .phase(SubJobStatus::Running, running)
+    }
+
+    /// Adds a phase: the sub-job reports `status` for `duration` after the phases before.
+    /// `Duration::MAX` keeps it there for good (e.g. an `ABNORMAL` sub-job).
+    pub fn phase(mut self, status: SubJobStatus, duration: Duration) -> Self {
+        self.phases.push((status, duration));
+        self
+    }
+
+    /// The sub-job's ID (default: a random UUID from the emulator's seeded generator).
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// The resource the sub-job works on (default: a server with a generated ID and name).
+    pub fn resource(mut self, resource_id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.resource = Some(JobResourceInfo {
+            resource_id: Some(resource_id.into()),
+            resource_name: Some(name.into()),
+        });
+        self
+    }
+
+    /// Time from creation to the outcome, in nominal time.
+    fn total(&self) -> Duration {
+        self.phases
+            .iter()
+            .fold(Duration::ZERO, |sum, (_, d)| sum.saturating_add(*d))
+    }
+}
+
+/// A job to add to the emulator: its type, its project and its sub-jobs.
+///
+/// ```
+/// use std::time::Duration;
+/// use workspace_app_client::types::JobType;
+/// use workspace_app_mock::{JobPlan, SubJobPlan};
+///
+/// let secs = Duration::from_secs;
+/// let plan = JobPlan::new(JobType::CreateServer)
+///     .sub_job(SubJobPlan::succeeds(secs(1), secs(4)))
+///     .sub_job(SubJobPlan::fails(secs(1), secs(2), "WKS.00129901", "Service unavailable."));
+/// # let _ = plan;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPlan {
+    pub(crate) job_type: Extensible<JobType>,
+    pub(crate) job_id: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) created_at: Option<SystemTime>,
+    pub(crate) sub_jobs: Vec<SubJobPlan>,
+}
+
+impl JobPlan {
+    /// A job of this type with no sub-jobs yet. A type the spec does not list
+    /// (`Extensible::Unknown("RESIZE_SERVER".into())`) is served as it is, to test how
+    /// clients cope with new types.
+    pub fn new(job_type: impl Into<Extensible<JobType>>) -> Self {
+        JobPlan {
+            job_type: job_type.into(),
+            job_id: None,
+            project_id: None,
+            created_at: None,
+            sub_jobs: Vec::new(),
+        }
+    }
+
+    /// Adds a sub-job.
+    pub fn sub_job(mut self, sub_job: SubJobPlan) -> Self {
+        self.sub_jobs.push(sub_job);
+        self
+    }
+
+    /// Adds sub-jobs.
+    pub fn sub_jobs(mut self, sub_jobs: impl IntoIterator<Item = SubJobPlan>) -> Self {
+        self.sub_jobs.extend(sub_jobs);
+        self
+    }
+
+    /// The job's ID (default: a random UUID from the emulator's seeded generator).
+    pub fn job_id(mut self, job_id: impl Into<String>) -> Self {
+        self.job_id = Some(job_id.into());
+        self
+    }
+
+    /// The project the job belongs to (default: the emulator's project).
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// When the job was created (default: the emulator clock's now). A time in the past
+    /// puts the job that far into its lifecycle.
+    pub fn created_at(mut self, time: SystemTime) -> Self {
+        self.created_at = Some(time);
+        self
+    }
+}
+
+/// What [`Emulator::add_job`](crate::Emulator::add_job) created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedJob {
+    /// The job's ID, for the `job_id` filter.
+    pub job_id: String,
+    /// The project it belongs to.
+    pub project_id: String,
+    /// Its sub-jobs' IDs, in the order given.
+    pub sub_job_ids: Vec<String>,
+}
+
+/// One stored sub-job; its status is worked out from the clock on every read.
+#[derive(Debug, Clone)]
+struct SubJob {
+    id: String,
+    job_id: String,
+    project_id: String,
+    job_type: Extensible<JobType>,
+    resource: JobResourceInfo,
+    created_at: SystemTime,
+    phases: Vec<(SubJobStatus, Duration)>,
+    outcome: Outcome,
+    total: Duration,
+}
+
+/// Which sub-jobs a request asks for, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Filter {
+    pub(crate) job_type: JobTypeFilter,
+    pub(crate) status: Option<SubJobStatus>,
+    pub(crate) job_id: Option<String>,
+    pub(crate) offset: u32,
+    pub(crate) limit: u32,
+}
+
+/// Every sub-job, ordered by creation time and then by the order they were added. The
+/// order never depends on status, so paging returns each match exactly once while
+/// statuses change, and new jobs (created now) land at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    sub_jobs: Vec<SubJob>,
+}
+
+impl Store {
+    /// Stores a job whose IDs, project and creation time are all decided.
+    pub(crate) fn insert(
+        &mut self,
+        plan: JobPlan,
+        job_id: String,
+        project_id: String,
+        created_at: SystemTime,
+        rng: &mut Rng,
+    ) -> AddedJob {
+        // After every sub-job created at or before `created_at`: stable for equal times.
+        let at = self
+            .sub_jobs
+            .partition_point(|sub_job| sub_job.created_at <= created_at);
+        let new: Vec<SubJob> = plan
+            .sub_jobs
+            .into_iter()
+            .map(|sub| SubJob {
+                id: sub.id.clone().unwrap_or_else(|| seed::uuid(rng)),
+                job_id: job_id.clone(),
+                project_id: project_id.clone(),
+                job_type: plan.job_type.clone(),
+                resource: sub
+                    .resource
+                    .clone()
+                    .unwrap_or_else(|| seed::resource(rng, &plan.job_type, created_at)),
+                created_at,
+                total: sub.total(),
+                phases: sub.phases,
+                outcome: sub.outcome,
+            })
+            .collect();
+        let sub_job_ids = new.iter().map(|s| s.id.clone()).collect();
+        self.sub_jobs.splice(at..at, new);
+        AddedJob {
+            job_id,
+            project_id,
+            sub_job_ids,
+        }
+    }
+
+    /// One page of the sub-jobs of `project_id` matching `filter`, and how many match.
+    pub(crate) fn list(
+        &self,
+        project_id: &str,
+        filter: &Filter,
+        now: SystemTime,
+        speed: f64,
+    ) -> (usize, Vec<JobDetailInfo>) {
+        let job_type = filter.job_type.to_string();
+        let mut count = 0;
+        let mut page = Vec::new();
+        let (offset, limit) = (filter.offset as usize, filter.limit as usize);
+        for sub_job in &self.sub_jobs {
+            if sub_job.project_id != project_id
+                || sub_job.job_type.to_string() != job_type
+                || filter
+                    .job_id
+                    .as_ref()
+                    .is_some_and(|id| *id != sub_job.job_id)
+            {
+                continue;
+            }
+            let state = sub_job.state(now, speed);
+            if filter.status.is_some_and(|status| status != state.status) {
+                continue;
+            }
+            if count >= offset && page.len() < limit {
+                page.push(sub_job.render(&state));
+            }
+            count += 1;
+        }
+        (count, page)
+    }
+
+    /// Every stored sub-job as the API would show it now, in list order; only those of
+    /// `job_id` when given.
+    pub(crate) fn snapshot(
+        &self,
+        job_id: Option<&str>,
+        now: SystemTime,
+        speed: f64,
+    ) -> Vec<JobDetailInfo> {
+        self.sub_jobs
+            .iter()
+            .filter(|sub_job| job_id.is_none_or(|id| id == sub_job.job_id))
+            .map(|sub_job| sub_job.render(&sub_job.state(now, speed)))
+            .collect()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.sub_jobs.len()
+    }
+}
+
+/// Where a sub-job is in its life at some moment.
+struct State {
+    status: SubJobStatus,
+    ended_at: Option<SystemTime>,
+}
+
+impl SubJob {
+    /// The status at `now`: the phase whose (speed-scaled) window contains `now`, or the
+    /// outcome once every phase is over.
+    fn state(&self, now: SystemTime, speed: f64) -> State {
+        let elapsed = now.duration_since(self.created_at).unwrap_or_default();
+        let mut phase_end = Duration::ZERO;
+        for (status, duration) in &self.phases {
+            phase_end = phase_end.saturating_add(*duration);
+            if elapsed < real_time(phase_end, speed) {
+                return State {
+                    status: *status,
+                    ended_at: None,
+                };
+            }
+        }
+        let status = match self.outcome {
+            Outcome::Success => SubJobStatus::Success,
+            Outcome::Failed { .. } => SubJobStatus::Failed,
+        };
+        State {
+            status,
+            ended_at: self.created_at.checked_add(real_time(self.total, speed)),
+        }
+    }
+
+    fn render(&self, state: &State) -> JobDetailInfo {
+        let (error_code, error_message) = match (&self.outcome, state.status) {
+            (
+                Outcome::Failed {
+                    error_code,
+                    error_message,
+                },
+                SubJobStatus::Failed,
+            ) => (Some(error_code.clone()), Some(error_message.clone())),
+            _ => (None, None),
+        };
+        JobDetailInfo {
+            id: Some(self.id.clone()),
+            job_type: Some(self.job_type.clone()),
+            job_resource_info: Some(self.resource.clone()),
+            begin_time: Some(format_time(self.created_at)),
+            end_time: state.ended_at.map(format_time),
+            status: Some(state.status.into()),
+            error_code,
+            error_message,
+            project_id: Some(self.project_id.clone()),
+            job_id: Some(self.job_id.clone()),
+        }
+    }
+}
+
+/// How long `nominal` lasts at `speed` (> 0); too long to represent means forever.
+fn real_time(nominal: Duration, speed: f64) -> Duration {
+    Duration::try_from_secs_f64(nominal.as_secs_f64() / speed).unwrap_or(Duration::MAX)
+}
+
+/// RFC 3339 in UTC with milliseconds, as the service writes it: `2022-03-07T10:40:43.858Z`.
+pub(crate) fn format_time(time: SystemTime) -> String {
+    let nanos = match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
+        Err(before) => -i128::try_from(before.duration().as_nanos()).unwrap_or(i128::MAX),
+    };
+    // Out of range (beyond year 9999) only for times a test made up: show the epoch.
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: Duration = Duration::from_secs(1_646_649_643);
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    fn stored(plan: SubJobPlan) -> SubJob {
+        let mut store = Store::default();
+        store.insert(
+            JobPlan::new(JobType::CreateServer).sub_job(plan),
+            "job".into(),
+            "p".into(),
+            SystemTime::UNIX_EPOCH + START,
+            &mut Rng::with_seed(0),
+        );
+        store.sub_jobs.remove(0)
+    }
+
+    #[test]
+    fn status_follows_the_phases_then_the_outcome() {
+        let sub = stored(SubJobPlan::fails(secs(2), secs(3), "E.1", "boom"));
+        let at = |s: u64| sub.state(SystemTime::UNIX_EPOCH + START + secs(s), 1.0);
+        assert_eq!(at(0).status, SubJobStatus::Waiting);
+        assert_eq!(at(1).status, SubJobStatus::Waiting);
+        assert_eq!(at(2).status, SubJobStatus::Running);
+        assert_eq!(at(4).status, SubJobStatus::Running);
+        assert!(at(4).ended_at.is_none());
+        let done = at(5);
+        assert_eq!(done.status, SubJobStatus::Failed);
+        assert_eq!(
+            done.ended_at,
+            Some(SystemTime::UNIX_EPOCH + START + secs(5))
+        );
+        let shown = sub.render(&done);
+        assert_eq!(shown.error_code.as_deref(), Some("E.1"));
+        assert_eq!(shown.error_message.as_deref(), Some("boom"));
+        // Before it fails, no error is shown.
+        assert_eq!(sub.render(&at(3)).error_code, None);
+    }
+
+    #[test]
+    fn speed_scales_every_phase() {
+        let sub = stored(SubJobPlan::succeeds(secs(10), secs(10)));
+        let at = |ms: u64| {
+            sub.state(
+                SystemTime::UNIX_EPOCH + START + Duration::from_millis(ms),
+                10.0,
+            )
+        };
+        assert_eq!(at(999).status, SubJobStatus::Waiting);
+        assert_eq!(at(1000).status, SubJobStatus::Running);
+        assert_eq!(at(2000).status, SubJobStatus::Success);
+    }
+
+    #[test]
+    fn a_phase_of_duration_max_lasts_for_good() {
+        let sub =
+            stored(SubJobPlan::new(Outcome::Success).phase(SubJobStatus::Abnormal, Duration::MAX));
+        let state = sub.state(SystemTime::UNIX_EPOCH + START + secs(1_000_000_000), 0.001);
+        assert_eq!(state.status, SubJobStatus::Abnormal);
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc_with_milliseconds() {
+        let time = SystemTime::UNIX_EPOCH + START + Duration::from_millis(858);
+        assert_eq!(format_time(time), "2022-03-07T10:40:43.858Z");
+        assert_eq!(
+            format_time(SystemTime::UNIX_EPOCH),
+            "1970-01-01T00:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn jobs_keep_creation_order_and_equal_times_keep_insertion_order() {
+        let mut store = Store::default();
+        let t = |s: u64| SystemTime::UNIX_EPOCH + START + secs(s);
+        let mut add = |name: &str, at: SystemTime| {
+            store.insert(
+                JobPlan::new(JobType::CreateServer)
+                    .sub_job(SubJobPlan::succeeds(secs(1), secs(1)).id(name)),
+                "job".into(),
+                "p".into(),
+                at,
+                &mut Rng::with_seed(0),
+            );
+        };
+        add("b", t(10));
+        add("c", t(10));
+        add("a", t(5));
+        add("d", t(20));
+        let order: Vec<_> = store.sub_jobs.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(order, ["a", "b", "c", "d"]);
+    }
+}

@@ -1,0 +1,427 @@
+//! A local emulator of Huawei Cloud Workspace's **Querying Subtasks** API
+//! (`GET /v1/{project_id}/app-server-sub-jobs`, operation `ListSubJobs`), so that code calling
+//! it can be tested, and the whole thing seen working, without a cloud account.
+//!
+//! It behaves as the real service does, as far as the spec and Huawei's SDKs tell:
+//!
+//! - an in-memory store of jobs and their sub-jobs, each going `WAITING` → `RUNNING` →
+//!   `SUCCESS` or `FAILED` (with `error_code`/`error_message`) over time, at a configurable
+//!   [speed](Config::speed) and on an injectable [`Clock`];
+//! - the `job_type`, `status` and `job_id` filters and `offset`/`limit` paging with a
+//!   correct `count`, in an order that never depends on status (oldest first), so paging
+//!   returns every sub-job once while statuses change;
+//! - every request is scoped to the project in its path;
+//! - authentication with a configured IAM token (`X-Auth-Token`), or AK/SK signatures
+//!   verified with the client crate's own `SDK-HMAC-SHA256` functions;
+//! - every answer carries `X-Request-Id`;
+//! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
+//!   scripted failures of the next requests, to exercise retry code.
+//!
+//! Responses are serialized with the client's generated types, so they match the spec.
+//!
+//! ```
+//! use std::time::Duration;
+//! use workspace_app_client::types::{JobType, JobTypeFilter, SubJobStatus};
+//! use workspace_app_mock::{Config, JobPlan, SubJobPlan};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = workspace_app_mock::start(Config::default().token("local-token")).await?;
+//! let secs = Duration::from_secs;
+//! let job = emulator.add_job(
+//!     JobPlan::new(JobType::CreateServer)
+//!         .sub_job(SubJobPlan::succeeds(secs(1), secs(2)))
+//!         .sub_job(SubJobPlan::fails(secs(1), secs(3), "WKS.00129901", "Service unavailable.")),
+//! );
+//!
+//! // A client configured for the emulator: its URL, project and credentials.
+//! let client = emulator.client_builder().build()?;
+//! let page = client
+//!     .sub_jobs()
+//!     .job_type(JobTypeFilter::CreateServer)
+//!     .job_id(&job.job_id)
+//!     .send()
+//!     .await?;
+//! assert_eq!(page.count, Some(2));
+//! assert!(page.items.iter().all(|item| item.status == Some(SubJobStatus::Waiting.into())));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors it answers with
+//!
+//! Gateway errors carry Huawei API Gateway codes, service errors `WKS.` codes (see
+//! [`error_codes`]); every body is `{"error_code": "...", "error_msg": "..."}`:
+//!
+//! | status | `error_code` | when |
+//! |---|---|---|
+//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice |
+//! | 401 | `APIGW.0301` | no credentials, a wrong token, an unknown AK, a malformed `Authorization`, a signature that does not cover `host` and `x-sdk-date`, an `X-Sdk-Date` more than 15 minutes from the emulator's clock, or a wrong signature; the message says which, and never contains a secret |
+//! | 404 | `APIGW.0101` | any other path |
+//! | 405 | `WKS.00010002` | any method but GET on the API's path, with `Allow: GET` |
+//! | 429 | `APIGW.0308` | injected throttling, with `Retry-After` |
+//! | 500 | `WKS.00000001` | injected |
+//! | 503 | `WKS.00129901` | injected, with `Retry-After` when configured |
+//!
+//! Requests for a project with no jobs get an empty page, as the service gives.
+
+mod auth;
+mod clock;
+mod faults;
+mod jobs;
+mod query;
+mod seed;
+mod server;
+mod spec_enums;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use workspace_app_client::types::JobDetailInfo;
+use workspace_app_client::{ClientBuilder, Credentials};
+
+pub use auth::MAX_CLOCK_SKEW;
+pub use axum::http::StatusCode;
+pub use clock::{Clock, ManualClock};
+pub use faults::Faults;
+pub use jobs::{AddedJob, JobPlan, Outcome, SubJobPlan};
+
+use crate::auth::Auth;
+use crate::faults::FaultState;
+use crate::server::{Shared, lock};
+
+/// The project the emulator serves when none is configured (32 hex digits, like a real one).
+pub const DEFAULT_PROJECT_ID: &str = "0605767a3300d5762fb7c0186d9e1779";
+
+/// The `error_code` of each error the emulator answers with.
+pub mod error_codes {
+    /// 400: a query parameter is missing, not an allowed value, or out of range.
+    pub const INVALID_PARAMETER: &str = "WKS.00010001";
+    /// 405: a method other than GET.
+    pub const METHOD_NOT_ALLOWED: &str = "WKS.00010002";
+    /// 401: authentication failed (API Gateway's "Incorrect IAM authentication information").
+    pub const UNAUTHORIZED: &str = "APIGW.0301";
+    /// 404: no API at this path (API Gateway's "The API does not exist").
+    pub const NOT_FOUND: &str = "APIGW.0101";
+    /// 429: throttled (API Gateway's "The throttling threshold has been reached").
+    pub const THROTTLED: &str = "APIGW.0308";
+    /// 500: an internal error.
+    pub const INTERNAL_ERROR: &str = "WKS.00000001";
+    /// 503: the service is unavailable (the code Huawei's document shows).
+    pub const SERVICE_UNAVAILABLE: &str = "WKS.00129901";
+}
+
+/// How to run an emulator. `Config::default()`: 127.0.0.1 on a free port, no seeded jobs,
+/// project [`DEFAULT_PROJECT_ID`], no authentication, real time, no faults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    listen: SocketAddr,
+    seed: u64,
+    jobs: usize,
+    project_id: String,
+    auth: Auth,
+    speed: f64,
+    clock: Clock,
+    faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            seed: 0,
+            jobs: 0,
+            project_id: DEFAULT_PROJECT_ID.to_string(),
+            auth: Auth::default(),
+            speed: 1.0,
+            clock: Clock::system(),
+            faults: Faults::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// The seed of every generated ID, seeded job, request ID and injected fault.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many jobs to generate at start, in the configured project: most long finished,
+    /// some in progress, some just started, a few failed (default 0).
+    pub fn jobs(mut self, count: usize) -> Self {
+        self.jobs = count;
+        self
+    }
+
+    /// The project of seeded jobs and the default of added ones.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = project_id.into();
+        self
+    }
+
+    /// Accept this IAM token in `X-Auth-Token`. With a token or keys configured, a request
+    /// without valid credentials gets 401; with neither, no credentials are needed.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.auth.token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// Accept requests signed with this AK/SK pair (`SDK-HMAC-SHA256`).
+    pub fn ak_sk(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.auth.keys = Some((SecretString::from(ak.into()), SecretString::from(sk.into())));
+        self
+    }
+
+    /// How much faster than real time sub-jobs progress (default 1.0; 10.0 makes a
+    /// 30-second job take 3 seconds).
+    pub fn speed(mut self, speed: f64) -> Self {
+        self.speed = speed;
+        self
+    }
+
+    /// Where the time comes from (default the system clock).
+    pub fn clock(mut self, clock: impl Into<Clock>) -> Self {
+        self.clock = clock.into();
+        self
+    }
+
+    /// Faults to inject from the start.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let invalid = |message: &str| Err(Error::InvalidConfig(message.to_string()));
+        if !(self.speed.is_finite() && self.speed > 0.0) {
+            return invalid("the speed must be a positive number");
+        }
+        if self.project_id.is_empty() {
+            return invalid("the project ID must not be empty");
+        }
+        if self
+            .auth
+            .token
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().is_empty())
+        {
+            return invalid("the token must not be empty");
+        }
+        if let Some((ak, sk)) = &self.auth.keys
+            && (ak.expose_secret().is_empty() || sk.expose_secret().is_empty())
+        {
+            return invalid("the AK and the SK must not be empty");
+        }
+        self.faults.validate().map_err(Error::InvalidConfig)
+    }
+}
+
+/// Why an emulator could not start or take a setting.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting is out of range; the message says which (and never contains a secret).
+    #[error("invalid emulator configuration: {0}")]
+    InvalidConfig(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Starts an emulator on the current tokio runtime and returns once it accepts connections.
+/// It runs until [`Emulator::shutdown`] or until the handle is dropped.
+pub async fn start(config: Config) -> Result<Emulator, Error> {
+    config.validate()?;
+    let bind_error = |source| Error::Bind {
+        addr: config.listen,
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+
+    let shared = Arc::new(Shared::new(
+        config.clock.clone(),
+        config.speed,
+        config.auth.clone(),
+        FaultState::new(config.faults.clone(), config.seed),
+        config.project_id.clone(),
+        config.seed,
+    ));
+    let plans = seed::jobs(&mut lock(&shared.ids), config.jobs, shared.clock.now());
+    for plan in plans {
+        add_job(&shared, plan);
+    }
+
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let app = server::router(shared.clone());
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                // A dropped sender means the handle is gone: stop too.
+                let _ = signal.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("the emulator stopped: {e}");
+        }
+    });
+    Ok(Emulator {
+        base_url: format!("http://{addr}"),
+        addr,
+        shared,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    })
+}
+
+fn add_job(shared: &Shared, plan: JobPlan) -> AddedJob {
+    let created_at = plan.created_at.unwrap_or_else(|| shared.clock.now());
+    let project_id = plan
+        .project_id
+        .clone()
+        .unwrap_or_else(|| shared.project_id.clone());
+    let mut rng = lock(&shared.ids);
+    let job_id = plan.job_id.clone().unwrap_or_else(|| seed::uuid(&mut rng));
+    shared
+        .store
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(plan, job_id, project_id, created_at, &mut rng)
+}
+
+/// A running emulator: its address, and the handle tests use to add jobs, read their state
+/// and inject faults. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    base_url: String,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// `http://127.0.0.1:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The configured project: that of seeded jobs and the default of added ones.
+    pub fn project_id(&self) -> &str {
+        &self.shared.project_id
+    }
+
+    /// The clock the emulator reads.
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    /// A client builder aimed at this emulator, with its project and credentials (AK/SK
+    /// when configured, else the token). Add retries, timeouts etc. and `build()`.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let builder = ClientBuilder::new()
+            .endpoint(self.base_url.clone())
+            .project_id(self.shared.project_id.clone());
+        let auth = &self.shared.auth;
+        match (&auth.keys, &auth.token) {
+            (Some((ak, sk)), _) => {
+                builder.credentials(Credentials::ak_sk(ak.expose_secret(), sk.expose_secret()))
+            }
+            (None, Some(token)) => builder.credentials(Credentials::token(token.expose_secret())),
+            (None, None) => builder,
+        }
+    }
+
+    /// Adds a job; its sub-jobs start their lives at the plan's creation time (default:
+    /// now on the emulator's clock).
+    pub fn add_job(&self, plan: JobPlan) -> AddedJob {
+        add_job(&self.shared, plan)
+    }
+
+    /// Every sub-job of every project as the API would show it now, in list order.
+    pub fn sub_jobs(&self) -> Vec<JobDetailInfo> {
+        self.snapshot(None)
+    }
+
+    /// The sub-jobs of one job as the API would show them now.
+    pub fn job(&self, job_id: &str) -> Vec<JobDetailInfo> {
+        self.snapshot(Some(job_id))
+    }
+
+    fn snapshot(&self, job_id: Option<&str>) -> Vec<JobDetailInfo> {
+        let shared = &self.shared;
+        shared
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .snapshot(job_id, shared.clock.now(), shared.speed)
+    }
+
+    /// How many sub-jobs are stored, in every project.
+    pub fn sub_job_count(&self) -> usize {
+        self.shared
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Answers the next `count` requests with `status` (before any rate-based fault), with
+    /// `Retry-After` as [`Faults::retry_after`] says for 429 and 503.
+    pub fn fail_next(&self, count: usize, status: StatusCode) {
+        lock(&self.shared.faults).script(count, status);
+    }
+
+    /// Replaces the rate-based faults and latency from the next request on.
+    pub fn set_faults(&self, faults: Faults) -> Result<(), Error> {
+        faults.validate().map_err(Error::InvalidConfig)?;
+        lock(&self.shared.faults).set(faults);
+        Ok(())
+    }
+
+    /// How many requests reached the emulator, answered or failed, since it started.
+    pub fn requests_received(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting connections and waits for the requests in flight to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! `workspace-app-mock`: runs the emulator until interrupted. The first line on stdout is
+//! `listening on http://ADDR:PORT`; request logs go to stderr (`RUST_LOG` filters them).
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use workspace_app_mock::{Config, DEFAULT_PROJECT_ID, Faults};
+
+/// A local emulator of Huawei Cloud Workspace's Querying Subtasks API
+/// (GET /v1/{project_id}/app-server-sub-jobs).
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Jobs to generate at start (each with 1 to 5 sub-jobs).
+    #[arg(long, default_value_t = 20)]
+    jobs: usize,
+    /// Seed of the generated jobs, IDs and injected faults: the same seed, the same data.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Accept this IAM token in X-Auth-Token.
+    #[arg(long, conflicts_with_all = ["ak", "sk"])]
+    token: Option<String>,
+    /// Accept requests signed with this access key (needs --sk).
+    #[arg(long, requires = "sk")]
+    ak: Option<String>,
+    /// The secret key of --ak.
+    #[arg(long, requires = "ak")]
+    sk: Option<String>,
+    /// The project the generated jobs belong to.
+    #[arg(long, default_value = DEFAULT_PROJECT_ID)]
+    project_id: String,
+    /// How much faster than real time sub-jobs progress.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Share of requests answered 500 (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.0)]
+    fail_500_rate: f64,
+    /// Share of requests answered 503 (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.0)]
+    fail_503_rate: f64,
+    /// Share of requests answered 429 (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.0)]
+    fail_429_rate: f64,
+    /// Retry-After, in seconds, of injected 503s and 429s (429s default to 1).
+    #[arg(long)]
+    retry_after: Option<u64>,
+    /// Milliseconds added to every request.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Up to this many more milliseconds, drawn per request.
+    #[arg(long, default_value_t = 0)]
+    latency_jitter_ms: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+
+    let auth = match (&args.token, &args.ak, &args.sk) {
+        (Some(_), _, _) => "X-Auth-Token",
+        (None, Some(_), Some(_)) => "AK/SK signatures",
+        _ => "none (every request is let in)",
+    };
+    let mut config = Config::default()
+        .listen(args.listen)
+        .jobs(args.jobs)
+        .seed(args.seed)
+        .project_id(args.project_id)
+        .speed(args.speed)
+        .faults(Faults {
+            internal_error_rate: args.fail_500_rate,
+            unavailable_rate: args.fail_503_rate,
+            throttled_rate: args.fail_429_rate,
+            retry_after: args.retry_after.map(Duration::from_secs),
+            latency: Duration::from_millis(args.latency_ms),
+            latency_jitter: Duration::from_millis(args.latency_jitter_ms),
+        });
+    if let Some(token) = args.token {
+        config = config.token(token);
+    }
+    if let (Some(ak), Some(sk)) = (args.ak, args.sk) {
+        config = config.ak_sk(ak, sk);
+    }
+
+    let emulator = match workspace_app_mock::start(config).await {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Scripts wait for this line to learn the port, so it goes first and is flushed.
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "listening on {}", emulator.base_url())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+    tracing::info!(
+        project_id = emulator.project_id(),
+        sub_jobs = emulator.sub_job_count(),
+        auth,
+        "serving GET /v1/{{project_id}}/app-server-sub-jobs"
+    );
+
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM where there is one (how scripts and CI stop a background process).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
