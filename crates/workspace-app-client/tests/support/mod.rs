@@ -14,15 +14,20 @@ pub const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
 pub const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
 
 /// A client of `server` with the test project, without retries (each test sees every
-/// attempt) and without reqwest's own timers, so that under paused tokio time the only
-/// timers are the ones the code under test sets.
+/// attempt). Paused tokio time jumps to the next timer whenever the runtime waits, real
+/// loopback I/O included, so the client sets none: no timeouts and no connection-pool idle
+/// timer. The only timers are then the ones the code under test sets.
 pub fn client(server: &MockServer) -> Client {
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .expect("a default HTTP client");
     ClientBuilder::new()
         .endpoint(server.uri())
         .project_id(PROJECT)
         .retry(RetryPolicy::disabled())
         .timeout(None)
-        .connect_timeout(None)
+        .http_client(http)
         .build()
         .expect("a valid configuration")
 }
