@@ -1,0 +1,853 @@
+//! The emulator over HTTP on 127.0.0.1: filters, paging, validation, routing, project
+//! scoping, authentication (token and AK/SK through the real client), the lifecycle under a
+//! controlled clock, fault injection and request IDs.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use workspace_app_client::signing::{self, SignableRequest};
+use workspace_app_client::types::{
+    JobDetailInfo, JobType, JobTypeFilter, ListSubJobsResponse, SubJobStatus,
+};
+use workspace_app_client::{Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy};
+use workspace_app_mock::{
+    Config, Emulator, Faults, JobPlan, ManualClock, StatusCode, SubJobPlan, error_codes,
+};
+
+const TOKEN: &str = "emulator-test-token";
+const AK: &str = "EMULATORTESTAK0000001";
+const SK: &str = "emulator-test-secret-key";
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+async fn emulator(config: Config) -> Emulator {
+    workspace_app_mock::start(config)
+        .await
+        .expect("the emulator starts")
+}
+
+/// A client without retries, so each call is one request.
+fn client(emulator: &Emulator) -> Client {
+    emulator
+        .client_builder()
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+fn list_url(emulator: &Emulator, project: &str) -> String {
+    format!("{}/v1/{project}/app-server-sub-jobs", emulator.base_url())
+}
+
+/// A raw GET with the given query and headers; returns status, headers and JSON body.
+async fn raw_get(url: &str, query: &str, headers: &[(&str, &str)]) -> (u16, HeaderMap, Value) {
+    let url = if query.is_empty() {
+        url.to_string()
+    } else {
+        format!("{url}?{query}")
+    };
+    let mut request = reqwest::Client::new().get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.json::<Value>().await.unwrap_or(Value::Null);
+    (status, headers, body)
+}
+
+/// Lists every page of `job_type` in `project` with `limit`, advancing `clock` (when
+/// given) between pages, and returns the pages' items and each page's count.
+async fn all_pages(
+    client: &Client,
+    job_type: JobTypeFilter,
+    limit: u32,
+    clock: Option<&ManualClock>,
+) -> (Vec<JobDetailInfo>, Vec<i32>) {
+    let mut items = Vec::new();
+    let mut counts = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page: ListSubJobsResponse = client
+            .sub_jobs()
+            .job_type(job_type)
+            .offset(offset)
+            .limit(limit)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        counts.push(page.count.unwrap());
+        let got = page.items.len();
+        items.extend(page.items);
+        if got < limit as usize {
+            return (items, counts);
+        }
+        offset += i32::try_from(got).unwrap();
+        if let Some(clock) = clock {
+            clock.advance(secs(20));
+        }
+    }
+}
+
+fn status_of(item: &JobDetailInfo) -> Option<SubJobStatus> {
+    item.status.as_ref().and_then(Extensible::known).copied()
+}
+
+#[tokio::test]
+async fn filters_by_job_type_status_and_job_id_in_the_project() {
+    let emulator = emulator(Config::default()).await;
+    let created = SystemTime::now() - secs(3600);
+    let done = emulator.add_job(
+        JobPlan::new(JobType::CreateServer)
+            .created_at(created)
+            .sub_job(SubJobPlan::succeeds(secs(1), secs(1)))
+            .sub_job(SubJobPlan::fails(secs(1), secs(1), "WKS.1", "broken")),
+    );
+    let running = emulator.add_job(
+        JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(secs(0), secs(3600))),
+    );
+    emulator.add_job(
+        JobPlan::new(JobType::DeleteServer).sub_job(SubJobPlan::succeeds(secs(0), secs(1))),
+    );
+    // A type the request filter cannot ask for is never listed.
+    emulator.add_job(
+        JobPlan::new(JobType::CollectHdaLog).sub_job(SubJobPlan::succeeds(secs(0), secs(1))),
+    );
+    let client = client(&emulator);
+    let list = |status: Option<SubJobStatus>, job_id: Option<&str>| {
+        let mut call = client.sub_jobs().job_type(JobTypeFilter::CreateServer);
+        if let Some(status) = status {
+            call = call.status(status);
+        }
+        if let Some(job_id) = job_id {
+            call = call.job_id(job_id);
+        }
+        async move { call.send().await.unwrap().into_inner() }
+    };
+
+    let all = list(None, None).await;
+    assert_eq!(all.count, Some(3));
+    assert!(
+        all.items
+            .iter()
+            .all(|i| i.job_type == Some(JobType::CreateServer.into()))
+    );
+
+    let failed = list(Some(SubJobStatus::Failed), None).await;
+    assert_eq!(failed.count, Some(1));
+    assert_eq!(failed.items[0].error_code.as_deref(), Some("WKS.1"));
+    assert_eq!(failed.items[0].error_message.as_deref(), Some("broken"));
+    assert!(failed.items[0].end_time.is_some());
+
+    let of_running_job = list(None, Some(&running.job_id)).await;
+    assert_eq!(of_running_job.count, Some(1));
+    assert_eq!(
+        of_running_job.items[0].id.as_ref(),
+        Some(&running.sub_job_ids[0])
+    );
+    assert_eq!(
+        status_of(&of_running_job.items[0]),
+        Some(SubJobStatus::Running)
+    );
+    assert_eq!(
+        of_running_job.items[0].end_time, None,
+        "no end time while running"
+    );
+    assert_eq!(of_running_job.items[0].error_code, None);
+
+    let success_of_done = list(Some(SubJobStatus::Success), Some(&done.job_id)).await;
+    assert_eq!(success_of_done.count, Some(1));
+    assert_eq!(
+        success_of_done.items[0].id.as_ref(),
+        Some(&done.sub_job_ids[0])
+    );
+
+    let none = list(Some(SubJobStatus::Aborting), None).await;
+    assert_eq!(none.count, Some(0));
+    assert!(none.items.is_empty());
+
+    let deletes = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::DeleteServer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deletes.count, Some(1));
+}
+
+#[tokio::test]
+async fn an_empty_page_still_has_an_items_array() {
+    let emulator = emulator(Config::default()).await;
+    let (status, _, body) = raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"count": 0, "items": []}));
+}
+
+#[tokio::test]
+async fn paging_returns_every_item_once_in_a_stable_order_while_statuses_change() {
+    let clock = ManualClock::new(SystemTime::now());
+    let emulator = emulator(Config::default().clock(clock.clone()).jobs(60).seed(5)).await;
+    let client = client(&emulator);
+
+    // All at once, as the reference.
+    let (reference, counts) = all_pages(&client, JobTypeFilter::CreateServer, 100, None).await;
+    let expected = counts[0];
+    assert_eq!(reference.len(), usize::try_from(expected).unwrap());
+    assert!(
+        expected > 20,
+        "the seeded store has enough CREATE_SERVER sub-jobs: {expected}"
+    );
+
+    // Then in pages of 7, with the clock moving 20 s between pages, so statuses change.
+    let before: Vec<_> = reference.iter().map(status_of).collect();
+    let (paged, counts) = all_pages(&client, JobTypeFilter::CreateServer, 7, Some(&clock)).await;
+    assert!(counts.iter().all(|c| *c == expected), "{counts:?}");
+    let ids = |items: &[JobDetailInfo]| -> Vec<String> {
+        items.iter().map(|i| i.id.clone().unwrap()).collect()
+    };
+    assert_eq!(
+        ids(&paged),
+        ids(&reference),
+        "same items, same order, each once"
+    );
+    let unique: HashSet<_> = ids(&paged).into_iter().collect();
+    assert_eq!(unique.len(), paged.len());
+    let after: Vec<_> = paged.iter().map(status_of).collect();
+    assert_ne!(before, after, "some statuses changed while paging");
+
+    // Past the end: an empty page with the full count.
+    let beyond = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .offset(expected + 5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.count, Some(expected));
+    assert!(beyond.items.is_empty());
+
+    // The default limit is 10.
+    let first = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 10);
+}
+
+#[tokio::test]
+async fn every_invalid_parameter_gets_400_with_a_huawei_style_body() {
+    let emulator = emulator(Config::default()).await;
+    let url = list_url(&emulator, "p");
+    let cases = [
+        ("", "job_type is required"),
+        ("limit=5", "job_type is required"),
+        (
+            "job_type=COLLECT_HDA_LOG",
+            "job_type must be CREATE_SERVER,",
+        ),
+        ("job_type=create_server", "got \"create_server\""),
+        (
+            "job_type=CREATE_SERVER&status=DONE",
+            "status must be WAITING,",
+        ),
+        (
+            "job_type=CREATE_SERVER&limit=0",
+            "limit must be an integer from 1 to 100, got \"0\"",
+        ),
+        (
+            "job_type=CREATE_SERVER&limit=101",
+            "limit must be an integer from 1 to 100, got \"101\"",
+        ),
+        (
+            "job_type=CREATE_SERVER&limit=abc",
+            "limit must be an integer from 1 to 100",
+        ),
+        (
+            "job_type=CREATE_SERVER&limit=",
+            "limit must be an integer from 1 to 100",
+        ),
+        (
+            "job_type=CREATE_SERVER&offset=-1",
+            "offset must be an integer from 0 to 2147483647",
+        ),
+        (
+            "job_type=CREATE_SERVER&offset=1.5",
+            "offset must be an integer",
+        ),
+        (
+            "job_type=CREATE_SERVER&limit=1&limit=2",
+            "limit must be given at most once",
+        ),
+    ];
+    for (query, expected) in cases {
+        let (status, headers, body) = raw_get(&url, query, &[]).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(
+            body["error_code"],
+            error_codes::INVALID_PARAMETER,
+            "{query}"
+        );
+        let message = body["error_msg"].as_str().unwrap();
+        assert!(message.starts_with("Invalid parameter: "), "{message}");
+        assert!(message.contains(expected), "{query}: {message}");
+        assert_eq!(headers["content-type"], "application/json");
+    }
+    // The bounds themselves are fine.
+    for query in [
+        "job_type=CREATE_SERVER&limit=1",
+        "job_type=CREATE_SERVER&limit=100&offset=0",
+    ] {
+        assert_eq!(raw_get(&url, query, &[]).await.0, 200, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
+    let emulator = emulator(Config::default()).await;
+    for path in [
+        "/",
+        "/v1/p/app-server-sub-job",
+        "/v2/p/app-server-sub-jobs",
+        "/v1/p/app-server-sub-jobs/x",
+    ] {
+        let (status, _, body) = raw_get(&format!("{}{path}", emulator.base_url()), "", &[]).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(body["error_code"], error_codes::NOT_FOUND);
+    }
+    let url = list_url(&emulator, "p");
+    let http = reqwest::Client::new();
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+        reqwest::Method::PATCH,
+        reqwest::Method::HEAD,
+        reqwest::Method::OPTIONS,
+    ] {
+        let response = http.request(method.clone(), &url).send().await.unwrap();
+        assert_eq!(response.status(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "GET", "{method}");
+        if method != reqwest::Method::HEAD {
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error_code"], error_codes::METHOD_NOT_ALLOWED);
+            assert!(
+                body["error_msg"]
+                    .as_str()
+                    .unwrap()
+                    .contains(method.as_str())
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn requests_see_only_the_project_in_their_path_even_with_awkward_ids() {
+    let emulator = emulator(Config::default().project_id("home")).await;
+    let secs0 = SubJobPlan::succeeds(secs(0), secs(1));
+    emulator.add_job(JobPlan::new(JobType::CreateServer).sub_job(secs0.clone()));
+    let awkward = "other project/with %2F, ü+&?#";
+    let elsewhere = emulator.add_job(
+        JobPlan::new(JobType::CreateServer)
+            .project_id(awkward)
+            .sub_job(secs0.clone())
+            .sub_job(secs0),
+    );
+    assert_eq!(elsewhere.project_id, awkward);
+    let client = client(&emulator);
+    let count_in = |project: &'static str| {
+        let call = client
+            .list_sub_jobs()
+            .project_id(project)
+            .job_type(JobTypeFilter::CreateServer);
+        async move { call.send().await.unwrap().into_inner() }
+    };
+    assert_eq!(count_in("home").await.count, Some(1));
+    let other = count_in("other project/with %2F, ü+&?#").await;
+    assert_eq!(other.count, Some(2));
+    assert!(
+        other
+            .items
+            .iter()
+            .all(|i| i.project_id.as_deref() == Some(awkward))
+    );
+    assert_eq!(count_in("nobody").await.count, Some(0));
+}
+
+#[tokio::test]
+async fn a_configured_token_is_required_and_checked() {
+    let emulator = emulator(Config::default().token(TOKEN)).await;
+    let url = list_url(&emulator, "p");
+    let query = "job_type=CREATE_SERVER";
+    assert_eq!(
+        raw_get(&url, query, &[("X-Auth-Token", TOKEN)]).await.0,
+        200
+    );
+
+    let (status, _, body) = raw_get(&url, query, &[]).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error_code"], error_codes::UNAUTHORIZED);
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("neither an X-Auth-Token")
+    );
+
+    let (status, _, body) = raw_get(&url, query, &[("X-Auth-Token", "wrong-token")]).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("X-Auth-Token is not valid")
+    );
+    assert!(!body.to_string().contains("wrong-token"));
+    assert!(!body.to_string().contains(TOKEN));
+
+    // The client's own token credentials work, through `client_builder`.
+    let page = client(&emulator)
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(page.is_ok(), "{page:?}");
+    // Authentication comes before validation: a bad query without credentials is a 401.
+    assert_eq!(raw_get(&url, "limit=0", &[]).await.0, 401);
+}
+
+/// A client of the emulator signing with these keys.
+fn signing_client(emulator: &Emulator, ak: &str, sk: &str) -> Client {
+    ClientBuilder::new()
+        .endpoint(emulator.base_url())
+        .credentials(Credentials::ak_sk(ak, sk))
+        .project_id(emulator.project_id())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+async fn api_error(client: &Client) -> workspace_app_client::ApiError {
+    let error = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .limit(5)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(Error::from)
+        .expect_err("the request is refused");
+    match error {
+        Error::Api(api) => api,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
+    let emulator = emulator(Config::default().ak_sk(AK, SK).jobs(5)).await;
+
+    let page = signing_client(&emulator, AK, SK)
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .status(SubJobStatus::Success)
+        .job_id("a job id with spaces & symbols")
+        .limit(100)
+        .send()
+        .await;
+    assert!(
+        page.is_ok(),
+        "a correctly signed request is served: {page:?}"
+    );
+
+    let wrong_sk = api_error(&signing_client(&emulator, AK, "not-the-secret-key")).await;
+    assert_eq!(wrong_sk.status, 401);
+    assert_eq!(
+        wrong_sk.error_code.as_deref(),
+        Some(error_codes::UNAUTHORIZED)
+    );
+    let message = wrong_sk.error_msg.clone().unwrap();
+    assert!(
+        message.contains("verify aksk signature fail") && message.contains("check the SK"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("not-the-secret-key") && !message.contains(SK) && !message.contains(AK)
+    );
+    assert!(wrong_sk.request_id.is_some());
+
+    let unknown_ak = api_error(&signing_client(&emulator, "SOMEONEELSE", SK)).await;
+    assert_eq!(unknown_ak.status, 401);
+    assert!(
+        unknown_ak
+            .error_msg
+            .unwrap()
+            .contains("access key (AK) is unknown")
+    );
+
+    // A token is no use where only keys are configured.
+    let token_client = ClientBuilder::new()
+        .endpoint(emulator.base_url())
+        .credentials(Credentials::token(TOKEN))
+        .project_id(emulator.project_id())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let token_refused = api_error(&token_client).await;
+    assert!(
+        token_refused
+            .error_msg
+            .unwrap()
+            .contains("accepts AK/SK signatures only")
+    );
+}
+
+#[tokio::test]
+async fn a_stale_sdk_date_is_refused_and_a_skew_within_15_minutes_is_not() {
+    let clock = ManualClock::new(SystemTime::now() + secs(20 * 60));
+    let emulator = emulator(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
+    let client = signing_client(&emulator, AK, SK);
+    let stale = api_error(&client).await;
+    assert_eq!(stale.status, 401);
+    assert!(
+        stale
+            .error_msg
+            .unwrap()
+            .contains("X-Sdk-Date is more than 15 minutes away")
+    );
+
+    // The client's clock 10 minutes behind the emulator's is still fine.
+    clock.set(SystemTime::now() + secs(10 * 60));
+    let page = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(page.is_ok(), "{page:?}");
+    // And so is 10 minutes ahead.
+    clock.set(SystemTime::now() - secs(10 * 60));
+    let page = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(page.is_ok(), "{page:?}");
+}
+
+/// A raw request signed by hand over the given headers, then sent with `sent_query`.
+async fn hand_signed(
+    emulator: &Emulator,
+    signed: &[&str],
+    signed_query: &str,
+    sent_query: &str,
+) -> (u16, Value) {
+    let url = reqwest::Url::parse(&format!(
+        "{}?{signed_query}",
+        list_url(emulator, emulator.project_id())
+    ))
+    .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("host", signing::host_header(&url).unwrap());
+    let date = signing::format_sdk_date(SystemTime::now());
+    headers.insert("x-sdk-date", HeaderValue::from_str(&date).unwrap());
+    let request = SignableRequest {
+        method: "GET",
+        path: url.path(),
+        query: url.query(),
+        headers: &headers,
+        body_sha256: signing::EMPTY_BODY_SHA256,
+    };
+    let canonical = signing::canonical_request(&request, signed);
+    let signature = signing::signature(SK.as_bytes(), &signing::string_to_sign(&date, &canonical));
+    headers.insert(
+        HeaderName::from_static("authorization"),
+        HeaderValue::from_str(&signing::authorization(AK, signed, &signature)).unwrap(),
+    );
+    let mut sent = url.clone();
+    sent.set_query(Some(sent_query));
+    let response = reqwest::Client::new()
+        .get(sent)
+        .headers(headers)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
+    let emulator = emulator(Config::default().ak_sk(AK, SK)).await;
+    let query = "job_type=CREATE_SERVER&limit=1";
+    let (status, _) = hand_signed(&emulator, &["host", "x-sdk-date"], query, query).await;
+    assert_eq!(
+        status, 200,
+        "a request signed by hand as Huawei's SDKs do is served"
+    );
+
+    let (status, body) = hand_signed(&emulator, &["x-sdk-date"], query, query).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("must cover the host and x-sdk-date")
+    );
+
+    let (status, body) = hand_signed(
+        &emulator,
+        &["host", "x-sdk-date"],
+        query,
+        "job_type=CREATE_SERVER&limit=2",
+    )
+    .await;
+    assert_eq!(status, 401, "a query changed after signing");
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("signature does not match")
+    );
+
+    let url = list_url(&emulator, "p");
+    let (status, _, body) = raw_get(&url, query, &[("Authorization", "Bearer abc")]).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization header is not")
+    );
+}
+
+#[tokio::test]
+async fn sub_jobs_progress_with_the_clock_and_speed() {
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + secs(1_700_000_000));
+    let emulator = emulator(Config::default().clock(clock.clone()).speed(2.0)).await;
+    // Nominal 2 s waiting + 4 s running; at speed 2, 1 s + 2 s of emulator time.
+    let job = emulator.add_job(
+        JobPlan::new(JobType::ReinstallOs)
+            .sub_job(SubJobPlan::succeeds(secs(2), secs(4)))
+            .sub_job(
+                SubJobPlan::fails(secs(2), secs(2), "WKS.00129901", "unavailable")
+                    .phase(SubJobStatus::Rollback, secs(4)),
+            ),
+    );
+    let client = client(&emulator);
+    let statuses = || {
+        let call = client
+            .sub_jobs()
+            .job_type(JobTypeFilter::ReinstallOs)
+            .job_id(job.job_id.clone());
+        async move {
+            let page = call.send().await.unwrap().into_inner();
+            page.items.iter().map(status_of).collect::<Vec<_>>()
+        }
+    };
+    use SubJobStatus::{Failed, Rollback, Running, Success, Waiting};
+    assert_eq!(statuses().await, [Some(Waiting), Some(Waiting)]);
+    clock.advance(Duration::from_millis(1000));
+    assert_eq!(statuses().await, [Some(Running), Some(Running)]);
+    clock.advance(Duration::from_millis(1000));
+    assert_eq!(statuses().await, [Some(Running), Some(Rollback)]);
+    clock.advance(Duration::from_millis(1000));
+    assert_eq!(statuses().await, [Some(Success), Some(Rollback)]);
+    clock.advance(Duration::from_millis(1000));
+    assert_eq!(statuses().await, [Some(Success), Some(Failed)]);
+
+    // The handle reads the same state, with times in the service's format.
+    let state = emulator.job(&job.job_id);
+    assert_eq!(
+        state[0].begin_time.as_deref(),
+        Some("2023-11-14T22:13:20.000Z")
+    );
+    assert_eq!(
+        state[0].end_time.as_deref(),
+        Some("2023-11-14T22:13:23.000Z")
+    );
+    assert_eq!(
+        state[1].end_time.as_deref(),
+        Some("2023-11-14T22:13:24.000Z")
+    );
+    assert_eq!(state[1].error_code.as_deref(), Some("WKS.00129901"));
+    assert_eq!(state[0].error_code, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokio_paused_time_drives_the_lifecycle() {
+    let emulator = emulator(Config::default().clock(workspace_app_mock::Clock::tokio())).await;
+    let job = emulator.add_job(
+        JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(secs(5), secs(10))),
+    );
+    let status = || status_of(&emulator.job(&job.job_id)[0]);
+    assert_eq!(status(), Some(SubJobStatus::Waiting));
+    tokio::time::advance(secs(5)).await;
+    assert_eq!(status(), Some(SubJobStatus::Running));
+    tokio::time::advance(secs(10)).await;
+    assert_eq!(status(), Some(SubJobStatus::Success));
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_jobs_and_faults() {
+    let faults = Faults {
+        internal_error_rate: 0.2,
+        unavailable_rate: 0.2,
+        throttled_rate: 0.2,
+        ..Faults::default()
+    };
+    let run = |seed: u64| {
+        let faults = faults.clone();
+        async move {
+            let emulator = emulator(Config::default().seed(seed).jobs(10).faults(faults)).await;
+            let url = list_url(&emulator, emulator.project_id());
+            let mut statuses = Vec::new();
+            for _ in 0..40 {
+                let (status, headers, _) = raw_get(&url, "job_type=CREATE_SERVER", &[]).await;
+                if status == 429 {
+                    assert_eq!(headers["retry-after"], "1");
+                }
+                statuses.push(status);
+            }
+            let ids: Vec<_> = emulator.sub_jobs().into_iter().map(|s| s.id).collect();
+            (statuses, ids)
+        }
+    };
+    let (first, ids) = run(11).await;
+    assert_eq!((first.clone(), ids.clone()), run(11).await);
+    let (other, other_ids) = run(12).await;
+    assert_ne!(first, other);
+    assert_ne!(ids, other_ids);
+    for status in [200, 429, 500, 503] {
+        assert!(first.contains(&status), "{status} in {first:?}");
+    }
+}
+
+#[tokio::test]
+async fn scripted_failures_exercise_the_clients_retries() {
+    let emulator = emulator(Config::default().token(TOKEN)).await;
+    emulator.fail_next(2, StatusCode::SERVICE_UNAVAILABLE);
+    let patient = emulator
+        .client_builder()
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let page = patient
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(page.is_ok(), "the third attempt succeeds: {page:?}");
+    assert_eq!(emulator.requests_received(), 3);
+
+    emulator.fail_next(1, StatusCode::INTERNAL_SERVER_ERROR);
+    let error = api_error(&client(&emulator)).await;
+    assert_eq!(error.status, 500);
+    assert_eq!(
+        error.error_code.as_deref(),
+        Some(error_codes::INTERNAL_ERROR)
+    );
+
+    emulator
+        .set_faults(Faults {
+            unavailable_rate: 1.0,
+            retry_after: Some(Duration::from_millis(1500)),
+            ..Faults::default()
+        })
+        .unwrap();
+    let (status, headers, body) =
+        raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
+    assert_eq!(
+        status, 503,
+        "faults come before authentication, like a gateway's"
+    );
+    assert_eq!(headers["retry-after"], "2", "rounded up to whole seconds");
+    assert_eq!(body["error_code"], error_codes::SERVICE_UNAVAILABLE);
+    assert!(
+        emulator
+            .set_faults(Faults {
+                throttled_rate: 2.0,
+                ..Faults::default()
+            })
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_fresh_request_id() {
+    let emulator = emulator(Config::default().token(TOKEN)).await;
+    let url = list_url(&emulator, "p");
+    let base = emulator.base_url().to_string();
+    let mut ids = HashSet::new();
+    let mut seen = |headers: &HeaderMap| {
+        let id = headers["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(ids.insert(id), "request IDs are unique");
+    };
+    seen(
+        &raw_get(&url, "job_type=CREATE_SERVER", &[("X-Auth-Token", TOKEN)])
+            .await
+            .1,
+    );
+    seen(&raw_get(&url, "limit=0", &[("X-Auth-Token", TOKEN)]).await.1);
+    seen(&raw_get(&url, "job_type=CREATE_SERVER", &[]).await.1);
+    seen(&raw_get(&format!("{base}/nowhere"), "", &[]).await.1);
+    seen(
+        reqwest::Client::new()
+            .post(&url)
+            .send()
+            .await
+            .unwrap()
+            .headers(),
+    );
+    emulator.fail_next(1, StatusCode::TOO_MANY_REQUESTS);
+    seen(&raw_get(&url, "job_type=CREATE_SERVER", &[]).await.1);
+    assert_eq!(ids.len(), 6);
+    // The client reports it with errors.
+    emulator.fail_next(1, StatusCode::SERVICE_UNAVAILABLE);
+    let error = api_error(&client(&emulator)).await;
+    assert_eq!(error.request_id.map(|id| id.len()), Some(32));
+}
+
+#[tokio::test]
+async fn bad_settings_are_refused_and_secrets_stay_out_of_debug() {
+    for config in [
+        Config::default().speed(0.0),
+        Config::default().speed(f64::NAN),
+        Config::default().token(""),
+        Config::default().ak_sk("ak", ""),
+        Config::default().project_id(""),
+        Config::default().faults(Faults {
+            internal_error_rate: -0.1,
+            ..Faults::default()
+        }),
+    ] {
+        let error = workspace_app_mock::start(config).await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("invalid emulator configuration"),
+            "{error}"
+        );
+    }
+    let config = Config::default()
+        .token("TOKEN-SECRET")
+        .ak_sk("AK-SECRET", "SK-SECRET");
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    let emulator = emulator(config).await;
+    assert!(!format!("{emulator:?}").contains("SECRET"));
+}
