@@ -181,13 +181,12 @@ async fn send_buffered(
         }));
         into_response(head.extension(error), body)
     };
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit as u64)
-    {
+    let length = response.content_length();
+    if length.is_some_and(|length| length > limit as u64) {
         return Ok(too_large(head));
     }
-    let mut body = BytesMut::new();
+    // One allocation when the length is announced (it is within the limit here).
+    let mut body = BytesMut::with_capacity(length.map_or(0, |n| n as usize));
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {
             return Ok(too_large(head));

@@ -1,0 +1,373 @@
+//! What the client costs, each figure next to its baseline measured in the same run:
+//!
+//! - a whole call (build the request, sign it, send it over loopback, parse a 100-item page)
+//!   through the generated client, against the same call written by hand with `reqwest` and
+//!   `serde`, both against one in-memory server;
+//! - AK/SK signing of one request, and its parts (canonicalising, hashing, HMAC);
+//! - parsing a 100-item page into the generated types, against a plain struct of the same
+//!   shape.
+//!
+//! `cargo bench -p workspace-app-client --bench client` prints the ratios at the end.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a benchmark that cannot go on stops
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use criterion::Criterion;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde::Deserialize;
+use workspace_app_client::signing::{self, SignableRequest};
+use workspace_app_client::types::{JobTypeFilter, ListSubJobsResponse, SubJobStatus};
+use workspace_app_client::{ClientBuilder, Credentials, RetryPolicy};
+
+const AK: &str = "BENCHAK0123456789ABC";
+const SK: &str = "bench-secret-key-0123456789abcdefghijklmn";
+const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+
+/// A page of 100 sub-jobs as the service sends it.
+fn page_body() -> String {
+    let items: Vec<_> = (0..100)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("8a2c9e1f-{i:04}-4b7d-9c3e-5f6a7b8c9d0e"),
+                "job_type": "CREATE_SERVER",
+                "job_resource_info": {
+                    "resource_id": format!("a1a1245-{i:04}-1425af14"),
+                    "resource_name": format!("APS-20220902093902-{i:04}")
+                },
+                "begin_time": "2022-03-07T10:40:43.858Z",
+                "end_time": "2022-03-07T10:42:01.102Z",
+                "status": if i % 10 == 0 { "FAILED" } else { "SUCCESS" },
+                "error_code": if i % 10 == 0 { Some("WKS.00129901") } else { None },
+                "error_message": if i % 10 == 0 { Some("The service is now unavailable.") } else { None },
+                "project_id": PROJECT,
+                "job_id": "2c9e1f8a-5f6a-4b7d-9c3e-7b8c9d0e1f2a"
+            })
+        })
+        .collect();
+    serde_json::json!({ "count": 100, "items": items }).to_string()
+}
+
+/// The same shape as the generated types, with plain strings: the hand-written baseline.
+#[derive(Deserialize)]
+#[allow(dead_code)] // fields are parsed, not read
+struct PlainPage {
+    count: Option<i64>,
+    #[serde(default)]
+    items: Vec<PlainItem>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainItem {
+    id: Option<String>,
+    job_type: Option<String>,
+    job_resource_info: Option<PlainResource>,
+    begin_time: Option<String>,
+    end_time: Option<String>,
+    status: Option<String>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    project_id: Option<String>,
+    job_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainResource {
+    resource_id: Option<String>,
+    resource_name: Option<String>,
+}
+
+/// Serves `body` to every request, from memory, on a thread of its own.
+fn start_server(body: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let body = bytes::Bytes::from(body);
+            let app = axum::Router::new().fallback(move || {
+                let body = body.clone();
+                async move { ([("content-type", "application/json")], body) }
+            });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{address}")
+}
+
+/// The two ways to make the same call, against the same server.
+struct Callers {
+    runtime: tokio::runtime::Runtime,
+    generated: workspace_app_client::Client,
+    http: reqwest::Client,
+    endpoint: reqwest::Url,
+}
+
+impl Callers {
+    fn new() -> Self {
+        let url = start_server(page_body());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let generated = ClientBuilder::new()
+            .endpoint(&url)
+            .credentials(Credentials::ak_sk(AK, SK))
+            .project_id(PROJECT)
+            .retry(RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        let endpoint =
+            reqwest::Url::parse(&format!("{url}/v1/{PROJECT}/app-server-sub-jobs")).unwrap();
+        Callers {
+            runtime,
+            generated,
+            http: reqwest::Client::new(),
+            endpoint,
+        }
+    }
+
+    async fn generated(&self) -> ListSubJobsResponse {
+        let page = self
+            .generated
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .status(SubJobStatus::Success)
+            .limit(100)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(page.items.len(), 100);
+        page
+    }
+
+    async fn hand_written(&self) -> PlainPage {
+        let mut request = self
+            .http
+            .get(self.endpoint.clone())
+            .query(&[
+                ("job_type", "CREATE_SERVER"),
+                ("status", "SUCCESS"),
+                ("limit", "100"),
+            ])
+            .header("accept", "application/json")
+            .build()
+            .unwrap();
+        sign_by_hand(&mut request);
+        let response = self.http.execute(request).await.unwrap();
+        assert!(response.status().is_success());
+        let body = response.bytes().await.unwrap();
+        let page: PlainPage = serde_json::from_slice(&body).unwrap();
+        assert_eq!(page.items.len(), 100);
+        page
+    }
+
+    /// Alternates rounds of both calls so that load from elsewhere on a shared machine
+    /// hits both alike; returns the median time per call of each, in nanoseconds.
+    fn paired_medians(&self, rounds: usize, calls_per_round: u32) -> (f64, f64) {
+        let mut generated = Vec::with_capacity(rounds);
+        let mut hand_written = Vec::with_capacity(rounds);
+        self.runtime.block_on(async {
+            for _ in 0..rounds {
+                let started = std::time::Instant::now();
+                for _ in 0..calls_per_round {
+                    black_box(self.generated().await);
+                }
+                generated.push(started.elapsed().as_nanos() as f64 / f64::from(calls_per_round));
+                let started = std::time::Instant::now();
+                for _ in 0..calls_per_round {
+                    black_box(self.hand_written().await);
+                }
+                hand_written.push(started.elapsed().as_nanos() as f64 / f64::from(calls_per_round));
+            }
+        });
+        (median(&mut generated), median(&mut hand_written))
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn whole_call(c: &mut Criterion, callers: &Callers) {
+    let mut group = c.benchmark_group("call");
+    group.bench_function("generated", |b| {
+        b.to_async(&callers.runtime)
+            .iter(|| async { black_box(callers.generated().await) });
+    });
+    group.bench_function("hand_written", |b| {
+        b.to_async(&callers.runtime)
+            .iter(|| async { black_box(callers.hand_written().await) });
+    });
+    group.finish();
+}
+
+/// What a hand-written caller must do to sign: the same headers the client adds.
+fn sign_by_hand(request: &mut reqwest::Request) {
+    let host = signing::host_header(request.url()).unwrap();
+    let date = signing::format_sdk_date(SystemTime::now());
+    let headers = request.headers_mut();
+    headers.insert("host", host);
+    headers.insert("x-sdk-date", HeaderValue::from_str(&date).unwrap());
+    headers.insert("x-project-id", HeaderValue::from_static(PROJECT));
+    let authorization = signing::authorization_for(
+        &SignableRequest {
+            method: request.method().as_str(),
+            path: request.url().path(),
+            query: request.url().query(),
+            headers: request.headers(),
+            body_sha256: signing::EMPTY_BODY_SHA256,
+        },
+        AK,
+        SK.as_bytes(),
+    );
+    request.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&authorization).unwrap(),
+    );
+}
+
+fn signing(c: &mut Criterion) {
+    let headers: HeaderMap = [
+        ("accept", "application/json"),
+        ("api-version", "v1"),
+        ("host", "workspace.ap-southeast-1.myhuaweicloud.com"),
+        ("x-project-id", PROJECT),
+        ("x-sdk-date", "20240102T030405Z"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.parse().unwrap(), HeaderValue::from_static(v)))
+    .collect();
+    let path = format!("/v1/{PROJECT}/app-server-sub-jobs");
+    let request = SignableRequest {
+        method: "GET",
+        path: &path,
+        query: Some(
+            "job_id=2c9e1f8a-5f6a-4b7d&job_type=CREATE_SERVER&limit=100&offset=200&status=RUNNING",
+        ),
+        headers: &headers,
+        body_sha256: signing::EMPTY_BODY_SHA256,
+    };
+    let signed = signing::signed_header_names(&headers);
+    let canonical = signing::canonical_request(&request, &signed);
+    let to_sign = signing::string_to_sign("20240102T030405Z", &canonical);
+
+    let mut group = c.benchmark_group("sign");
+    group.bench_function("whole", |b| {
+        b.iter(|| {
+            black_box(signing::authorization_for(
+                black_box(&request),
+                AK,
+                SK.as_bytes(),
+            ))
+        });
+    });
+    group.bench_function("canonical_request", |b| {
+        b.iter(|| black_box(signing::canonical_request(black_box(&request), &signed)));
+    });
+    group.bench_function("sha256_of_canonical", |b| {
+        b.iter(|| {
+            black_box(signing::string_to_sign(
+                "20240102T030405Z",
+                black_box(&canonical),
+            ))
+        });
+    });
+    group.bench_function("hmac", |b| {
+        b.iter(|| black_box(signing::signature(SK.as_bytes(), black_box(&to_sign))));
+    });
+    group.finish();
+}
+
+fn parsing(c: &mut Criterion) {
+    let body = page_body();
+    let mut group = c.benchmark_group("parse");
+    group.throughput(criterion::Throughput::Bytes(body.len() as u64));
+    group.bench_function("generated", |b| {
+        b.iter(|| {
+            let page: ListSubJobsResponse = serde_json::from_str(black_box(&body)).unwrap();
+            black_box(page)
+        });
+    });
+    group.bench_function("plain_struct", |b| {
+        b.iter(|| {
+            let page: PlainPage = serde_json::from_str(black_box(&body)).unwrap();
+            black_box(page)
+        });
+    });
+    group.finish();
+}
+
+/// Median of a finished benchmark, in nanoseconds, from criterion's own report.
+fn median_ns(group: &str, bench: &str) -> Option<f64> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let path = target.join(format!("criterion/{group}/{bench}/new/estimates.json"));
+    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    estimates.pointer("/median/point_estimate")?.as_f64()
+}
+
+fn print_ratios(callers: &Callers) {
+    println!("\n== ratios (medians of this run) ==");
+    let (generated, hand_written) = callers.paired_medians(41, 20);
+    println!(
+        "whole call, generated / hand-written, paired rounds: {:.3}x  ({:.1} µs vs {:.1} µs; target <= 1.10x)",
+        generated / hand_written,
+        generated / 1e3,
+        hand_written / 1e3
+    );
+    let pairs = [
+        (
+            "call",
+            "generated",
+            "hand_written",
+            "whole call, generated / hand-written, criterion",
+        ),
+        (
+            "parse",
+            "generated",
+            "plain_struct",
+            "parse 100 items, generated / plain struct",
+        ),
+    ];
+    for (group, subject, baseline, label) in pairs {
+        if let (Some(a), Some(b)) = (median_ns(group, subject), median_ns(group, baseline)) {
+            println!(
+                "{label}: {:.3}x  ({:.1} µs vs {:.1} µs)",
+                a / b,
+                a / 1e3,
+                b / 1e3
+            );
+        }
+    }
+    if let Some(whole) = median_ns("sign", "whole") {
+        println!("sign one request: {:.2} µs (target < 5 µs)", whole / 1e3);
+        for part in ["canonical_request", "sha256_of_canonical", "hmac"] {
+            if let Some(ns) = median_ns("sign", part) {
+                println!("  {part}: {:.2} µs ({:.0}%)", ns / 1e3, 100.0 * ns / whole);
+            }
+        }
+    }
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let callers = Callers::new();
+    whole_call(&mut criterion, &callers);
+    signing(&mut criterion);
+    parsing(&mut criterion);
+    criterion.final_summary();
+    print_ratios(&callers);
+}
