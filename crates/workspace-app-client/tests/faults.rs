@@ -4,6 +4,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -200,23 +201,27 @@ async fn each_attempt_is_signed_afresh() {
     }
 }
 
-/// A server that accepts connections and never answers.
-async fn silent_server() -> String {
+/// A server that accepts connections and never answers; counts the connections.
+async fn silent_server() -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             held.push(socket);
         }
     });
-    format!("http://{address}")
+    (format!("http://{address}"), accepted)
 }
 
 #[tokio::test]
 async fn a_server_that_never_answers_ends_in_a_timeout_error() {
+    let (url, _) = silent_server().await;
     let client = ClientBuilder::new()
-        .endpoint(silent_server().await)
+        .endpoint(url)
         .project_id("p")
         .timeout(Duration::from_millis(200))
         .retry(RetryPolicy::disabled())
@@ -233,18 +238,21 @@ async fn a_server_that_never_answers_ends_in_a_timeout_error() {
 
 #[tokio::test]
 async fn timeouts_are_retried_within_the_attempt_bound() {
+    let (url, accepted) = silent_server().await;
     let client = ClientBuilder::new()
-        .endpoint(silent_server().await)
+        .endpoint(url)
         .project_id("p")
         .timeout(Duration::from_millis(100))
         .retry(
             RetryPolicy::default()
-                .max_attempts(2)
+                .max_attempts(3)
                 .initial_backoff(Duration::from_millis(10)),
         )
         .build()
         .unwrap();
     assert!(call(&client).await.unwrap_err().is_timeout());
+    // A timed-out connection is dropped, so each attempt opened its own.
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
