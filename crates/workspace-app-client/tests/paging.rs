@@ -122,7 +122,11 @@ async fn a_server_that_ignores_offset_is_reported_not_followed_forever() {
         .items()
         .collect()
         .await;
-    assert_eq!(results.len(), 101, "page 1, then the error instead of duplicates");
+    assert_eq!(
+        results.len(),
+        101,
+        "page 1, then the error instead of duplicates"
+    );
     assert!(results[..100].iter().all(Result::is_ok));
     let error = results[100].as_ref().unwrap_err();
     assert!(error.to_string().contains("ignore `offset`"), "{error}");

@@ -1,0 +1,315 @@
+//! The command line: every flag, its checks and its help.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use schemars::JsonSchema;
+use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
+use workspace_app_client::{Region, env, page_size_bounds};
+
+/// The exit codes, as a literal so that `concat!` can put them into help texts.
+macro_rules! exit_codes {
+    () => {
+        "\
+Exit codes:
+  0  success (for `wait`: every sub-job waited for is SUCCESS)
+  1  the job failed: a sub-job waited for ended FAILED or ABNORMAL
+  2  usage error: a bad flag or value, a missing project ID or endpoint; nothing was sent
+  3  the service answered with an error, or could not be reached
+  4  `wait` timed out before the sub-jobs finished"
+    };
+}
+
+const ROOT_HELP: &str = concat!(
+    "\
+Credentials:
+  AK/SK signing with HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and
+  HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or an IAM token with --token.
+
+Examples:
+  workspace-app --region ap-southeast-1 sub-jobs list --job-type CREATE_SERVER --all
+  workspace-app --region ap-southeast-1 sub-jobs list --job-type CREATE_SERVER --output json | jq '.items[].status'
+  workspace-app --region ap-southeast-1 sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3 --timeout 15m
+  workspace-app completions bash > ~/.local/share/bash-completion/completions/workspace-app
+
+",
+    exit_codes!()
+);
+
+const LIST_HELP: &str = "\
+Output:
+  table   aligned columns for people (coloured on a terminal)
+  json    one document shaped like the API response: {\"count\": N, \"items\": [...]};
+          with --all, the items of every page, and count is their number
+  ndjson  one sub-job per line, written as pages arrive (for pipes)
+With --all, only ndjson shows the sub-jobs received before an error.
+
+Examples:
+  workspace-app sub-jobs list --job-type CREATE_SERVER
+  workspace-app sub-jobs list --job-type CREATE_SERVER --job-id 2c9eb2c3 --all
+  workspace-app sub-jobs list --job-type REINSTALL_OS --status FAILED --all --output ndjson | jq -r .error_message
+
+Exit codes: 0 listed, 2 usage error, 3 service or network error.";
+
+const WAIT_HELP: &str = "\
+Statuses:
+  SUCCESS                                finished
+  FAILED, ABNORMAL                       failed: exit code 1, with each error_code and error_message
+  WAITING, RUNNING, ROLLBACK, ABORTING   still going: keep waiting
+  a status newer than this tool          keep waiting; a timeout shows it as sent
+A job without sub-jobs yet is polled on: they may not exist yet.
+The pause between polls starts at --interval and doubles up to --max-interval.
+Progress goes to stderr: a bar on a terminal, a line per poll otherwise.
+
+Examples:
+  workspace-app sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3
+  workspace-app sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3 --sub-job-id 7f1c --timeout 30m
+  workspace-app sub-jobs wait --job-type DELETE_SERVER --job-id 2c9eb2c3 --fail-fast && echo deleted
+
+Exit codes: 0 succeeded, 1 failed, 2 usage error, 3 service or network error, 4 timed out.";
+
+/// List the sub-jobs of Huawei Cloud Workspace jobs and wait for them to finish.
+///
+/// A thin command line over the `workspace-app-client` crate and the Querying Subtasks API
+/// (GET /v1/{project_id}/app-server-sub-jobs).
+#[derive(Debug, Parser)]
+#[command(name = "workspace-app", version, after_help = ROOT_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const CONNECTION: &str = "Connection (before or after the subcommand)";
+
+/// Where requests go and who sends them; accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Base URL of the service, instead of a region's (e.g. http://127.0.0.1:8080 for a
+    /// local emulator)
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "region", help_heading = CONNECTION)]
+    pub endpoint: Option<String>,
+
+    /// Huawei Cloud region whose endpoint to use, e.g. ap-southeast-1 or cn-north-4
+    #[arg(
+        long,
+        global = true,
+        value_name = "REGION",
+        value_parser = region_parser(),
+        hide_possible_values = true,
+        help_heading = CONNECTION
+    )]
+    pub region: Option<Region>,
+
+    /// Project the sub-jobs belong to
+    #[arg(long, global = true, value_name = "ID", env = env::PROJECT_ID, help_heading = CONNECTION)]
+    pub project_id: Option<String>,
+
+    /// IAM user token, sent as X-Auth-Token; without it, requests are signed with
+    /// HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK when they are set
+    #[arg(long, global = true, value_name = "TOKEN", help_heading = CONNECTION)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sub-jobs (subtasks) of asynchronous jobs
+    #[command(subcommand)]
+    SubJobs(SubJobsCommand),
+    /// Print a shell completion script to stdout
+    #[command(after_help = "\
+Examples:
+  workspace-app completions bash > ~/.local/share/bash-completion/completions/workspace-app
+  workspace-app completions zsh > \"${fpath[1]}/_workspace-app\"
+  workspace-app completions fish > ~/.config/fish/completions/workspace-app.fish")]
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubJobsCommand {
+    /// List sub-jobs: one page, or every page with --all
+    #[command(after_help = LIST_HELP)]
+    List(ListArgs),
+    /// Wait until the sub-jobs of a job finish; the exit code says how
+    #[command(after_help = WAIT_HELP)]
+    Wait(WaitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Job type whose sub-jobs to list
+    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>())]
+    pub job_type: JobTypeFilter,
+
+    /// Only sub-jobs in this status
+    #[arg(long, value_name = "STATUS", value_parser = spec_enum::<SubJobStatus>())]
+    pub status: Option<SubJobStatus>,
+
+    /// Only the sub-jobs of this job
+    #[arg(long, value_name = "ID")]
+    pub job_id: Option<String>,
+
+    /// Skip this many sub-jobs first [default: 0]
+    #[arg(long, value_name = "N", value_parser = offset_parser())]
+    pub offset: Option<u32>,
+
+    /// Sub-jobs per request, 1 to 100 [default: the service's 10; with --all, 100]
+    #[arg(long, value_name = "N", value_parser = limit_parser())]
+    pub limit: Option<u32>,
+
+    /// Every page, not just one
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Aligned columns for people
+    Table,
+    /// One JSON document like the API response
+    Json,
+    /// One JSON sub-job per line
+    Ndjson,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Job type of the job
+    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>())]
+    pub job_type: JobTypeFilter,
+
+    /// The job whose sub-jobs to wait for
+    #[arg(long, value_name = "ID")]
+    pub job_id: String,
+
+    /// Wait for this one sub-job only
+    #[arg(long, value_name = "ID")]
+    pub sub_job_id: Option<String>,
+
+    /// Give up after this long (e.g. 90s, 10m, 1h)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
+    pub timeout: Duration,
+
+    /// Pause after the first poll (e.g. 500ms, 5s); it doubles up to --max-interval
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration)]
+    pub interval: Duration,
+
+    /// Longest pause between two polls
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration)]
+    pub max_interval: Duration,
+
+    /// Stop at the first failed sub-job instead of waiting for all to finish
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+/// The values the spec lists for a string enum, read from the JSON Schema of the type
+/// generated from it, so the flag accepts exactly what the spec allows.
+pub fn enum_values<T: JsonSchema>() -> Vec<String> {
+    let schema = schemars::schema_for!(T);
+    schema
+        .get("enum")
+        .and_then(serde_json::Value::as_array)
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A parser accepting exactly the spec's values of `T`; clap lists them on a bad value.
+fn spec_enum<T>() -> impl TypedValueParser<Value = T>
+where
+    T: JsonSchema + FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(enum_values::<T>()).try_map(|value| value.parse::<T>())
+}
+
+fn region_parser() -> impl TypedValueParser<Value = Region> {
+    PossibleValuesParser::new(Region::all().map(|r| r.id())).try_map(|id| id.parse::<Region>())
+}
+
+/// `limit`'s bounds from the spec (1 to 100).
+fn limit_parser() -> impl TypedValueParser<Value = u32> {
+    let bounds = page_size_bounds();
+    clap::value_parser!(u32).range(i64::from(*bounds.start())..=i64::from(*bounds.end()))
+}
+
+/// `offset` is an int32 of at least 0 in the spec.
+fn offset_parser() -> impl TypedValueParser<Value = u32> {
+    clap::value_parser!(u32).range(0..=i64::from(i32::MAX))
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{e}; write a duration such as 30s, 10m or 1h30m"))
+}
+
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match duration(text)? {
+        Duration::ZERO => Err("must be longer than zero, e.g. 500ms or 5s".into()),
+        positive => Ok(positive),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn enum_values_parse_back_into_their_type() {
+        let job_types = enum_values::<JobTypeFilter>();
+        assert_eq!(job_types.len(), 10, "{job_types:?}");
+        for value in &job_types {
+            assert_eq!(value.parse::<JobTypeFilter>().unwrap().to_string(), *value);
+        }
+        let statuses = enum_values::<SubJobStatus>();
+        assert_eq!(statuses.len(), 7, "{statuses:?}");
+    }
+
+    #[test]
+    fn durations_name_the_expected_form() {
+        assert_eq!(duration("10m"), Ok(Duration::from_secs(600)));
+        assert!(duration("10").unwrap_err().contains("such as 30s"));
+        assert!(positive_duration("0s").is_err());
+    }
+
+    #[test]
+    fn help_documents_every_exit_code_and_the_credentials() {
+        let help = Cli::command().render_long_help().to_string();
+        for line in exit_codes!().lines() {
+            assert!(help.contains(line), "{line:?} missing from --help");
+        }
+        assert!(help.contains("HUAWEICLOUD_SDK_AK"), "{help}");
+        let mut root = Cli::command();
+        let wait = root
+            .find_subcommand_mut("sub-jobs")
+            .and_then(|c| c.find_subcommand_mut("wait"))
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(
+            wait.contains("4 timed out") && wait.contains("ABNORMAL"),
+            "{wait}"
+        );
+    }
+}

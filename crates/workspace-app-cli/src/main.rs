@@ -1,0 +1,166 @@
+//! `workspace-app`: list the sub-jobs of Huawei Cloud Workspace jobs and wait for them to
+//! finish, over the `workspace-app-client` crate. See `workspace-app --help`.
+
+mod cli;
+mod list;
+mod wait;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+use clap::{CommandFactory, Parser};
+use workspace_app_client::{BuildError, Client, ClientBuilder, Credentials, Error, env};
+
+use crate::cli::{Cli, Command, GlobalArgs, SubJobsCommand};
+
+/// The documented exit codes (see `workspace-app --help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    JobFailed = 1,
+    /// clap uses 2 for its own usage errors too.
+    Usage = 2,
+    Api = 3,
+    Timeout = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// Why a command did not succeed: the exit code, what went wrong, and what to do about it.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+    /// Extra lines after the message (details, a hint), each shown on its own.
+    pub details: Vec<String>,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Failure {
+            exit,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn detail(mut self, line: impl Into<String>) -> Self {
+        self.details.push(line.into());
+        self
+    }
+
+    /// A failed call, with a hint at the usual cause of its status.
+    pub fn api(error: &Error) -> Self {
+        let failure = Failure::new(Exit::Api, error.to_string());
+        let hint = match error.status().map(|s| s.as_u16()) {
+            Some(401) => Some(format!(
+                "hint: check the credentials: --token, or {} and {}",
+                env::AK,
+                env::SK
+            )),
+            Some(403) => {
+                Some("hint: the IAM user needs the action workspace:jobs:listSubJobs".to_string())
+            }
+            Some(404) => Some("hint: check --project-id and the endpoint or region".to_string()),
+            _ if matches!(error, Error::Transport(_)) => {
+                Some("hint: check --endpoint or --region, and the network".to_string())
+            }
+            _ => None,
+        };
+        match hint {
+            Some(hint) => failure.detail(hint),
+            None => failure,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit with 2 here, before anything is sent.
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "workspace-app", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::SubJobs(command) => run(&cli.global, command),
+    };
+    match result {
+        Ok(()) => Exit::Success.into(),
+        Err(failure) => {
+            report(&failure);
+            failure.exit.into()
+        }
+    }
+}
+
+fn run(global: &GlobalArgs, command: SubJobsCommand) -> Result<(), Failure> {
+    let client = connect(global)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Exit::Api, format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        match command {
+            SubJobsCommand::List(args) => list::run(&client, args).await,
+            SubJobsCommand::Wait(args) => wait::run(&client, args).await,
+        }
+    })
+}
+
+/// The client the global flags describe; what is missing or wrong is a usage error.
+fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
+    let usage = |message: String| Failure::new(Exit::Usage, message);
+    let mut builder = ClientBuilder::new();
+    builder = match (&global.endpoint, &global.region) {
+        (Some(endpoint), _) => builder.endpoint(endpoint),
+        (None, Some(region)) => builder.region(region.id()),
+        (None, None) => {
+            return Err(usage(
+                "no endpoint: pass --region REGION (e.g. ap-southeast-1) or --endpoint URL".into(),
+            ));
+        }
+    };
+    let Some(project_id) = &global.project_id else {
+        return Err(usage(format!(
+            "no project ID: pass --project-id ID or set {}",
+            env::PROJECT_ID
+        )));
+    };
+    builder = builder.project_id(project_id);
+    // An explicit token wins over keys from the environment.
+    let credentials = match &global.token {
+        Some(token) => Some(Credentials::token(token.as_str())),
+        None => Credentials::from_env(),
+    };
+    if let Some(credentials) = credentials {
+        builder = builder.credentials(credentials);
+    }
+    builder.build().map_err(|error| match error {
+        // The messages say what to fix, in the library's words; say it in flags here.
+        BuildError::InvalidCredentials(reason) => usage(format!(
+            "{reason}: check --token, or {} and {}",
+            env::AK,
+            env::SK
+        )),
+        BuildError::InvalidEndpoint { endpoint, reason } => usage(format!(
+            "invalid --endpoint {endpoint:?}: {reason}; write e.g. https://host or http://127.0.0.1:8080"
+        )),
+        other => usage(other.to_string()),
+    })
+}
+
+fn report(failure: &Failure) {
+    let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+    // anstream strips the colour when stderr is not a terminal (or NO_COLOR is set).
+    let mut stderr = anstream::stderr().lock();
+    let _ = writeln!(stderr, "{red}error:{red:#} {}", failure.message);
+    for line in &failure.details {
+        let _ = writeln!(stderr, "  {line}");
+    }
+}

@@ -1,0 +1,581 @@
+//! The real `workspace-app` binary against a local server, as a user would run it: every
+//! item exactly once with `--all`, parseable JSON, the exit codes of `wait`, usage errors
+//! before any request, and no secret in any output.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use std::collections::HashSet;
+use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
+
+/// Runs the binary against `server` with `args`, without any credentials or project ID
+/// from the environment of whoever runs the tests.
+async fn run(server: &MockServer, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
+    command
+        .args(["--endpoint", &server.uri(), "--project-id", PROJECT])
+        .args(args)
+        .env_remove("HUAWEICLOUD_SDK_AK")
+        .env_remove("HUAWEICLOUD_SDK_SK")
+        .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
+        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .envs(env.iter().copied());
+    command.output().await.expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("an exit code, not a signal")
+}
+
+async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("recording is on")
+}
+
+fn sub_job(id: &str, status: &str) -> Value {
+    json!({
+        "id": id,
+        "job_type": "CREATE_SERVER",
+        "job_resource_info": { "resource_id": format!("r-{id}"), "resource_name": format!("APS-{id}") },
+        "begin_time": "2022-03-07T10:40:43.858Z",
+        "status": status,
+        "project_id": PROJECT,
+        "job_id": "job-1"
+    })
+}
+
+/// A server holding `total` sub-jobs `sub-0`, `sub-1`, ..., paging them by `offset` and
+/// `limit` (default 10) and reporting `count` as the service does.
+async fn paged_server(total: usize) -> MockServer {
+    serve(move |request, _| {
+        let int = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+        };
+        let offset = int("offset").unwrap_or(0);
+        let limit = int("limit").unwrap_or(10);
+        let items: Vec<Value> = (offset..total.min(offset + limit))
+            .map(|i| sub_job(&format!("sub-{i}"), "SUCCESS"))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "count": total, "items": items }))
+    })
+    .await
+}
+
+/// A server answering request `n` (0-based) with `respond(request, n)`.
+async fn serve<F>(respond: F) -> MockServer
+where
+    F: Fn(&Request, usize) -> ResponseTemplate + Send + Sync + 'static,
+{
+    struct Numbered<F>(AtomicUsize, F);
+    impl<F> Respond for Numbered<F>
+    where
+        F: Fn(&Request, usize) -> ResponseTemplate + Send + Sync + 'static,
+    {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            (self.1)(request, self.0.fetch_add(1, Ordering::SeqCst))
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(PATH))
+        .respond_with(Numbered(AtomicUsize::new(0), respond))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A server whose answer to poll `n` is `script[n]`, the last one repeated.
+async fn scripted(script: Vec<Vec<Value>>) -> MockServer {
+    let script = Arc::new(script);
+    serve(move |_, n| {
+        let items = script[n.min(script.len() - 1)].clone();
+        ResponseTemplate::new(200).set_body_json(json!({ "count": items.len(), "items": items }))
+    })
+    .await
+}
+
+fn ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| item["id"].as_str().expect("an id").to_string())
+        .collect()
+}
+
+fn expected_ids(total: usize) -> Vec<String> {
+    (0..total).map(|i| format!("sub-{i}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_returns_every_item_exactly_once_in_ndjson_and_json() {
+    for total in [0, 1, 100, 101, 10_000] {
+        let server = paged_server(total).await;
+        let list = ["sub-jobs", "list", "--job-type", "CREATE_SERVER", "--all"];
+
+        let output = run(
+            &server,
+            &[&list[..], &["--output", "ndjson", "--limit", "100"]].concat(),
+            &[],
+        )
+        .await;
+        assert_eq!(code(&output), 0, "{total}: {}", stderr(&output));
+        let lines: Vec<Value> = stdout(&output)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is one JSON sub-job"))
+            .collect();
+        let got = ids(&lines);
+        assert_eq!(got, expected_ids(total), "ndjson, total {total}");
+        assert_eq!(
+            got.iter().collect::<HashSet<_>>().len(),
+            total,
+            "no duplicates"
+        );
+        // Pages of 100, ending on the count: no request beyond the last item.
+        assert_eq!(
+            requests(&server).await.len(),
+            total.div_ceil(100).max(1),
+            "{total}"
+        );
+
+        let output = run(&server, &[&list[..], &["--output", "json"]].concat(), &[]).await;
+        assert_eq!(code(&output), 0, "{total}: {}", stderr(&output));
+        let document: Value = serde_json::from_str(&stdout(&output)).expect("one JSON document");
+        assert_eq!(document["count"], json!(total), "json, total {total}");
+        let items = document["items"]
+            .as_array()
+            .expect("items is an array, even empty");
+        assert_eq!(ids(items), expected_ids(total), "json, total {total}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_of_one_page_is_shaped_like_the_api_response() {
+    let server = paged_server(250).await;
+    let output = run(
+        &server,
+        &[
+            "sub-jobs",
+            "list",
+            "--job-type",
+            "CREATE_SERVER",
+            "--offset",
+            "20",
+            "--limit",
+            "5",
+            "--output",
+            "json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(document["count"], json!(250));
+    assert_eq!(
+        ids(document["items"].as_array().unwrap()),
+        ["sub-20", "sub-21", "sub-22", "sub-23", "sub-24"]
+    );
+    let item = &document["items"][0];
+    assert_eq!(item["status"], "SUCCESS");
+    assert_eq!(item["job_resource_info"]["resource_name"], "APS-sub-20");
+    let query = requests(&server).await[0].url.query().unwrap().to_string();
+    assert!(
+        query.contains("offset=20") && query.contains("limit=5"),
+        "{query}"
+    );
+
+    // jq reads it too, when it is installed.
+    if let Ok(mut jq) = std::process::Command::new("jq")
+        .args(["-e", ".items | length == 5"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    {
+        use std::io::Write;
+        jq.stdin.take().unwrap().write_all(&output.stdout).unwrap();
+        assert!(jq.wait().unwrap().success(), "jq accepts the document");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_lines_up_without_colour_when_not_a_terminal_and_says_what_is_left() {
+    let server = paged_server(250).await;
+    let output = run(
+        &server,
+        &[
+            "sub-jobs",
+            "list",
+            "--job-type",
+            "CREATE_SERVER",
+            "--limit",
+            "3",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape codes in a pipe: {text:?}"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("ID "), "{text}");
+    let status_at = lines[0].find("STATUS").unwrap();
+    for line in &lines[1..] {
+        assert_eq!(line.find("SUCCESS"), Some(status_at), "{text}");
+    }
+    assert!(
+        stderr(&output).contains("showing sub-jobs 1 to 3 of 250"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_values_fail_with_the_valid_ones_before_any_request() {
+    let server = paged_server(10).await;
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--job-type", "CREATE_SERVER", "--limit", "500"],
+            "1..=100",
+        ),
+        (&["--job-type", "CREATE_SERVER", "--limit", "0"], "1..=100"),
+        (
+            &["--job-type", "NOPE"],
+            "[possible values: CREATE_SERVER, DELETE_SERVER",
+        ),
+        (
+            &["--job-type", "CREATE_SERVER", "--status", "DONE"],
+            "[possible values: WAITING, RUNNING",
+        ),
+        (
+            &["--job-type", "CREATE_SERVER", "--output", "xml"],
+            "[possible values: table, json, ndjson]",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = run(&server, &[&["sub-jobs", "list"][..], args].concat(), &[]).await;
+        assert_eq!(code(&output), 2, "{args:?}");
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{args:?}: {message}");
+        assert!(stdout(&output).is_empty());
+    }
+    assert!(requests(&server).await.is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_job_type_and_status_flags_accept_exactly_the_spec_values() {
+    let spec = workspace_app_codegen::Spec::load(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/workspace-app.yaml"
+        )
+        .as_ref(),
+    )
+    .expect("the spec loads");
+    let server = paged_server(0).await;
+    let cases: [(&str, &str, &[&str]); 2] = [
+        ("JobTypeFilter", "--job-type", &[]),
+        ("SubJobStatus", "--status", &["--job-type", "CREATE_SERVER"]),
+    ];
+    for (schema, flag, other_args) in cases {
+        let values: Vec<&str> = spec.document["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let args = [
+            &["sub-jobs", "list"][..],
+            other_args,
+            &[flag, "NOT_A_VALUE"],
+        ]
+        .concat();
+        let message = stderr(&run(&server, &args, &[]).await);
+        let listed = message
+            .split("[possible values: ")
+            .nth(1)
+            .and_then(|rest| rest.split(']').next())
+            .unwrap_or_else(|| panic!("{flag}: no list in {message}"));
+        assert_eq!(listed.split(", ").collect::<Vec<_>>(), values, "{flag}");
+    }
+    assert!(requests(&server).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_is_sent_as_x_auth_token_and_never_printed() {
+    let server = paged_server(3).await;
+    let token = "SECRET-TOKEN-4f7a";
+    let output = run(
+        &server,
+        &[
+            "sub-jobs",
+            "list",
+            "--job-type",
+            "CREATE_SERVER",
+            "--token",
+            token,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let request = &requests(&server).await[0];
+    assert_eq!(request.headers.get("x-auth-token").unwrap(), token);
+    assert!(!stdout(&output).contains(token) && !stderr(&output).contains(token));
+
+    // Refused, the error names what to check and still not the token.
+    let denied = serve(|_, _| {
+        ResponseTemplate::new(401).set_body_json(json!({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}))
+    })
+    .await;
+    let output = run(
+        &denied,
+        &[
+            "sub-jobs",
+            "list",
+            "--job-type",
+            "CREATE_SERVER",
+            "--token",
+            token,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 3);
+    let message = stderr(&output);
+    assert!(
+        message.contains("APIGW.0301") && message.contains("--token"),
+        "{message}"
+    );
+    assert!(!message.contains(token) && !stdout(&output).contains(token));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_from_the_environment_sign_requests_and_stay_secret() {
+    let server = paged_server(3).await;
+    let env = [
+        ("HUAWEICLOUD_SDK_AK", "AK-SECRET-1"),
+        ("HUAWEICLOUD_SDK_SK", "SK-SECRET-2"),
+    ];
+    let output = run(
+        &server,
+        &[
+            "sub-jobs",
+            "list",
+            "--job-type",
+            "CREATE_SERVER",
+            "--output",
+            "ndjson",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let request = &requests(&server).await[0];
+    let authorization = request
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        authorization.starts_with("SDK-HMAC-SHA256 Access=AK-SECRET-1, "),
+        "{authorization}"
+    );
+    assert_eq!(request.headers.get("x-project-id").unwrap(), PROJECT);
+    let printed = stdout(&output) + &stderr(&output);
+    assert!(!printed.contains("SECRET"), "{printed}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_on_a_later_page_keeps_the_ndjson_already_written_and_exits_3() {
+    let server = serve(|request, n| {
+        // From page 3 on, and for each of the client's retries of it.
+        if n >= 2 {
+            return ResponseTemplate::new(500)
+                .set_body_json(json!({"error_code": "WKS.0500", "error_msg": "internal error"}));
+        }
+        let offset: usize = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "offset")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let items: Vec<Value> = (offset..offset + 10)
+            .map(|i| sub_job(&format!("sub-{i}"), "RUNNING"))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "count": 1000, "items": items }))
+    })
+    .await;
+    let output = run(
+        &server,
+        &[
+            "sub-jobs",
+            "list",
+            "--job-type",
+            "CREATE_SERVER",
+            "--all",
+            "--limit",
+            "10",
+            "--output",
+            "ndjson",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(stderr(&output).contains("WKS.0500"), "{}", stderr(&output));
+    let written: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ids(&written), expected_ids(20));
+}
+
+const WAIT: [&str; 10] = [
+    "sub-jobs",
+    "wait",
+    "--job-type",
+    "CREATE_SERVER",
+    "--job-id",
+    "job-1",
+    "--interval",
+    "10ms",
+    "--max-interval",
+    "20ms",
+];
+
+fn failed(id: &str) -> Value {
+    let mut job = sub_job(id, "FAILED");
+    job["error_code"] = json!("WKS.00129901");
+    job["error_message"] = json!("The service is now unavailable to process the request.");
+    job
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_exits_0_when_every_sub_job_succeeds() {
+    let server = scripted(vec![
+        vec![sub_job("a", "RUNNING"), sub_job("b", "WAITING")],
+        vec![sub_job("a", "SUCCESS"), sub_job("b", "RUNNING")],
+        vec![sub_job("a", "SUCCESS"), sub_job("b", "SUCCESS")],
+    ])
+    .await;
+    let output = run(&server, &WAIT, &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("2 sub-jobs succeeded"),
+        "{}",
+        stdout(&output)
+    );
+    // Not a terminal: one plain progress line per poll on stderr.
+    let progress = stderr(&output);
+    assert_eq!(
+        progress.lines().filter(|l| l.contains("poll ")).count(),
+        3,
+        "{progress}"
+    );
+    assert!(progress.contains("1 RUNNING, 1 SUCCESS"), "{progress}");
+    let query = requests(&server).await[0].url.query().unwrap().to_string();
+    assert!(
+        query.contains("job_id=job-1") && query.contains("job_type=CREATE_SERVER"),
+        "{query}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_exits_1_when_a_sub_job_fails_and_shows_its_error() {
+    let server = scripted(vec![vec![failed("a"), sub_job("b", "SUCCESS")]]).await;
+    let output = run(&server, &WAIT, &[]).await;
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("error: CREATE_SERVER job job-1 failed: 1 of 2 sub-jobs failed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("sub-job a FAILED WKS.00129901 The service is now unavailable"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_exits_4_on_timeout_with_the_last_seen_state() {
+    let server = scripted(vec![vec![sub_job("a", "RUNNING"), sub_job("b", "SUCCESS")]]).await;
+    let output = run(&server, &[&WAIT[..], &["--timeout", "150ms"]].concat(), &[]).await;
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("last seen: 1 RUNNING, 1 SUCCESS"),
+        "{message}"
+    );
+    assert!(message.contains("--timeout"), "{message}");
+    assert!(
+        requests(&server).await.len() >= 2,
+        "it polled more than once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_exits_3_when_the_service_refuses() {
+    let server = serve(|_, _| {
+        ResponseTemplate::new(403)
+            .set_body_json(json!({"error_code": "WKS.0403", "error_msg": "no permission"}))
+    })
+    .await;
+    let output = run(&server, &WAIT, &[]).await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("WKS.0403") && message.contains("workspace:jobs:listSubJobs"),
+        "{message}"
+    );
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_for_one_sub_job_ignores_the_others() {
+    let server = scripted(vec![vec![failed("a"), sub_job("b", "SUCCESS")]]).await;
+    let output = run(&server, &[&WAIT[..], &["--sub-job-id", "b"]].concat(), &[]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("sub-job b of CREATE_SERVER job job-1: 1 sub-job succeeded"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_are_printed_for_each_shell() {
+    let server = paged_server(0).await;
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = run(&server, &["completions", shell], &[]).await;
+        assert_eq!(code(&output), 0, "{shell}: {}", stderr(&output));
+        let script = stdout(&output);
+        assert!(
+            script.contains("workspace-app") && script.contains("job-type"),
+            "{shell}"
+        );
+    }
+    assert!(requests(&server).await.is_empty());
+}
