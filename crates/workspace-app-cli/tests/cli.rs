@@ -16,13 +16,13 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
 const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
 
-/// Runs the binary against `server` with `args`, without any credentials or project ID
-/// from the environment of whoever runs the tests.
-async fn run(server: &MockServer, args: &[&str], env: &[(&str, &str)]) -> Output {
+/// Runs the binary against `server` with `args` (words separated by spaces), without any
+/// credentials or project ID from the environment of whoever runs the tests.
+async fn run(server: &MockServer, args: &str, env: &[(&str, &str)]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
     command
         .args(["--endpoint", &server.uri(), "--project-id", PROJECT])
-        .args(args)
+        .args(args.split_whitespace())
         .env_remove("HUAWEICLOUD_SDK_AK")
         .env_remove("HUAWEICLOUD_SDK_SK")
         .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
@@ -124,15 +124,16 @@ fn expected_ids(total: usize) -> Vec<String> {
     (0..total).map(|i| format!("sub-{i}")).collect()
 }
 
+const LIST: &str = "sub-jobs list --job-type CREATE_SERVER";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn all_returns_every_item_exactly_once_in_ndjson_and_json() {
     for total in [0, 1, 100, 101, 10_000] {
         let server = paged_server(total).await;
-        let list = ["sub-jobs", "list", "--job-type", "CREATE_SERVER", "--all"];
 
         let output = run(
             &server,
-            &[&list[..], &["--output", "ndjson", "--limit", "100"]].concat(),
+            &format!("{LIST} --all --limit 100 --output ndjson"),
             &[],
         )
         .await;
@@ -155,7 +156,7 @@ async fn all_returns_every_item_exactly_once_in_ndjson_and_json() {
             "{total}"
         );
 
-        let output = run(&server, &[&list[..], &["--output", "json"]].concat(), &[]).await;
+        let output = run(&server, &format!("{LIST} --all --output json"), &[]).await;
         assert_eq!(code(&output), 0, "{total}: {}", stderr(&output));
         let document: Value = serde_json::from_str(&stdout(&output)).expect("one JSON document");
         assert_eq!(document["count"], json!(total), "json, total {total}");
@@ -171,31 +172,20 @@ async fn json_of_one_page_is_shaped_like_the_api_response() {
     let server = paged_server(250).await;
     let output = run(
         &server,
-        &[
-            "sub-jobs",
-            "list",
-            "--job-type",
-            "CREATE_SERVER",
-            "--offset",
-            "20",
-            "--limit",
-            "5",
-            "--output",
-            "json",
-        ],
+        &format!("{LIST} --offset 20 --limit 5 --output json"),
         &[],
     )
     .await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(document["count"], json!(250));
+    let items = document["items"].as_array().unwrap();
     assert_eq!(
-        ids(document["items"].as_array().unwrap()),
+        ids(items),
         ["sub-20", "sub-21", "sub-22", "sub-23", "sub-24"]
     );
-    let item = &document["items"][0];
-    assert_eq!(item["status"], "SUCCESS");
-    assert_eq!(item["job_resource_info"]["resource_name"], "APS-sub-20");
+    assert_eq!(items[0]["status"], "SUCCESS");
+    assert_eq!(items[0]["job_resource_info"]["resource_name"], "APS-sub-20");
     let query = requests(&server).await[0].url.query().unwrap().to_string();
     assert!(
         query.contains("offset=20") && query.contains("limit=5"),
@@ -218,19 +208,7 @@ async fn json_of_one_page_is_shaped_like_the_api_response() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_table_lines_up_without_colour_when_not_a_terminal_and_says_what_is_left() {
     let server = paged_server(250).await;
-    let output = run(
-        &server,
-        &[
-            "sub-jobs",
-            "list",
-            "--job-type",
-            "CREATE_SERVER",
-            "--limit",
-            "3",
-        ],
-        &[],
-    )
-    .await;
+    let output = run(&server, &format!("{LIST} --limit 3"), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
@@ -244,42 +222,52 @@ async fn a_table_lines_up_without_colour_when_not_a_terminal_and_says_what_is_le
     for line in &lines[1..] {
         assert_eq!(line.find("SUCCESS"), Some(status_at), "{text}");
     }
+    let notice = stderr(&output);
     assert!(
-        stderr(&output).contains("showing sub-jobs 1 to 3 of 250"),
-        "{}",
-        stderr(&output)
+        notice.contains("showing sub-jobs 1 to 3 of 250"),
+        "{notice}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_values_fail_with_the_valid_ones_before_any_request() {
     let server = paged_server(10).await;
-    let cases: [(&[&str], &str); 5] = [
+    let cases = [
+        ("--job-type CREATE_SERVER --limit 500", "1..=100"),
+        ("--job-type CREATE_SERVER --limit 0", "1..=100"),
         (
-            &["--job-type", "CREATE_SERVER", "--limit", "500"],
-            "1..=100",
-        ),
-        (&["--job-type", "CREATE_SERVER", "--limit", "0"], "1..=100"),
-        (
-            &["--job-type", "NOPE"],
+            "--job-type NOPE",
             "[possible values: CREATE_SERVER, DELETE_SERVER",
         ),
         (
-            &["--job-type", "CREATE_SERVER", "--status", "DONE"],
+            "--job-type CREATE_SERVER --status DONE",
             "[possible values: WAITING, RUNNING",
         ),
         (
-            &["--job-type", "CREATE_SERVER", "--output", "xml"],
+            "--job-type CREATE_SERVER --output xml",
             "[possible values: table, json, ndjson]",
         ),
+        ("--job-type CREATE_SERVER --offset=-1", "invalid value '-1' for '--offset"),
     ];
     for (args, expected) in cases {
-        let output = run(&server, &[&["sub-jobs", "list"][..], args].concat(), &[]).await;
-        assert_eq!(code(&output), 2, "{args:?}");
+        let output = run(&server, &format!("sub-jobs list {args}"), &[]).await;
+        assert_eq!(code(&output), 2, "{args}");
         let message = stderr(&output);
-        assert!(message.contains(expected), "{args:?}: {message}");
+        assert!(message.contains(expected), "{args}: {message}");
         assert!(stdout(&output).is_empty());
     }
+    let output = run(
+        &server,
+        "sub-jobs wait --job-type CREATE_SERVER --job-id j --interval 5",
+        &[],
+    )
+    .await;
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("such as 30s"),
+        "{}",
+        stderr(&output)
+    );
     assert!(requests(&server).await.is_empty(), "nothing was sent");
 }
 
@@ -294,31 +282,53 @@ async fn the_job_type_and_status_flags_accept_exactly_the_spec_values() {
     )
     .expect("the spec loads");
     let server = paged_server(0).await;
-    let cases: [(&str, &str, &[&str]); 2] = [
-        ("JobTypeFilter", "--job-type", &[]),
-        ("SubJobStatus", "--status", &["--job-type", "CREATE_SERVER"]),
+    let cases = [
+        ("JobTypeFilter", "sub-jobs list --job-type NOT_A_VALUE"),
+        (
+            "SubJobStatus",
+            "sub-jobs list --job-type CREATE_SERVER --status NOT_A_VALUE",
+        ),
     ];
-    for (schema, flag, other_args) in cases {
+    for (schema, args) in cases {
         let values: Vec<&str> = spec.document["components"]["schemas"][schema]["enum"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect();
-        let args = [
-            &["sub-jobs", "list"][..],
-            other_args,
-            &[flag, "NOT_A_VALUE"],
-        ]
-        .concat();
-        let message = stderr(&run(&server, &args, &[]).await);
+        let message = stderr(&run(&server, args, &[]).await);
         let listed = message
             .split("[possible values: ")
             .nth(1)
             .and_then(|rest| rest.split(']').next())
-            .unwrap_or_else(|| panic!("{flag}: no list in {message}"));
-        assert_eq!(listed.split(", ").collect::<Vec<_>>(), values, "{flag}");
+            .unwrap_or_else(|| panic!("{schema}: no list in {message}"));
+        assert_eq!(listed.split(", ").collect::<Vec<_>>(), values, "{schema}");
     }
+    assert!(requests(&server).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_settings_name_the_flag_to_add() {
+    let server = paged_server(0).await;
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
+    command
+        .args(LIST.split_whitespace())
+        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID");
+    let output = command.output().await.unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("pass --region REGION"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = command
+        .args(["--endpoint", &server.uri()])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("pass --project-id ID or set HUAWEICLOUD_SDK_PROJECT_ID"));
     assert!(requests(&server).await.is_empty());
 }
 
@@ -326,19 +336,7 @@ async fn the_job_type_and_status_flags_accept_exactly_the_spec_values() {
 async fn the_token_is_sent_as_x_auth_token_and_never_printed() {
     let server = paged_server(3).await;
     let token = "SECRET-TOKEN-4f7a";
-    let output = run(
-        &server,
-        &[
-            "sub-jobs",
-            "list",
-            "--job-type",
-            "CREATE_SERVER",
-            "--token",
-            token,
-        ],
-        &[],
-    )
-    .await;
+    let output = run(&server, &format!("{LIST} --token {token}"), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let request = &requests(&server).await[0];
     assert_eq!(request.headers.get("x-auth-token").unwrap(), token);
@@ -346,22 +344,13 @@ async fn the_token_is_sent_as_x_auth_token_and_never_printed() {
 
     // Refused, the error names what to check and still not the token.
     let denied = serve(|_, _| {
-        ResponseTemplate::new(401).set_body_json(json!({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}))
+        ResponseTemplate::new(401).set_body_json(json!({
+            "error_code": "APIGW.0301",
+            "error_msg": "Incorrect IAM authentication information"
+        }))
     })
     .await;
-    let output = run(
-        &denied,
-        &[
-            "sub-jobs",
-            "list",
-            "--job-type",
-            "CREATE_SERVER",
-            "--token",
-            token,
-        ],
-        &[],
-    )
-    .await;
+    let output = run(&denied, &format!("{LIST} --token {token}"), &[]).await;
     assert_eq!(code(&output), 3);
     let message = stderr(&output);
     assert!(
@@ -378,19 +367,7 @@ async fn keys_from_the_environment_sign_requests_and_stay_secret() {
         ("HUAWEICLOUD_SDK_AK", "AK-SECRET-1"),
         ("HUAWEICLOUD_SDK_SK", "SK-SECRET-2"),
     ];
-    let output = run(
-        &server,
-        &[
-            "sub-jobs",
-            "list",
-            "--job-type",
-            "CREATE_SERVER",
-            "--output",
-            "ndjson",
-        ],
-        &env,
-    )
-    .await;
+    let output = run(&server, &format!("{LIST} --output ndjson"), &env).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let request = &requests(&server).await[0];
     let authorization = request
@@ -416,12 +393,14 @@ async fn an_error_on_a_later_page_keeps_the_ndjson_already_written_and_exits_3()
             return ResponseTemplate::new(500)
                 .set_body_json(json!({"error_code": "WKS.0500", "error_msg": "internal error"}));
         }
-        let offset: usize = request
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "offset")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
+        let offset = if n == 0 { 0 } else { 10 };
+        assert!(
+            request
+                .url
+                .query()
+                .unwrap()
+                .contains(&format!("offset={offset}"))
+        );
         let items: Vec<Value> = (offset..offset + 10)
             .map(|i| sub_job(&format!("sub-{i}"), "RUNNING"))
             .collect();
@@ -430,17 +409,7 @@ async fn an_error_on_a_later_page_keeps_the_ndjson_already_written_and_exits_3()
     .await;
     let output = run(
         &server,
-        &[
-            "sub-jobs",
-            "list",
-            "--job-type",
-            "CREATE_SERVER",
-            "--all",
-            "--limit",
-            "10",
-            "--output",
-            "ndjson",
-        ],
+        &format!("{LIST} --all --limit 10 --output ndjson"),
         &[],
     )
     .await;
@@ -453,18 +422,8 @@ async fn an_error_on_a_later_page_keeps_the_ndjson_already_written_and_exits_3()
     assert_eq!(ids(&written), expected_ids(20));
 }
 
-const WAIT: [&str; 10] = [
-    "sub-jobs",
-    "wait",
-    "--job-type",
-    "CREATE_SERVER",
-    "--job-id",
-    "job-1",
-    "--interval",
-    "10ms",
-    "--max-interval",
-    "20ms",
-];
+const WAIT: &str =
+    "sub-jobs wait --job-type CREATE_SERVER --job-id job-1 --interval 10ms --max-interval 20ms";
 
 fn failed(id: &str) -> Value {
     let mut job = sub_job(id, "FAILED");
@@ -481,7 +440,7 @@ async fn wait_exits_0_when_every_sub_job_succeeds() {
         vec![sub_job("a", "SUCCESS"), sub_job("b", "SUCCESS")],
     ])
     .await;
-    let output = run(&server, &WAIT, &[]).await;
+    let output = run(&server, WAIT, &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert!(
         stdout(&output).contains("2 sub-jobs succeeded"),
@@ -506,23 +465,19 @@ async fn wait_exits_0_when_every_sub_job_succeeds() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_exits_1_when_a_sub_job_fails_and_shows_its_error() {
     let server = scripted(vec![vec![failed("a"), sub_job("b", "SUCCESS")]]).await;
-    let output = run(&server, &WAIT, &[]).await;
+    let output = run(&server, WAIT, &[]).await;
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(
-        message.contains("error: CREATE_SERVER job job-1 failed: 1 of 2 sub-jobs failed"),
-        "{message}"
-    );
-    assert!(
-        message.contains("sub-job a FAILED WKS.00129901 The service is now unavailable"),
-        "{message}"
-    );
+    let headline = "error: CREATE_SERVER job job-1 failed: 1 of 2 sub-jobs failed";
+    assert!(message.contains(headline), "{message}");
+    let detail = "sub-job a FAILED WKS.00129901 The service is now unavailable";
+    assert!(message.contains(detail), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_exits_4_on_timeout_with_the_last_seen_state() {
     let server = scripted(vec![vec![sub_job("a", "RUNNING"), sub_job("b", "SUCCESS")]]).await;
-    let output = run(&server, &[&WAIT[..], &["--timeout", "150ms"]].concat(), &[]).await;
+    let output = run(&server, &format!("{WAIT} --timeout 150ms"), &[]).await;
     assert_eq!(code(&output), 4, "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
@@ -543,25 +498,23 @@ async fn wait_exits_3_when_the_service_refuses() {
             .set_body_json(json!({"error_code": "WKS.0403", "error_msg": "no permission"}))
     })
     .await;
-    let output = run(&server, &WAIT, &[]).await;
+    let output = run(&server, WAIT, &[]).await;
     assert_eq!(code(&output), 3, "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(
-        message.contains("WKS.0403") && message.contains("workspace:jobs:listSubJobs"),
-        "{message}"
-    );
+    assert!(message.contains("WKS.0403"), "{message}");
+    assert!(message.contains("workspace:jobs:listSubJobs"), "{message}");
     assert_eq!(requests(&server).await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_for_one_sub_job_ignores_the_others() {
     let server = scripted(vec![vec![failed("a"), sub_job("b", "SUCCESS")]]).await;
-    let output = run(&server, &[&WAIT[..], &["--sub-job-id", "b"]].concat(), &[]).await;
+    let output = run(&server, &format!("{WAIT} --sub-job-id b"), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let result = stdout(&output);
     assert!(
-        stdout(&output).contains("sub-job b of CREATE_SERVER job job-1: 1 sub-job succeeded"),
-        "{}",
-        stdout(&output)
+        result.contains("sub-job b of CREATE_SERVER job job-1: 1 sub-job succeeded"),
+        "{result}"
     );
 }
 
@@ -569,7 +522,7 @@ async fn wait_for_one_sub_job_ignores_the_others() {
 async fn completions_are_printed_for_each_shell() {
     let server = paged_server(0).await;
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let output = run(&server, &["completions", shell], &[]).await;
+        let output = run(&server, &format!("completions {shell}"), &[]).await;
         assert_eq!(code(&output), 0, "{shell}: {}", stderr(&output));
         let script = stdout(&output);
         assert!(
