@@ -31,7 +31,7 @@ pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
                 "{}: {} succeeded after {} ({} polls)",
                 outcome.target,
                 sub_jobs(outcome.sub_jobs.len()),
-                humantime::format_duration(whole_millis(outcome.elapsed)),
+                humantime::format_duration(rounded(outcome.elapsed)),
                 outcome.polls
             );
             Ok(())
@@ -73,7 +73,7 @@ fn failure(args: &WaitArgs, error: WaitError) -> Failure {
                 Exit::Timeout,
                 format!(
                     "gave up waiting for {target} after {} ({polls} polls); last seen: {}",
-                    humantime::format_duration(whole_millis(waited)),
+                    humantime::format_duration(rounded(waited)),
                     StatusCounts::of(&last_seen)
                 ),
             );
@@ -119,9 +119,13 @@ fn sub_jobs(n: usize) -> String {
     }
 }
 
-/// Durations for people: no nanoseconds.
-fn whole_millis(duration: Duration) -> Duration {
-    Duration::from_millis(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+/// Durations for people: whole seconds from 10 s on, whole milliseconds below.
+fn rounded(duration: Duration) -> Duration {
+    if duration >= Duration::from_secs(10) {
+        Duration::from_secs(duration.as_secs())
+    } else {
+        Duration::from_millis(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+    }
 }
 
 /// A bar on a terminal; a plain line per poll otherwise. Both on stderr, so that stdout
