@@ -161,13 +161,7 @@ async fn list_sub_jobs(State(shared): State<Arc<Shared>>, request: Request) -> R
     };
     let filter = match query::parse(parts.uri.query()) {
         Ok(filter) => filter,
-        Err(message) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                error_codes::INVALID_PARAMETER,
-                message,
-            );
-        }
+        Err(message) => return invalid_parameter(message),
     };
     let (count, items) = shared
         .store

@@ -26,7 +26,7 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-async fn emulator(config: Config) -> Emulator {
+async fn start(config: Config) -> Emulator {
     workspace_app_mock::start(config)
         .await
         .expect("the emulator starts")
@@ -103,7 +103,7 @@ fn status_of(item: &JobDetailInfo) -> Option<SubJobStatus> {
 
 #[tokio::test]
 async fn filters_by_job_type_status_and_job_id_in_the_project() {
-    let emulator = emulator(Config::default()).await;
+    let emulator = start(Config::default()).await;
     let created = SystemTime::now() - secs(3600);
     let done = emulator.add_job(
         JobPlan::new(JobType::CreateServer)
@@ -185,7 +185,7 @@ async fn filters_by_job_type_status_and_job_id_in_the_project() {
 
 #[tokio::test]
 async fn an_empty_page_still_has_an_items_array() {
-    let emulator = emulator(Config::default()).await;
+    let emulator = start(Config::default()).await;
     let (status, _, body) = raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::json!({"count": 0, "items": []}));
@@ -194,7 +194,7 @@ async fn an_empty_page_still_has_an_items_array() {
 #[tokio::test]
 async fn paging_returns_every_item_once_in_a_stable_order_while_statuses_change() {
     let clock = ManualClock::new(SystemTime::now());
-    let emulator = emulator(Config::default().clock(clock.clone()).jobs(60).seed(5)).await;
+    let emulator = start(Config::default().clock(clock.clone()).jobs(60).seed(5)).await;
     let client = client(&emulator);
 
     // All at once, as the reference.
@@ -246,7 +246,7 @@ async fn paging_returns_every_item_once_in_a_stable_order_while_statuses_change(
 
 #[tokio::test]
 async fn every_invalid_parameter_gets_400_with_a_huawei_style_body() {
-    let emulator = emulator(Config::default()).await;
+    let emulator = start(Config::default()).await;
     let url = list_url(&emulator, "p");
     let cases = [
         ("", "job_type is required"),
@@ -313,7 +313,7 @@ async fn every_invalid_parameter_gets_400_with_a_huawei_style_body() {
 
 #[tokio::test]
 async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
-    let emulator = emulator(Config::default()).await;
+    let emulator = start(Config::default()).await;
     for path in [
         "/",
         "/v1/p/app-server-sub-job",
@@ -352,7 +352,7 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
 
 #[tokio::test]
 async fn requests_see_only_the_project_in_their_path_even_with_awkward_ids() {
-    let emulator = emulator(Config::default().project_id("home")).await;
+    let emulator = start(Config::default().project_id("home")).await;
     let secs0 = SubJobPlan::succeeds(secs(0), secs(1));
     emulator.add_job(JobPlan::new(JobType::CreateServer).sub_job(secs0.clone()));
     let awkward = "other project/with %2F, ü+&?#";
@@ -385,7 +385,7 @@ async fn requests_see_only_the_project_in_their_path_even_with_awkward_ids() {
 
 #[tokio::test]
 async fn a_configured_token_is_required_and_checked() {
-    let emulator = emulator(Config::default().token(TOKEN)).await;
+    let emulator = start(Config::default().token(TOKEN)).await;
     let url = list_url(&emulator, "p");
     let query = "job_type=CREATE_SERVER";
     assert_eq!(
@@ -421,6 +421,23 @@ async fn a_configured_token_is_required_and_checked() {
         .send()
         .await;
     assert!(page.is_ok(), "{page:?}");
+    // Every credential presented must hold: a valid token does not excuse a bad signature.
+    let (status, _, body) = raw_get(
+        &url,
+        query,
+        &[
+            ("X-Auth-Token", TOKEN),
+            ("Authorization", "Basic Zm9vOmJhcg=="),
+        ],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization header is not")
+    );
     // Authentication comes before validation: a bad query without credentials is a 401.
     assert_eq!(raw_get(&url, "limit=0", &[]).await.0, 401);
 }
@@ -454,7 +471,7 @@ async fn api_error(client: &Client) -> workspace_app_client::ApiError {
 
 #[tokio::test]
 async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
-    let emulator = emulator(Config::default().ak_sk(AK, SK).jobs(5)).await;
+    let emulator = start(Config::default().ak_sk(AK, SK).jobs(5)).await;
 
     let page = signing_client(&emulator, AK, SK)
         .sub_jobs()
@@ -494,6 +511,23 @@ async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
             .contains("access key (AK) is unknown")
     );
 
+    // With both configured, either credential is accepted.
+    let both = start(Config::default().ak_sk(AK, SK).token(TOKEN)).await;
+    let signed = signing_client(&both, AK, SK);
+    let page = signed
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(page.is_ok(), "{page:?}");
+    let (status, _, _) = raw_get(
+        &list_url(&both, "p"),
+        "job_type=CREATE_SERVER",
+        &[("X-Auth-Token", TOKEN)],
+    )
+    .await;
+    assert_eq!(status, 200);
+
     // A token is no use where only keys are configured.
     let token_client = ClientBuilder::new()
         .endpoint(emulator.base_url())
@@ -514,7 +548,7 @@ async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
 #[tokio::test]
 async fn a_stale_sdk_date_is_refused_and_a_skew_within_15_minutes_is_not() {
     let clock = ManualClock::new(SystemTime::now() + secs(20 * 60));
-    let emulator = emulator(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
+    let emulator = start(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
     let client = signing_client(&emulator, AK, SK);
     let stale = api_error(&client).await;
     assert_eq!(stale.status, 401);
@@ -586,7 +620,7 @@ async fn hand_signed(
 
 #[tokio::test]
 async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
-    let emulator = emulator(Config::default().ak_sk(AK, SK)).await;
+    let emulator = start(Config::default().ak_sk(AK, SK)).await;
     let query = "job_type=CREATE_SERVER&limit=1";
     let (status, _) = hand_signed(&emulator, &["host", "x-sdk-date"], query, query).await;
     assert_eq!(
@@ -632,7 +666,7 @@ async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
 #[tokio::test]
 async fn sub_jobs_progress_with_the_clock_and_speed() {
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH + secs(1_700_000_000));
-    let emulator = emulator(Config::default().clock(clock.clone()).speed(2.0)).await;
+    let emulator = start(Config::default().clock(clock.clone()).speed(2.0)).await;
     // Nominal 2 s waiting + 4 s running; at speed 2, 1 s + 2 s of emulator time.
     let job = emulator.add_job(
         JobPlan::new(JobType::ReinstallOs)
@@ -684,7 +718,7 @@ async fn sub_jobs_progress_with_the_clock_and_speed() {
 
 #[tokio::test(start_paused = true)]
 async fn tokio_paused_time_drives_the_lifecycle() {
-    let emulator = emulator(Config::default().clock(workspace_app_mock::Clock::tokio())).await;
+    let emulator = start(Config::default().clock(workspace_app_mock::Clock::tokio())).await;
     let job = emulator.add_job(
         JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(secs(5), secs(10))),
     );
@@ -707,7 +741,7 @@ async fn the_same_seed_gives_the_same_jobs_and_faults() {
     let run = |seed: u64| {
         let faults = faults.clone();
         async move {
-            let emulator = emulator(Config::default().seed(seed).jobs(10).faults(faults)).await;
+            let emulator = start(Config::default().seed(seed).jobs(10).faults(faults)).await;
             let url = list_url(&emulator, emulator.project_id());
             let mut statuses = Vec::new();
             for _ in 0..40 {
@@ -733,7 +767,7 @@ async fn the_same_seed_gives_the_same_jobs_and_faults() {
 
 #[tokio::test]
 async fn scripted_failures_exercise_the_clients_retries() {
-    let emulator = emulator(Config::default().token(TOKEN)).await;
+    let emulator = start(Config::default().token(TOKEN)).await;
     emulator.fail_next(2, StatusCode::SERVICE_UNAVAILABLE);
     let patient = emulator
         .client_builder()
@@ -787,7 +821,7 @@ async fn scripted_failures_exercise_the_clients_retries() {
 
 #[tokio::test]
 async fn every_response_carries_a_fresh_request_id() {
-    let emulator = emulator(Config::default().token(TOKEN)).await;
+    let emulator = start(Config::default().token(TOKEN)).await;
     let url = list_url(&emulator, "p");
     let base = emulator.base_url().to_string();
     let mut ids = HashSet::new();
@@ -848,6 +882,6 @@ async fn bad_settings_are_refused_and_secrets_stay_out_of_debug() {
         .ak_sk("AK-SECRET", "SK-SECRET");
     let shown = format!("{config:?}");
     assert!(!shown.contains("SECRET"), "{shown}");
-    let emulator = emulator(config).await;
+    let emulator = start(config).await;
     assert!(!format!("{emulator:?}").contains("SECRET"));
 }
