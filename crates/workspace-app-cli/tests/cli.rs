@@ -247,7 +247,10 @@ async fn bad_values_fail_with_the_valid_ones_before_any_request() {
             "--job-type CREATE_SERVER --output xml",
             "[possible values: table, json, ndjson]",
         ),
-        ("--job-type CREATE_SERVER --offset=-1", "invalid value '-1' for '--offset"),
+        (
+            "--job-type CREATE_SERVER --offset=-1",
+            "invalid value '-1' for '--offset",
+        ),
     ];
     for (args, expected) in cases {
         let output = run(&server, &format!("sub-jobs list {args}"), &[]).await;
