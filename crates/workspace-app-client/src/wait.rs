@@ -1,17 +1,5 @@
-//! Waiting for the sub-jobs of an asynchronous job to finish.
-//!
-//! # Which statuses end a wait
-//!
-//! | status | [`SubJobPhase`] | why |
-//! |---|---|---|
-//! | `SUCCESS` | [`Succeeded`](SubJobPhase::Succeeded) | finished |
-//! | `FAILED` | [`Failed`](SubJobPhase::Failed) | finished with an error (`error_code`, `error_message`) |
-//! | `ABNORMAL` | [`Failed`](SubJobPhase::Failed) | the service documents no way out of it, so waiting longer would only run into the timeout |
-//! | `WAITING`, `RUNNING` | [`Pending`](SubJobPhase::Pending) | queued or in progress |
-//! | `ROLLBACK`, `ABORTING` | [`Pending`](SubJobPhase::Pending) | being rolled back or cancelled: still moving, towards a final status |
-//! | a status newer than this crate (`Extensible::Unknown`), or none | [`Pending`](SubJobPhase::Pending) | it may be transitional; a wait never ends on a guess. If it stays, the timeout error shows it as the raw string the server sent |
-//!
-//! A job whose sub-job list is empty is still pending: its sub-jobs may not exist yet.
+//! Waiting for the sub-jobs of an asynchronous job to finish: [`JobWaiter`], and what
+//! each status means for a wait: [`SubJobPhase`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -34,8 +22,18 @@ pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(60);
 /// The shortest pause between two polls; a shorter interval is raised to it.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
-/// Where a sub-job stands, as far as waiting goes. See the [module docs](self) for the
-/// status table.
+/// Where a sub-job stands, as far as waiting goes: which statuses end a wait, and how.
+///
+/// | status | phase | why |
+/// |---|---|---|
+/// | `SUCCESS` | [`Succeeded`](SubJobPhase::Succeeded) | finished |
+/// | `FAILED` | [`Failed`](SubJobPhase::Failed) | finished with an error (`error_code`, `error_message`) |
+/// | `ABNORMAL` | [`Failed`](SubJobPhase::Failed) | the service documents no way out of it, so waiting longer would only run into the timeout |
+/// | `WAITING`, `RUNNING` | [`Pending`](SubJobPhase::Pending) | queued or in progress |
+/// | `ROLLBACK`, `ABORTING` | [`Pending`](SubJobPhase::Pending) | being rolled back or cancelled: still moving, towards a final status |
+/// | a status newer than this crate ([`Extensible::Unknown`]), or none | [`Pending`](SubJobPhase::Pending) | it may be transitional, and a wait never ends on a guess; if it stays, the timeout error shows it as the raw string the server sent |
+///
+/// A job whose sub-job list is empty is pending too: its sub-jobs may not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SubJobPhase {
     /// Not finished yet (or a status this crate cannot judge).
@@ -321,7 +319,8 @@ impl Client {
 /// - **Failure**: every sub-job waited for has finished and some are `FAILED` or
 ///   `ABNORMAL` → [`WaitError::Failed`] with each failed sub-job's `error_code` and
 ///   `error_message`. With [`fail_fast`](Self::fail_fast), the first failed sub-job ends the
-///   wait even while others still run. See the [module docs](self) for every status.
+///   wait even while others still run. [`SubJobPhase`] says what every status means; a
+///   job without sub-jobs yet is pending.
 /// - **Timeout**: no poll starts after [`timeout`](Self::timeout) has passed since the
 ///   start; the pause before the last one is cut short so that it happens at the deadline,
 ///   and its result counts. A poll in flight at the deadline finishes (each attempt is
