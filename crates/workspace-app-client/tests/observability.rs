@@ -51,7 +51,10 @@ async fn calls_are_traced_with_their_attempts_and_never_a_secret() {
         .with_ansi(false)
         .with_writer(logs.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not thread-local: a thread-local subscriber races with the other test, whose
+    // calls (with no subscriber) would cache the callsites as uninteresting. The other
+    // test's lines land here too, and are checked for secrets alike.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))
