@@ -72,3 +72,9 @@ pub use wait::{
 pub mod spec {
     pub use crate::generated::{parameter_bounds, regions};
 }
+
+/// The workspace README's Rust examples compile as doctests (only when testing in the
+/// workspace: the README is not part of the packaged crate).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeExamples;
