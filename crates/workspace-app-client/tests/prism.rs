@@ -14,7 +14,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use workspace_app_client::types::{JobType, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
 use workspace_app_client::{
-    Client, ClientBuilder, ClientConfig, Credentials, Error, ResponseValue, RetryPolicy,
+    Client, ClientBuilder, ClientConfig, Credentials, Error, ResponseValue, RetryPolicy, builder,
 };
 
 const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
@@ -44,6 +44,20 @@ fn client_with(headers: &[(&str, &str)]) -> Client {
 
 fn with_token() -> Client {
     client_with(&[("X-Auth-Token", "prism-token")])
+}
+
+/// The error of a CREATE_SERVER listing that must fail.
+async fn error_of(client: &Client) -> Error {
+    let result = client
+        .list_sub_jobs()
+        .project_id(PROJECT)
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    match result {
+        Ok(response) => panic!("expected an error, got {}", response.status()),
+        Err(e) => Error::from(e),
+    }
 }
 
 /// Every value of one of the spec's string enums, from the generated type's JSON Schema.
@@ -166,32 +180,28 @@ async fn awkward_project_ids_stay_one_path_segment() {
     }
 }
 
+/// A CREATE_SERVER listing of one page.
+fn paged(client: &Client, offset: i32, limit: u32) -> builder::ListSubJobs<'_> {
+    client
+        .list_sub_jobs()
+        .project_id(PROJECT)
+        .job_type(JobTypeFilter::CreateServer)
+        .offset(offset)
+        .limit(limit)
+}
+
 #[tokio::test]
 #[ignore = "needs Prism; scripts/conformance.sh runs it"]
 async fn limits_and_offsets_at_the_bounds_are_accepted_and_beyond_them_never_sent() {
     let client = with_token();
     for (offset, limit) in [(0, 1), (0, 100), (i32::MAX, 1), (i32::MAX, 100)] {
         accepted(
-            client
-                .list_sub_jobs()
-                .project_id(PROJECT)
-                .job_type(JobTypeFilter::CreateServer)
-                .offset(offset)
-                .limit(limit)
-                .send()
-                .await,
+            paged(&client, offset, limit).send().await,
             &format!("offset {offset}, limit {limit}"),
         );
     }
     for (offset, limit) in [(0, 101), (-1, 10), (0, u32::MAX)] {
-        let result = client
-            .list_sub_jobs()
-            .project_id(PROJECT)
-            .job_type(JobTypeFilter::CreateServer)
-            .offset(offset)
-            .limit(limit)
-            .send()
-            .await;
+        let result = paged(&client, offset, limit).send().await;
         assert!(
             matches!(result.map_err(Error::from), Err(Error::InvalidRequest(_))),
             "offset {offset}, limit {limit} is refused before any I/O"
@@ -219,15 +229,7 @@ async fn every_documented_error_status_reaches_the_caller_as_an_api_error() {
             ("X-Auth-Token", "prism-token"),
             ("Prefer", &format!("code={code}")),
         ]);
-        let error = client
-            .list_sub_jobs()
-            .project_id(PROJECT)
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(Error::from)
-            .expect_err("Prism answers with the preferred error status");
+        let error = error_of(&client).await;
         let Error::Api(api) = &error else {
             panic!("{code}: expected an API error, got {error:?}");
         };
@@ -246,15 +248,7 @@ async fn every_documented_error_status_reaches_the_caller_as_an_api_error() {
 #[ignore = "needs Prism; scripts/conformance.sh runs it"]
 async fn credentials_satisfy_the_specs_security_schemes() {
     // Without credentials, Prism enforces the spec's security: 401.
-    let error = client_with(&[])
-        .list_sub_jobs()
-        .project_id(PROJECT)
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(Error::from)
-        .unwrap_err();
+    let error = error_of(&client_with(&[])).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
 
     // The token of `ClientBuilder` and a signed AK/SK request both pass.

@@ -98,28 +98,25 @@ impl FaultState {
     /// What happens to the next request: the latency to add, and the error to answer with,
     /// if any. Scripted errors come first; a draw is made only for a non-zero rate or jitter.
     pub(crate) fn next(&mut self) -> (Duration, Option<Injected>) {
-        let faults = &self.faults;
-        let mut latency = faults.latency;
-        if !faults.latency_jitter.is_zero() {
-            latency = latency.saturating_add(faults.latency_jitter.mul_f64(self.rng.f64()));
+        let mut latency = self.faults.latency;
+        if !self.faults.latency_jitter.is_zero() {
+            let jitter = self.faults.latency_jitter.mul_f64(self.rng.f64());
+            latency = latency.saturating_add(jitter);
         }
-        let retry_after_for = |status: StatusCode| match status {
-            StatusCode::TOO_MANY_REQUESTS => {
-                Some(faults.retry_after.unwrap_or(Duration::from_secs(1)))
-            }
-            StatusCode::SERVICE_UNAVAILABLE => faults.retry_after,
-            _ => None,
+        let status = match self.scripted.pop_front() {
+            Some(status) => Some(status),
+            None => self.draw(),
         };
-        if let Some(status) = self.scripted.pop_front() {
-            let retry_after = retry_after_for(status);
-            return (
-                latency,
-                Some(Injected {
-                    status,
-                    retry_after,
-                }),
-            );
-        }
+        let injected = status.map(|status| Injected {
+            status,
+            retry_after: self.retry_after(status),
+        });
+        (latency, injected)
+    }
+
+    /// The status the configured rates pick for this request, if any.
+    fn draw(&mut self) -> Option<StatusCode> {
+        let faults = &self.faults;
         let rates = [
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -129,23 +126,26 @@ impl FaultState {
             (StatusCode::TOO_MANY_REQUESTS, faults.throttled_rate),
         ];
         if rates.iter().all(|(_, rate)| *rate <= 0.0) {
-            return (latency, None);
+            return None;
         }
         let mut draw = self.rng.f64();
         for (status, rate) in rates {
             if draw < rate {
-                let retry_after = retry_after_for(status);
-                return (
-                    latency,
-                    Some(Injected {
-                        status,
-                        retry_after,
-                    }),
-                );
+                return Some(status);
             }
             draw -= rate;
         }
-        (latency, None)
+        None
+    }
+
+    fn retry_after(&self, status: StatusCode) -> Option<Duration> {
+        match status {
+            StatusCode::TOO_MANY_REQUESTS => {
+                Some(self.faults.retry_after.unwrap_or(Duration::from_secs(1)))
+            }
+            StatusCode::SERVICE_UNAVAILABLE => self.faults.retry_after,
+            _ => None,
+        }
     }
 }
 

@@ -12,7 +12,9 @@
 //!   returns every sub-job once while statuses change;
 //! - every request is scoped to the project in its path;
 //! - authentication with a configured IAM token (`X-Auth-Token`), or AK/SK signatures
-//!   verified with the client crate's own `SDK-HMAC-SHA256` functions;
+//!   verified with the client crate's own `SDK-HMAC-SHA256` functions (the signature must
+//!   cover `host` and `x-sdk-date`, dated within [15 minutes](MAX_CLOCK_SKEW) of the
+//!   emulator's clock);
 //! - every answer carries `X-Request-Id`;
 //! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
 //!   scripted failures of the next requests, to exercise retry code.
@@ -171,7 +173,8 @@ impl Config {
     }
 
     /// Accept this IAM token in `X-Auth-Token`. With a token or keys configured, a request
-    /// without valid credentials gets 401; with neither, no credentials are needed.
+    /// gets 401 unless it presents credentials and every one it presents is valid (a good
+    /// token next to a bad `Authorization` is refused); with neither, anything goes.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.auth.token = Some(SecretString::from(token.into()));
         self
@@ -389,8 +392,9 @@ impl Emulator {
             .len()
     }
 
-    /// Answers the next `count` requests with `status` (before any rate-based fault), with
-    /// `Retry-After` as [`Faults::retry_after`] says for 429 and 503.
+    /// Answers the next `count` requests with `status`, an error status (before any
+    /// rate-based fault), with `Retry-After` as [`Faults::retry_after`] says for 429 and 503
+    /// and the matching `error_code` of [`error_codes`].
     pub fn fail_next(&self, count: usize, status: StatusCode) {
         lock(&self.shared.faults).script(count, status);
     }

@@ -214,20 +214,22 @@ async fn not_found() -> Response {
 }
 
 fn injected_response(injected: Injected) -> Response {
-    let (code, message) = match injected.status {
-        StatusCode::TOO_MANY_REQUESTS => (
-            error_codes::THROTTLED,
-            "The throttling threshold has been reached (injected by the emulator)",
-        ),
-        StatusCode::SERVICE_UNAVAILABLE => (
-            error_codes::SERVICE_UNAVAILABLE,
-            "The service is now unavailable to process the request (injected by the emulator)",
-        ),
-        _ => (
-            error_codes::INTERNAL_ERROR,
-            "Internal service error (injected by the emulator)",
-        ),
+    let status = injected.status;
+    let code = match status {
+        StatusCode::TOO_MANY_REQUESTS => error_codes::THROTTLED,
+        StatusCode::SERVICE_UNAVAILABLE => error_codes::SERVICE_UNAVAILABLE,
+        StatusCode::BAD_REQUEST => error_codes::INVALID_PARAMETER,
+        StatusCode::UNAUTHORIZED => error_codes::UNAUTHORIZED,
+        StatusCode::NOT_FOUND => error_codes::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED => error_codes::METHOD_NOT_ALLOWED,
+        _ => error_codes::INTERNAL_ERROR,
     };
+    let reason = match status {
+        StatusCode::TOO_MANY_REQUESTS => "The throttling threshold has been reached",
+        StatusCode::SERVICE_UNAVAILABLE => "The service is now unavailable to process the request",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    };
+    let message = format!("{reason} (injected by the emulator)");
     let mut response = error(injected.status, code, message);
     if let Some(retry_after) = injected.retry_after {
         // Whole seconds, rounded up, so a client never retries too early.

@@ -13,7 +13,9 @@ use workspace_app_client::signing::{self, SignableRequest};
 use workspace_app_client::types::{
     JobDetailInfo, JobType, JobTypeFilter, ListSubJobsResponse, SubJobStatus,
 };
-use workspace_app_client::{Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy};
+use workspace_app_client::{
+    ApiError, Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy, builder,
+};
 use workspace_app_mock::{
     Config, Emulator, Faults, JobPlan, ManualClock, StatusCode, SubJobPlan, error_codes,
 };
@@ -39,6 +41,37 @@ fn client(emulator: &Emulator) -> Client {
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap()
+}
+
+/// CREATE_SERVER sub-jobs in the client's project: the call most tests make.
+fn servers(client: &Client) -> builder::ListSubJobs<'_> {
+    client.sub_jobs().job_type(JobTypeFilter::CreateServer)
+}
+
+/// Sends the call, which must succeed.
+async fn served(call: builder::ListSubJobs<'_>) -> ListSubJobsResponse {
+    match call.send().await {
+        Ok(page) => page.into_inner(),
+        Err(e) => panic!("the call failed: {}", Error::from(e)),
+    }
+}
+
+/// Sends the call, which the emulator must refuse.
+async fn refused(call: builder::ListSubJobs<'_>) -> ApiError {
+    match call.send().await.map_err(Error::from) {
+        Err(Error::Api(api)) => api,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// The `error_msg` of a raw error body.
+fn said(body: &Value) -> &str {
+    body["error_msg"].as_str().unwrap_or_default()
+}
+
+/// The `error_msg` of an API error.
+fn message_of(error: &ApiError) -> &str {
+    error.error_msg.as_deref().unwrap_or_default()
 }
 
 fn list_url(emulator: &Emulator, project: &str) -> String {
@@ -224,23 +257,12 @@ async fn paging_returns_every_item_once_in_a_stable_order_while_statuses_change(
     assert_ne!(before, after, "some statuses changed while paging");
 
     // Past the end: an empty page with the full count.
-    let beyond = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .offset(expected + 5)
-        .send()
-        .await
-        .unwrap();
+    let beyond = served(servers(&client).offset(expected + 5)).await;
     assert_eq!(beyond.count, Some(expected));
     assert!(beyond.items.is_empty());
 
     // The default limit is 10.
-    let first = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await
-        .unwrap();
+    let first = served(servers(&client)).await;
     assert_eq!(first.items.len(), 10);
 }
 
@@ -297,7 +319,7 @@ async fn every_invalid_parameter_gets_400_with_a_huawei_style_body() {
             error_codes::INVALID_PARAMETER,
             "{query}"
         );
-        let message = body["error_msg"].as_str().unwrap();
+        let message = said(&body);
         assert!(message.starts_with("Invalid parameter: "), "{message}");
         assert!(message.contains(expected), "{query}: {message}");
         assert_eq!(headers["content-type"], "application/json");
@@ -340,12 +362,7 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
         if method != reqwest::Method::HEAD {
             let body: Value = response.json().await.unwrap();
             assert_eq!(body["error_code"], error_codes::METHOD_NOT_ALLOWED);
-            assert!(
-                body["error_msg"]
-                    .as_str()
-                    .unwrap()
-                    .contains(method.as_str())
-            );
+            assert!(said(&body).contains(method.as_str()), "{body}");
         }
     }
 }
@@ -396,31 +413,16 @@ async fn a_configured_token_is_required_and_checked() {
     let (status, _, body) = raw_get(&url, query, &[]).await;
     assert_eq!(status, 401);
     assert_eq!(body["error_code"], error_codes::UNAUTHORIZED);
-    assert!(
-        body["error_msg"]
-            .as_str()
-            .unwrap()
-            .contains("neither an X-Auth-Token")
-    );
+    assert!(said(&body).contains("neither an X-Auth-Token"), "{body}");
 
     let (status, _, body) = raw_get(&url, query, &[("X-Auth-Token", "wrong-token")]).await;
     assert_eq!(status, 401);
-    assert!(
-        body["error_msg"]
-            .as_str()
-            .unwrap()
-            .contains("X-Auth-Token is not valid")
-    );
+    assert!(said(&body).contains("X-Auth-Token is not valid"), "{body}");
     assert!(!body.to_string().contains("wrong-token"));
     assert!(!body.to_string().contains(TOKEN));
 
     // The client's own token credentials work, through `client_builder`.
-    let page = client(&emulator)
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
-    assert!(page.is_ok(), "{page:?}");
+    served(servers(&client(&emulator))).await;
     // Every credential presented must hold: a valid token does not excuse a bad signature.
     let (status, _, body) = raw_get(
         &url,
@@ -433,10 +435,8 @@ async fn a_configured_token_is_required_and_checked() {
     .await;
     assert_eq!(status, 401);
     assert!(
-        body["error_msg"]
-            .as_str()
-            .unwrap()
-            .contains("Authorization header is not")
+        said(&body).contains("Authorization header is not"),
+        "{body}"
     );
     // Authentication comes before validation: a bad query without credentials is a 401.
     assert_eq!(raw_get(&url, "limit=0", &[]).await.0, 401);
@@ -453,46 +453,32 @@ fn signing_client(emulator: &Emulator, ak: &str, sk: &str) -> Client {
         .unwrap()
 }
 
-async fn api_error(client: &Client) -> workspace_app_client::ApiError {
-    let error = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .limit(5)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(Error::from)
-        .expect_err("the request is refused");
-    match error {
-        Error::Api(api) => api,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
     let emulator = start(Config::default().ak_sk(AK, SK).jobs(5)).await;
 
-    let page = signing_client(&emulator, AK, SK)
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .status(SubJobStatus::Success)
-        .job_id("a job id with spaces & symbols")
-        .limit(100)
-        .send()
-        .await;
-    assert!(
-        page.is_ok(),
-        "a correctly signed request is served: {page:?}"
-    );
+    // A correctly signed request is served, with every parameter.
+    let signed = signing_client(&emulator, AK, SK);
+    served(
+        servers(&signed)
+            .status(SubJobStatus::Success)
+            .job_id("a job id with spaces & symbols")
+            .limit(100),
+    )
+    .await;
 
-    let wrong_sk = api_error(&signing_client(&emulator, AK, "not-the-secret-key")).await;
+    let wrong_sk = refused(servers(&signing_client(
+        &emulator,
+        AK,
+        "not-the-secret-key",
+    )))
+    .await;
     assert_eq!(wrong_sk.status, 401);
     assert_eq!(
         wrong_sk.error_code.as_deref(),
         Some(error_codes::UNAUTHORIZED)
     );
-    let message = wrong_sk.error_msg.clone().unwrap();
+    let message = message_of(&wrong_sk);
     assert!(
         message.contains("verify aksk signature fail") && message.contains("check the SK"),
         "{message}"
@@ -502,24 +488,16 @@ async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
     );
     assert!(wrong_sk.request_id.is_some());
 
-    let unknown_ak = api_error(&signing_client(&emulator, "SOMEONEELSE", SK)).await;
+    let unknown_ak = refused(servers(&signing_client(&emulator, "SOMEONEELSE", SK))).await;
     assert_eq!(unknown_ak.status, 401);
     assert!(
-        unknown_ak
-            .error_msg
-            .unwrap()
-            .contains("access key (AK) is unknown")
+        message_of(&unknown_ak).contains("access key (AK) is unknown"),
+        "{unknown_ak:?}"
     );
 
     // With both configured, either credential is accepted.
     let both = start(Config::default().ak_sk(AK, SK).token(TOKEN)).await;
-    let signed = signing_client(&both, AK, SK);
-    let page = signed
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
-    assert!(page.is_ok(), "{page:?}");
+    served(servers(&signing_client(&both, AK, SK))).await;
     let (status, _, _) = raw_get(
         &list_url(&both, "p"),
         "job_type=CREATE_SERVER",
@@ -536,12 +514,10 @@ async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let token_refused = api_error(&token_client).await;
+    let token_refused = refused(servers(&token_client)).await;
     assert!(
-        token_refused
-            .error_msg
-            .unwrap()
-            .contains("accepts AK/SK signatures only")
+        message_of(&token_refused).contains("accepts AK/SK signatures only"),
+        "{token_refused:?}"
     );
 }
 
@@ -550,31 +526,19 @@ async fn a_stale_sdk_date_is_refused_and_a_skew_within_15_minutes_is_not() {
     let clock = ManualClock::new(SystemTime::now() + secs(20 * 60));
     let emulator = start(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
     let client = signing_client(&emulator, AK, SK);
-    let stale = api_error(&client).await;
+    let stale = refused(servers(&client)).await;
     assert_eq!(stale.status, 401);
     assert!(
-        stale
-            .error_msg
-            .unwrap()
-            .contains("X-Sdk-Date is more than 15 minutes away")
+        message_of(&stale).contains("X-Sdk-Date is more than 15 minutes away"),
+        "{stale:?}"
     );
 
     // The client's clock 10 minutes behind the emulator's is still fine.
     clock.set(SystemTime::now() + secs(10 * 60));
-    let page = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
-    assert!(page.is_ok(), "{page:?}");
+    served(servers(&client)).await;
     // And so is 10 minutes ahead.
     clock.set(SystemTime::now() - secs(10 * 60));
-    let page = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
-    assert!(page.is_ok(), "{page:?}");
+    served(servers(&client)).await;
 }
 
 /// A raw request signed by hand over the given headers, then sent with `sent_query`.
@@ -631,10 +595,8 @@ async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
     let (status, body) = hand_signed(&emulator, &["x-sdk-date"], query, query).await;
     assert_eq!(status, 401);
     assert!(
-        body["error_msg"]
-            .as_str()
-            .unwrap()
-            .contains("must cover the host and x-sdk-date")
+        said(&body).contains("must cover the host and x-sdk-date"),
+        "{body}"
     );
 
     let (status, body) = hand_signed(
@@ -645,21 +607,14 @@ async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
     )
     .await;
     assert_eq!(status, 401, "a query changed after signing");
-    assert!(
-        body["error_msg"]
-            .as_str()
-            .unwrap()
-            .contains("signature does not match")
-    );
+    assert!(said(&body).contains("signature does not match"), "{body}");
 
     let url = list_url(&emulator, "p");
     let (status, _, body) = raw_get(&url, query, &[("Authorization", "Bearer abc")]).await;
     assert_eq!(status, 401);
     assert!(
-        body["error_msg"]
-            .as_str()
-            .unwrap()
-            .contains("Authorization header is not")
+        said(&body).contains("Authorization header is not"),
+        "{body}"
     );
 }
 
@@ -778,21 +733,23 @@ async fn scripted_failures_exercise_the_clients_retries() {
         )
         .build()
         .unwrap();
-    let page = patient
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
-    assert!(page.is_ok(), "the third attempt succeeds: {page:?}");
+    // The third attempt succeeds.
+    served(servers(&patient)).await;
     assert_eq!(emulator.requests_received(), 3);
 
     emulator.fail_next(1, StatusCode::INTERNAL_SERVER_ERROR);
-    let error = api_error(&client(&emulator)).await;
+    let error = refused(servers(&client(&emulator))).await;
     assert_eq!(error.status, 500);
     assert_eq!(
         error.error_code.as_deref(),
         Some(error_codes::INTERNAL_ERROR)
     );
+
+    emulator.fail_next(1, StatusCode::BAD_GATEWAY);
+    let (status, _, body) = raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
+    assert_eq!(status, 502);
+    assert_eq!(body["error_code"], error_codes::INTERNAL_ERROR);
+    assert_eq!(body["error_msg"], "Bad Gateway (injected by the emulator)");
 
     emulator
         .set_faults(Faults {
@@ -852,7 +809,7 @@ async fn every_response_carries_a_fresh_request_id() {
     assert_eq!(ids.len(), 6);
     // The client reports it with errors.
     emulator.fail_next(1, StatusCode::SERVICE_UNAVAILABLE);
-    let error = api_error(&client(&emulator)).await;
+    let error = refused(servers(&client(&emulator))).await;
     assert_eq!(error.request_id.map(|id| id.len()), Some(32));
 }
 
