@@ -87,8 +87,9 @@ pub fn generate_client(spec: &Spec) -> Result<String, SpecErrors> {
         .generate_tokens(&spec.openapi)
         .map_err(|e| spec.error_at("", format!("progenitor cannot generate a client: {e}")))?;
     let bounds = parameter_bounds(spec);
+    let paths = operation_paths(&spec.document);
     let regions = region_endpoints(&spec.document);
-    render(quote! { #client #bounds #regions }).map_err(|e| spec.error_at("", e).into())
+    render(quote! { #client #bounds #paths #regions }).map_err(|e| spec.error_at("", e).into())
 }
 
 /// `query_bounds(operation_id)`: the numeric `minimum`/`maximum` of each query parameter.
@@ -151,6 +152,34 @@ fn parameter_bounds(spec: &Spec) -> TokenStream {
                 match operation_id {
                     #(#matches)*
                     _ => &[],
+                }
+            }
+        }
+    }
+}
+
+/// `operation_paths::template(operation_id)`: the path template of each operation, so the
+/// client can check that path parameters did not change the shape of the path (URL parsing
+/// resolves a `.` or `..` segment away).
+fn operation_paths(document: &Value) -> TokenStream {
+    let paths = document.get("paths").and_then(Value::as_object);
+    let arms = paths.into_iter().flatten().flat_map(|(path, item)| {
+        item.as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(move |(_, operation)| {
+                let id = operation.get("operationId")?.as_str()?.to_snake_case();
+                Some(quote! { #id => Some(#path), })
+            })
+    });
+    quote! {
+        /// The path template of each operation, from the OpenAPI document.
+        pub mod operation_paths {
+            /// The template of an operation, by the `operation_id` progenitor gives its hooks.
+            pub fn template(operation_id: &str) -> Option<&'static str> {
+                match operation_id {
+                    #(#arms)*
+                    _ => None,
                 }
             }
         }

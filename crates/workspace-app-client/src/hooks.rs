@@ -3,17 +3,21 @@
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::error::{BufferedBody, documented_error};
+use crate::generated::operation_paths;
 use crate::generated::parameter_bounds::{Bounds, query_bounds};
 use crate::{Client, ClientConfig, transport};
 
 impl ClientHooks<ClientConfig> for Client {
-    /// Rejects out-of-range parameters before anything is sent.
+    /// Rejects out-of-range parameters, and path parameters that would change the path,
+    /// before anything is sent.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        let template = operation_paths::template(info.operation_id);
         check_query_bounds(request.url(), query_bounds(info.operation_id))
+            .and_then(|()| check_path_shape(request.url(), self.baseurl(), template))
             .map_err(progenitor_client::Error::InvalidRequest)
     }
 
@@ -53,6 +57,40 @@ fn carries_documented_error(response: &reqwest::Response) -> bool {
         .extensions()
         .get::<BufferedBody>()
         .is_some_and(|BufferedBody(body)| documented_error(body).is_some())
+}
+
+/// Checks that the request path still has the operation's shape: URL parsing resolves a
+/// path parameter of `.` or `..` away (`/v1/../x` is `/x`), which would send the request
+/// somewhere else.
+fn check_path_shape(
+    url: &reqwest::Url,
+    base_url: &str,
+    template: Option<&str>,
+) -> Result<(), String> {
+    let Some(template) = template else {
+        return Ok(());
+    };
+    let base_path = reqwest::Url::parse(base_url)
+        .map(|base| base.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let expected: Vec<&str> = template.split('/').collect();
+    let actual: Vec<&str> = match url.path().strip_prefix(&base_path) {
+        Some(rest) => rest.split('/').collect(),
+        None => Vec::new(),
+    };
+    let same_shape = actual.len() == expected.len()
+        && expected.iter().zip(&actual).all(|(want, have)| {
+            // `{name}` stands for any one segment; literal segments must match.
+            want.starts_with('{') || want == have
+        });
+    if same_shape {
+        Ok(())
+    } else {
+        Err(format!(
+            "a path parameter is `.` or `..`, which would send the request to `{}` instead of `{template}`",
+            url.path()
+        ))
+    }
 }
 
 /// Checks each bounded query parameter of `url` against the spec's `minimum`/`maximum`.
@@ -104,6 +142,33 @@ mod tests {
         assert_eq!(check("limit=0"), Err(format!("{expected} 0")));
         assert_eq!(check("limit=101"), Err(format!("{expected} 101")));
         assert_eq!(check("limit=ten"), Err(format!("{expected} ten")));
+    }
+
+    #[test]
+    fn a_path_that_lost_its_shape_is_refused() {
+        let template = Some("/v1/{project_id}/app-server-sub-jobs");
+        let check = |base: &str, url: &str| {
+            check_path_shape(&reqwest::Url::parse(url).unwrap(), base, template)
+        };
+        assert_eq!(
+            check("http://h", "http://h/v1/p/app-server-sub-jobs"),
+            Ok(())
+        );
+        assert_eq!(
+            check("http://h/api/", "http://h/api/v1/p/app-server-sub-jobs"),
+            Ok(())
+        );
+        assert!(check("http://h", "http://h/v1/app-server-sub-jobs").is_err());
+        assert!(check("http://h", "http://h/app-server-sub-jobs").is_err());
+        assert!(check("http://h/api", "http://h/v1/p/app-server-sub-jobs").is_err());
+        assert_eq!(
+            check_path_shape(
+                &reqwest::Url::parse("http://h/x").unwrap(),
+                "http://h",
+                None
+            ),
+            Ok(())
+        );
     }
 
     #[test]

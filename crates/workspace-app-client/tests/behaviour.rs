@@ -251,6 +251,24 @@ async fn out_of_range_parameters_fail_before_any_request() {
                 .await,
         ),
         (
+            "project_id `..`",
+            client
+                .list_sub_jobs()
+                .project_id("..")
+                .job_type(JobTypeFilter::CreateServer)
+                .send()
+                .await,
+        ),
+        (
+            "project_id `.`",
+            client
+                .list_sub_jobs()
+                .project_id(".")
+                .job_type(JobTypeFilter::CreateServer)
+                .send()
+                .await,
+        ),
+        (
             "missing job_type",
             client.list_sub_jobs().project_id(PROJECT).send().await,
         ),
