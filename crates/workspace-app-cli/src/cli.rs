@@ -29,6 +29,7 @@ Credentials:
   HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or an IAM token with --token.
 
 Examples:
+  workspace-app demo      # no account needed: a local emulator, listed and waited on
   workspace-app --region ap-southeast-1 sub-jobs list --job-type CREATE_SERVER --all
   workspace-app --region ap-southeast-1 sub-jobs list --job-type CREATE_SERVER --output json | jq '.items[].status'
   workspace-app --region ap-southeast-1 sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3 --timeout 15m
@@ -119,6 +120,13 @@ pub enum Command {
     /// Sub-jobs (subtasks) of asynchronous jobs
     #[command(subcommand)]
     SubJobs(SubJobsCommand),
+    /// See it all work with no Huawei account: list and wait on jobs of a local emulator
+    /// started in this process
+    Demo {
+        /// Seed of the emulator's generated IDs
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Print a shell completion script to stdout
     #[command(after_help = "\
 Examples:

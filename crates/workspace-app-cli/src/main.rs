@@ -2,6 +2,7 @@
 //! finish, over the `workspace-app-client` crate. See `workspace-app --help`.
 
 mod cli;
+mod demo;
 mod list;
 mod wait;
 
@@ -89,6 +90,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::SubJobs(command) => run(&cli.global, command),
+        Command::Demo { seed } => runtime().and_then(|runtime| runtime.block_on(demo::run(seed))),
     };
     match result {
         Ok(()) => Exit::Success.into(),
@@ -101,16 +103,19 @@ fn main() -> ExitCode {
 
 fn run(global: &GlobalArgs, command: SubJobsCommand) -> Result<(), Failure> {
     let client = connect(global)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(Exit::Api, format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         match command {
             SubJobsCommand::List(args) => list::run(&client, args).await,
             SubJobsCommand::Wait(args) => wait::run(&client, args).await,
         }
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Exit::Api, format!("cannot start the async runtime: {e}")))
 }
 
 /// The client the global flags describe; what is missing or wrong is a usage error.
@@ -155,7 +160,7 @@ fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
     })
 }
 
-fn report(failure: &Failure) {
+pub fn report(failure: &Failure) {
     let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
     // anstream strips the colour when stderr is not a terminal (or NO_COLOR is set).
     let mut stderr = anstream::stderr().lock();

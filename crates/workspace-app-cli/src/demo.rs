@@ -1,0 +1,133 @@
+//! `workspace-app demo`: the whole tool at work with no Huawei account, against a local
+//! emulator of the service started in this process.
+
+use std::time::Duration;
+
+use workspace_app_client::types::{JobType, JobTypeFilter};
+use workspace_app_mock::{Config, JobPlan, SubJobPlan};
+
+use crate::cli::{ListArgs, Output, WaitArgs};
+use crate::{Exit, Failure, list, report, wait};
+
+/// Demo credentials: requests are really signed (SDK-HMAC-SHA256) and verified.
+const DEMO_AK: &str = "DEMOAK0123456789ABCD";
+const DEMO_SK: &str = "demo-secret-key-0123456789abcdefghijklmn";
+
+pub async fn run(seed: u64) -> Result<(), Failure> {
+    let emulator = workspace_app_mock::start(Config::default().seed(seed).ak_sk(DEMO_AK, DEMO_SK))
+        .await
+        .map_err(|e| Failure::new(Exit::Api, format!("cannot start the local emulator: {e}")))?;
+    let secs = Duration::from_secs_f64;
+    // Six servers being created, each queued a moment and then built for a few seconds.
+    let creating = emulator.add_job(JobPlan::new(JobType::CreateServer).sub_jobs((0..6).map(
+        |i| {
+            SubJobPlan::succeeds(
+                secs(0.5 + 0.4 * f64::from(i)),
+                secs(2.0 + 0.5 * f64::from(i)),
+            )
+        },
+    )));
+    // Three OS reinstalls, still going once the servers are built; one of them fails.
+    let reinstalling = emulator.add_job(
+        JobPlan::new(JobType::ReinstallOs)
+            .sub_job(SubJobPlan::succeeds(secs(2.0), secs(8.0)))
+            .sub_job(SubJobPlan::fails(
+                secs(3.0),
+                secs(7.0),
+                "WKS.00129901",
+                "The service is now unavailable to process the request.",
+            ))
+            .sub_job(SubJobPlan::succeeds(secs(4.0), secs(5.0))),
+    );
+    let client = emulator
+        .client_builder()
+        .build()
+        .map_err(|e| Failure::new(Exit::Api, e.to_string()))?;
+    let prefix = format!(
+        "workspace-app --endpoint {} --project-id {}",
+        emulator.base_url(),
+        emulator.project_id()
+    );
+    println!(
+        "A local emulator of the Workspace sub-jobs API listens on {}; requests are signed with\n\
+         demo AK/SK keys and verified by it. No Huawei account is involved.",
+        emulator.base_url()
+    );
+
+    show(&format!(
+        "{prefix} sub-jobs list --job-type CREATE_SERVER --all"
+    ));
+    list::run(&client, list_args(JobTypeFilter::CreateServer)).await?;
+
+    show(&format!(
+        "{prefix} sub-jobs wait --job-type CREATE_SERVER --job-id {} --interval 1s",
+        creating.job_id
+    ));
+    wait::run(
+        &client,
+        wait_args(JobTypeFilter::CreateServer, &creating.job_id),
+    )
+    .await?;
+
+    show(&format!(
+        "{prefix} sub-jobs wait --job-type REINSTALL_OS --job-id {} --interval 1s",
+        reinstalling.job_id
+    ));
+    match wait::run(
+        &client,
+        wait_args(JobTypeFilter::ReinstallOs, &reinstalling.job_id),
+    )
+    .await
+    {
+        Err(failure) if failure.exit == Exit::JobFailed => {
+            report(&failure);
+            println!("(exit code 1: one sub-job failed, as this demo arranged)");
+        }
+        Ok(()) => {
+            return Err(Failure::new(
+                Exit::Api,
+                "the demo's failing job did not fail",
+            ));
+        }
+        Err(other) => return Err(other),
+    }
+
+    show(&format!(
+        "{prefix} sub-jobs list --job-type REINSTALL_OS --all"
+    ));
+    list::run(&client, list_args(JobTypeFilter::ReinstallOs)).await?;
+
+    emulator.shutdown().await;
+    println!(
+        "\nDone. Point the same commands at --region REGION with real credentials to use the service."
+    );
+    Ok(())
+}
+
+fn show(command: &str) {
+    println!("\n$ {command}");
+}
+
+fn list_args(job_type: JobTypeFilter) -> ListArgs {
+    ListArgs {
+        job_type,
+        status: None,
+        job_id: None,
+        offset: None,
+        limit: None,
+        all: true,
+        output: Output::Table,
+    }
+}
+
+fn wait_args(job_type: JobTypeFilter, job_id: &str) -> WaitArgs {
+    WaitArgs {
+        job_type,
+        job_id: job_id.to_string(),
+        sub_job_id: None,
+        timeout: Duration::from_secs(60),
+        interval: Duration::from_secs(1),
+        max_interval: Duration::from_secs(2),
+        fail_fast: false,
+    }
+}
