@@ -274,13 +274,18 @@ impl Store {
         now: SystemTime,
         speed: f64,
     ) -> (usize, Vec<JobDetailInfo>) {
-        let job_type = filter.job_type.to_string();
+        // Parsed once, so that each sub-job is compared without allocating.
+        let job_type: Extensible<JobType> = filter
+            .job_type
+            .to_string()
+            .parse()
+            .unwrap_or_else(|never| match never {});
         let mut count = 0;
         let mut page = Vec::new();
         let (offset, limit) = (filter.offset as usize, filter.limit as usize);
         for sub_job in &self.sub_jobs {
             if sub_job.project_id != project_id
-                || sub_job.job_type.to_string() != job_type
+                || sub_job.job_type != job_type
                 || filter
                     .job_id
                     .as_ref()
@@ -288,12 +293,17 @@ impl Store {
             {
                 continue;
             }
-            let state = sub_job.state(now, speed);
-            if filter.status.is_some_and(|status| status != state.status) {
-                continue;
-            }
-            if count >= offset && page.len() < limit {
-                page.push(sub_job.render(&state));
+            let in_page = count >= offset && page.len() < limit;
+            // The state is only needed to filter by status or to show the sub-job; skipping
+            // it otherwise keeps paging through a large store linear.
+            if filter.status.is_some() || in_page {
+                let state = sub_job.state(now, speed);
+                if filter.status.is_some_and(|status| status != state.status) {
+                    continue;
+                }
+                if in_page {
+                    page.push(sub_job.render(&state));
+                }
             }
             count += 1;
         }

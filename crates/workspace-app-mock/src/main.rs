@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use workspace_app_mock::{Config, DEFAULT_PROJECT_ID, Faults};
+use workspace_app_client::types::JobType;
+use workspace_app_mock::{Config, DEFAULT_PROJECT_ID, Faults, JobPlan, SubJobPlan};
 
 /// A local emulator of Huawei Cloud Workspace's Querying Subtasks API
 /// (GET /v1/{project_id}/app-server-sub-jobs).
@@ -56,6 +57,23 @@ struct Args {
     /// Up to this many more milliseconds, drawn per request.
     #[arg(long, default_value_t = 0)]
     latency_jitter_ms: u64,
+    /// Also add a job of TYPE with COUNT sub-jobs that have already succeeded, e.g.
+    /// `--bulk CREATE_SERVER:10000` for paging benchmarks (repeatable).
+    #[arg(long, value_name = "TYPE:COUNT", value_parser = parse_bulk)]
+    bulk: Vec<(JobType, usize)>,
+}
+
+fn parse_bulk(value: &str) -> Result<(JobType, usize), String> {
+    let (job_type, count) = value
+        .split_once(':')
+        .ok_or_else(|| format!("expected TYPE:COUNT, e.g. CREATE_SERVER:10000, got {value:?}"))?;
+    let job_type = job_type
+        .parse::<JobType>()
+        .map_err(|_| format!("unknown job type {job_type:?}"))?;
+    let count = count
+        .parse::<usize>()
+        .map_err(|_| format!("COUNT must be a whole number, got {count:?}"))?;
+    Ok((job_type, count))
 }
 
 #[tokio::main]
@@ -102,6 +120,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    for (job_type, count) in args.bulk {
+        let done = || SubJobPlan::succeeds(Duration::ZERO, Duration::ZERO);
+        emulator.add_job(JobPlan::new(job_type).sub_jobs((0..count).map(|_| done())));
+    }
     // Scripts wait for this line to learn the port, so it goes first and is flushed.
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "listening on {}", emulator.base_url())

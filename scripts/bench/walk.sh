@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Whole-process comparison: walking every sub-job of a job type (pages of 100) from the local
+# emulator with this project's CLI (`workspace-app sub-jobs list --all --output ndjson`)
+# against Huawei's official Python SDK (huaweicloudsdkworkspaceapp) doing the same, with the
+# same AK/SK credentials, alternating runs so that load from elsewhere hits both alike.
+# Prints medians of wall time and peak RSS and their ratios; then the CLI's peak RSS at 10k
+# and 100k sub-jobs, to show that streaming keeps memory at one page.
+#
+#   bash scripts/bench/walk.sh [RUNS]      (default 7 runs of each)
+#
+# Needs the Rust toolchain, python3 and GNU time (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+runs=${1:-7}
+ak=BENCHAK0123456789ABC
+sk=bench-secret-key-0123456789abcdefghijklmn
+project=0605767a3300d5762fb7c0186d9e1779
+job_type=CREATE_SERVER
+export HUAWEICLOUD_SDK_AK=$ak HUAWEICLOUD_SDK_SK=$sk RUST_LOG=warn
+
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2; exit 1; }
+
+echo "== building release binaries"
+cargo build --quiet --release -p workspace-app-cli -p workspace-app-mock
+cli=target/release/workspace-app
+mock=target/release/workspace-app-mock
+
+echo "== installing the Python SDK (pinned) into .venv-bench"
+[ -x .venv-bench/bin/python ] || python3 -m venv .venv-bench
+.venv-bench/bin/pip install --quiet --disable-pip-version-check -r scripts/bench/requirements.txt
+
+work=$(mktemp -d)
+mock_pid=
+cleanup() {
+    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Starts the emulator with one job of $1 sub-jobs; sets $url.
+start_emulator() {
+    [ -n "$mock_pid" ] && kill "$mock_pid" && wait "$mock_pid" 2>/dev/null || true
+    "$mock" --jobs 0 --bulk "$job_type:$1" --ak "$ak" --sk "$sk" --project-id "$project" \
+        >"$work/mock.out" 2>"$work/mock.err" &
+    mock_pid=$!
+    for _ in $(seq 200); do
+        grep -q '^listening on ' "$work/mock.out" && break
+        sleep 0.05
+    done
+    url=$(sed -n 's/^listening on //p' "$work/mock.out")
+    [ -n "$url" ] || { cat "$work/mock.err" >&2; exit 1; }
+}
+
+# Runs a walker once; appends "seconds kilobytes" to $work/$1.times and checks the count.
+measure() {
+    local name=$1 expected=$2
+    shift 2
+    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/ids"
+    local got
+    got=$(sort -u "$work/ids" | wc -l)
+    [ "$got" -eq "$expected" ] || { echo "$name returned $got distinct sub-jobs, not $expected" >&2; exit 1; }
+    cat "$work/time" >>"$work/$name.times"
+}
+
+# The two walkers, as commands GNU time can run.
+rust_walk() {
+    echo "$cli" --endpoint "$url" --project-id "$project" sub-jobs list --job-type "$job_type" --all --output ndjson
+}
+python_walk() {
+    echo .venv-bench/bin/python scripts/bench/python_sdk_walk.py "$url" "$project" "$job_type"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+column_median() { awk -v c="$2" '{ print $c }' "$work/$1.times" | median; }
+
+echo "== walking 10,000 sub-jobs (100 pages of 100), $runs alternating runs each"
+start_emulator 10000
+# Not measured: the first call of each pays for cold caches.
+$(rust_walk) >/dev/null
+$(python_walk) >/dev/null
+for _ in $(seq "$runs"); do
+    measure rust 10000 $(rust_walk)
+    measure python 10000 $(python_walk)
+done
+rust_s=$(column_median rust 1)
+python_s=$(column_median python 1)
+rust_kb=$(column_median rust 2)
+python_kb=$(column_median python 2)
+awk -v rs="$rust_s" -v ps="$python_s" -v rk="$rust_kb" -v pk="$python_kb" 'BEGIN {
+    printf "%-44s %10s %14s\n", "", "wall (s)", "peak RSS (MB)"
+    printf "%-44s %10.3f %14.1f\n", "workspace-app CLI (Rust)", rs, rk / 1024
+    printf "%-44s %10.3f %14.1f\n", "huaweicloudsdkworkspaceapp (Python)", ps, pk / 1024
+    printf "%-44s %9.1fx %13.1fx\n", "Python / Rust (targets: >= 10x, > 1x)", ps / rs, pk / rk
+}'
+
+echo "== CLI peak RSS while streaming 10,000 and 100,000 sub-jobs ($runs runs each)"
+for total in 10000 100000; do
+    start_emulator "$total"
+    rm -f "$work/scale.times"
+    for _ in $(seq "$runs"); do
+        measure scale "$total" $(rust_walk)
+    done
+    awk -v t="$total" -v s="$(column_median scale 1)" -v k="$(column_median scale 2)" \
+        'BEGIN { printf "%7d sub-jobs: %.3f s, peak RSS %.1f MB\n", t, s, k / 1024 }'
+done
