@@ -74,6 +74,9 @@ pub enum BuildError {
     /// The HTTP client could not be created.
     #[error("cannot create the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    /// TLS could not be set up (the `rustls-ring` feature's own configuration).
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
 }
 
 impl Default for ClientBuilder {
@@ -157,7 +160,8 @@ impl ClientBuilder {
 
     /// Sends through this `reqwest::Client` (proxies, custom root certificates, connection
     /// pool settings); [`connect_timeout`](Self::connect_timeout) and the user agent are then
-    /// its own. Per-attempt timeouts, retries and signing still apply.
+    /// its own. Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
+    /// feature, configure its TLS yourself (reqwest has no crypto provider of its own then).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -197,6 +201,10 @@ impl ClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     http = http.connect_timeout(timeout);
                 }
+                #[cfg(feature = "rustls-ring")]
+                {
+                    http = http.tls_backend_preconfigured(ring_tls_config()?);
+                }
                 http.build()?
             }
         };
@@ -207,6 +215,20 @@ impl ClientBuilder {
         };
         Ok(Client::new_with_client(&base_url, http, config))
     }
+}
+
+/// rustls with the ring provider and the platform's certificate verifier, handed to reqwest
+/// as it is, so that no process-wide provider is needed.
+#[cfg(feature = "rustls-ring")]
+fn ring_tls_config() -> Result<rustls::ClientConfig, BuildError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|e| BuildError::Tls(e.to_string()))?
+        .with_no_client_auth();
+    Ok(config)
 }
 
 fn check_endpoint(url: String) -> Result<String, BuildError> {
