@@ -231,43 +231,20 @@ async fn each_documented_error_status_is_a_typed_error_with_code_and_message() {
 async fn out_of_range_parameters_fail_before_any_request() {
     let server = server_answering(200, one_item_page()).await;
     let client = client(&server);
-    let base = || {
+    let in_project = |project_id: &str| {
         client
             .list_sub_jobs()
-            .project_id(PROJECT)
+            .project_id(project_id)
             .job_type(JobTypeFilter::CreateServer)
     };
     let cases = [
-        ("limit 0", base().limit(0u32).send().await),
-        ("limit 101", base().limit(101u32).send().await),
-        ("offset -1", base().offset(-1).send().await),
-        (
-            "empty project_id",
-            client
-                .list_sub_jobs()
-                .project_id("")
-                .job_type(JobTypeFilter::CreateServer)
-                .send()
-                .await,
-        ),
-        (
-            "project_id `..`",
-            client
-                .list_sub_jobs()
-                .project_id("..")
-                .job_type(JobTypeFilter::CreateServer)
-                .send()
-                .await,
-        ),
-        (
-            "project_id `.`",
-            client
-                .list_sub_jobs()
-                .project_id(".")
-                .job_type(JobTypeFilter::CreateServer)
-                .send()
-                .await,
-        ),
+        ("limit 0", in_project(PROJECT).limit(0u32).send().await),
+        ("limit 101", in_project(PROJECT).limit(101u32).send().await),
+        ("offset -1", in_project(PROJECT).offset(-1).send().await),
+        ("empty project_id", in_project("").send().await),
+        // URL parsing would resolve these path segments away.
+        ("project_id `..`", in_project("..").send().await),
+        ("project_id `.`", in_project(".").send().await),
         (
             "missing job_type",
             client.list_sub_jobs().project_id(PROJECT).send().await,
