@@ -8,8 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod support;
+
 use proptest::prelude::*;
 use serde_json::json;
+use support::paused_time_builder;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 use workspace_app_client::types::JobTypeFilter;
@@ -26,23 +29,9 @@ async fn call(client: &Client) -> Result<workspace_app_client::types::ListSubJob
         .into_inner())
 }
 
-/// A client for tests on paused time. Paused time jumps to the next timer whenever the
-/// runtime waits, real loopback I/O included, so no timer may exist but the retry sleeps:
-/// no timeouts, and no connection-pool idle timer.
+/// A client for tests on paused time (see `support::paused_time_builder`).
 fn paused_time_client(url: &str, retry: RetryPolicy) -> Client {
     paused_time_builder(url).retry(retry).build().unwrap()
-}
-
-fn paused_time_builder(url: &str) -> ClientBuilder {
-    let http = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap();
-    ClientBuilder::new()
-        .endpoint(url)
-        .project_id("p")
-        .timeout(None)
-        .http_client(http)
 }
 
 /// Answers `failures` times with `status` (and `extra` headers), then 200.

@@ -1,4 +1,4 @@
-//! Local servers and clients shared by the paging and waiting tests.
+//! Local servers and clients shared by the paging, waiting and fault tests.
 
 #![allow(dead_code)] // each test file uses its own part
 
@@ -13,21 +13,27 @@ use workspace_app_client::{Client, ClientBuilder, RetryPolicy};
 pub const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
 pub const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
 
-/// A client of `server` with the test project, without retries (each test sees every
-/// attempt). Paused tokio time jumps to the next timer whenever the runtime waits, real
-/// loopback I/O included, so the client sets none: no timeouts and no connection-pool idle
-/// timer. The only timers are then the ones the code under test sets.
-pub fn client(server: &MockServer) -> Client {
+/// A builder for `url` with the test project that is safe on paused tokio time. Paused time
+/// jumps to the next timer whenever the runtime waits, real loopback I/O included, so the
+/// client sets none: no timeouts and no connection-pool idle timer. The only timers are then
+/// the ones the code under test sets.
+pub fn paused_time_builder(url: &str) -> ClientBuilder {
     let http = reqwest::Client::builder()
         .pool_idle_timeout(None)
         .build()
         .expect("a default HTTP client");
     ClientBuilder::new()
-        .endpoint(server.uri())
+        .endpoint(url)
         .project_id(PROJECT)
-        .retry(RetryPolicy::disabled())
         .timeout(None)
         .http_client(http)
+}
+
+/// A client of `server`, safe on paused time, without retries (each test sees every
+/// attempt).
+pub fn client(server: &MockServer) -> Client {
+    paused_time_builder(&server.uri())
+        .retry(RetryPolicy::disabled())
         .build()
         .expect("a valid configuration")
 }
