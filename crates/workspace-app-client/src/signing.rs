@@ -124,6 +124,16 @@ fn push_canonical_query(out: &mut String, query: &str) {
     }
 }
 
+/// HEX(SHA256(body)), the last line of the canonical request ([`EMPTY_BODY_SHA256`] for a
+/// request without a body).
+pub fn body_sha256(body: &[u8]) -> String {
+    if body.is_empty() {
+        EMPTY_BODY_SHA256.to_string()
+    } else {
+        hex::encode(Sha256::digest(body))
+    }
+}
+
 /// `SDK-HMAC-SHA256 \n sdk_date \n HEX(SHA256(canonical_request))`.
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
     let digest = Sha256::digest(canonical_request.as_bytes());
@@ -343,6 +353,15 @@ mod tests {
         );
         assert_eq!(parse_authorization("Bearer x"), None);
         assert_eq!(parse_authorization("SDK-HMAC-SHA256 Access=AK"), None);
+    }
+
+    #[test]
+    fn the_body_hash_of_an_empty_body_is_the_published_constant() {
+        assert_eq!(body_sha256(b""), EMPTY_BODY_SHA256);
+        assert_eq!(
+            body_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

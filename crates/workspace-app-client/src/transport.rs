@@ -8,7 +8,6 @@ use progenitor_client::OperationInfo;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue, RETRY_AFTER};
 use secrecy::ExposeSecret;
-use sha2::Digest;
 use tracing::{Instrument, field};
 
 use crate::ClientConfig;
@@ -132,10 +131,8 @@ fn authenticate(config: &ClientConfig, request: &mut reqwest::Request, now: Syst
             {
                 headers.insert(signing::SECURITY_TOKEN_HEADER, value);
             }
-            let body_sha256 = match request.body().and_then(reqwest::Body::as_bytes) {
-                Some(body) if !body.is_empty() => hex::encode(sha2::Sha256::digest(body)),
-                _ => signing::EMPTY_BODY_SHA256.to_string(),
-            };
+            let body = request.body().and_then(reqwest::Body::as_bytes);
+            let body_sha256 = signing::body_sha256(body.unwrap_or_default());
             let authorization = signing::authorization_for(
                 &SignableRequest {
                     method: request.method().as_str(),

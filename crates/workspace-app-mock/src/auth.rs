@@ -5,7 +5,6 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, Method, Uri};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 use workspace_app_client::signing::{self, SignableRequest};
 
 /// How far `X-Sdk-Date` may be from the emulator's clock, either way.
@@ -122,11 +121,7 @@ impl Auth {
             return Err(AuthFailure::StaleSdkDate);
         }
 
-        let body_sha256 = if request.body.is_empty() {
-            signing::EMPTY_BODY_SHA256.to_string()
-        } else {
-            hex::encode(Sha256::digest(request.body))
-        };
+        let body_sha256 = signing::body_sha256(request.body);
         let canonical = signing::canonical_request(
             &SignableRequest {
                 method: request.method.as_str(),
