@@ -32,6 +32,7 @@ pub struct ClientBuilder {
     project_id: Option<String>,
     connect_timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
+    allow_insecure_http: bool,
     config: ClientConfig,
 }
 
@@ -71,6 +72,14 @@ pub enum BuildError {
     /// The project ID is empty or has control characters.
     #[error("invalid project ID {0:?}: it must be non-empty, without control characters")]
     InvalidProjectId(String),
+    /// Credentials would travel unencrypted to a host other than this machine.
+    #[error(
+        "refusing to send credentials over plain http to `{host}`, which is not this machine: use https, or opt in with `allow_insecure_http()` (CLI: --allow-insecure-http)"
+    )]
+    InsecureHttp {
+        /// The endpoint's host.
+        host: String,
+    },
     /// The HTTP client could not be created.
     #[error("cannot create the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
@@ -87,6 +96,7 @@ impl Default for ClientBuilder {
             project_id: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             http_client: None,
+            allow_insecure_http: false,
             config: ClientConfig::default(),
         }
     }
@@ -162,8 +172,23 @@ impl ClientBuilder {
     /// pool settings); [`connect_timeout`](Self::connect_timeout) and the user agent are then
     /// its own. Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
     /// feature, configure its TLS yourself (reqwest has no crypto provider of its own then).
+    ///
+    /// **Its redirect policy is its own, too.** The clients this builder makes follow no
+    /// redirect (a 3xx is [`Error::Redirect`](crate::Error::Redirect)); reqwest's default
+    /// policy follows up to 10 and strips only `Authorization` and `Cookie`, so
+    /// `X-Auth-Token`, `X-Security-Token` and `X-Project-Id` would go to whatever host a
+    /// redirect names. Build yours with `.redirect(reqwest::redirect::Policy::none())`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self
+    }
+
+    /// Allows credentials over plain `http://` to a host other than this machine. Without
+    /// it, `build` refuses such an endpoint: anyone on the path could read the token or
+    /// replay the signed request. Loopback (`127.0.0.0/8`, `::1`, `localhost`) is always
+    /// allowed, for local emulators.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
         self
     }
 
@@ -179,6 +204,7 @@ impl ClientBuilder {
             Target::Region(id) => id.parse::<Region>()?.endpoint().to_string(),
             Target::Endpoint(url) => check_endpoint(url)?,
         };
+
         if let Some(credentials) = &self.credentials {
             credentials
                 .validate()
@@ -192,11 +218,16 @@ impl ClientBuilder {
         if matches!(self.credentials, Some(Credentials::AkSk(_))) && self.project_id.is_none() {
             return Err(BuildError::MissingProjectId);
         }
+        if self.credentials.is_some() && !self.allow_insecure_http {
+            refuse_insecure_http(&base_url)?;
+        }
 
         let http = match self.http_client {
             Some(client) => client,
             None => {
                 let mut http = reqwest::Client::builder()
+                    // Requests carry credentials meant for this endpoint alone.
+                    .redirect(reqwest::redirect::Policy::none())
                     .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
                 if let Some(timeout) = self.connect_timeout {
                     http = http.connect_timeout(timeout);
@@ -232,11 +263,24 @@ fn ring_tls_config() -> Result<rustls::ClientConfig, BuildError> {
 }
 
 fn check_endpoint(url: String) -> Result<String, BuildError> {
+    let parsed = reqwest::Url::parse(&url).map_err(|e| BuildError::InvalidEndpoint {
+        // Not echoed: an unparsable URL may still hold a password.
+        endpoint: "(as given)".into(),
+        reason: e.to_string(),
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        let mut shown = parsed.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(BuildError::InvalidEndpoint {
+            endpoint: shown.to_string(),
+            reason: "it has a user name or password (`user:pass@`); credentials go in `.credentials(..)`, never in the URL".into(),
+        });
+    }
     let invalid = |reason: String| BuildError::InvalidEndpoint {
         endpoint: url.clone(),
         reason,
     };
-    let parsed = reqwest::Url::parse(&url).map_err(|e| invalid(e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https".into()));
     }
@@ -245,6 +289,29 @@ fn check_endpoint(url: String) -> Result<String, BuildError> {
     }
     // The generated client appends `/v1/...` to the base URL as a string.
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// Plain http is for this machine only when credentials are sent.
+fn refuse_insecure_http(base_url: &str) -> Result<(), BuildError> {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return Ok(());
+    };
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let host = url.host_str().unwrap_or_default();
+    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback(),
+        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(BuildError::InsecureHttp {
+            host: host.to_string(),
+        })
+    }
 }
 
 impl Client {
@@ -310,6 +377,66 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(!error.to_string().contains("SECRET"), "{error}");
+    }
+
+    #[test]
+    fn credentials_never_go_over_plain_http_to_another_host_unless_allowed() {
+        let with = |endpoint: &str, credentials: Option<Credentials>| {
+            let mut builder = ClientBuilder::new().endpoint(endpoint).project_id("p");
+            if let Some(credentials) = credentials {
+                builder = builder.credentials(credentials);
+            }
+            builder
+        };
+        let keys = || Some(Credentials::ak_sk("AK-SECRET", "SK-SECRET"));
+        let token = || Some(Credentials::token("TOKEN-SECRET"));
+        for remote in [
+            "http://sub-jobs.example.invalid",
+            "http://10.203.0.1:8080",
+            "http://[fe80::1]",
+            "http://localhost.example.invalid",
+        ] {
+            for credentials in [keys(), token()] {
+                let error = with(remote, credentials).build().unwrap_err();
+                assert!(matches!(error, BuildError::InsecureHttp { .. }), "{error}");
+                let message = error.to_string();
+                assert!(message.contains("allow_insecure_http"), "{message}");
+                assert!(!message.contains("SECRET"), "{message}");
+            }
+            // Opting in, https, or nothing to leak: built.
+            with(remote, keys()).allow_insecure_http().build().unwrap();
+            with(remote, None).build().unwrap();
+            let https = remote.replacen("http:", "https:", 1);
+            with(&https, keys()).build().unwrap();
+        }
+        for local in [
+            "http://127.0.0.1:1",
+            "http://127.8.9.10",
+            "http://[::1]:8080",
+            "http://localhost:9",
+            "http://LOCALHOST.",
+        ] {
+            with(local, keys()).build().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_endpoint_is_refused_and_not_echoed() {
+        for endpoint in [
+            "https://user:PASS-SECRET@example.invalid",
+            "https://user@example.invalid",
+            "https://:PASS-SECRET@example.invalid/api",
+        ] {
+            let error = ClientBuilder::new().endpoint(endpoint).build().unwrap_err();
+            let message = error.to_string();
+            assert!(
+                matches!(error, BuildError::InvalidEndpoint { .. }),
+                "{message}"
+            );
+            assert!(message.contains("user name or password"), "{message}");
+            assert!(!message.contains("PASS-SECRET"), "{message}");
+            assert!(!format!("{error:?}").contains("PASS-SECRET"));
+        }
     }
 
     #[test]

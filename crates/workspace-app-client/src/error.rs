@@ -32,6 +32,18 @@ pub enum Error {
     /// No usable response: could not connect, timed out, or the connection broke.
     #[error("transport error: {}", DisplayChain(.0))]
     Transport(#[source] reqwest::Error),
+    /// The server answered with a redirect (3xx). Redirects are never followed: the request
+    /// carries credentials meant for the endpoint alone.
+    #[error(
+        "the server answered {status} with a redirect to {}; redirects are not followed, so the credentials stay with the endpoint they were meant for",
+        location.as_deref().map_or_else(|| "nowhere (no Location header)".to_string(), |l| format!("{l:?}"))
+    )]
+    Redirect {
+        /// The HTTP status (301, 302, 303, 307, 308...).
+        status: StatusCode,
+        /// The `Location` header as sent (its first bytes, lossy UTF-8), if there was one.
+        location: Option<String>,
+    },
     /// The response body was larger than the configured limit; it was not read further.
     #[error("the response body exceeds the limit of {limit} bytes")]
     ResponseTooLarge {
@@ -99,6 +111,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
+            Error::Redirect { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -159,6 +172,15 @@ impl From<GeneratedError> for Error {
                     request_id: request_id(&headers),
                     body_snippet: None,
                 })
+            }
+            E::UnexpectedResponse(response) if response.status().is_redirection() => {
+                Error::Redirect {
+                    status: response.status(),
+                    location: response
+                        .headers()
+                        .get(reqwest::header::LOCATION)
+                        .map(|v| snippet(v.as_bytes())),
+                }
             }
             E::UnexpectedResponse(response) => {
                 if let Some(too_large) = response.extensions().get::<ResponseTooLarge>() {

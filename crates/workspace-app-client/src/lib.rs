@@ -41,6 +41,7 @@
 mod client_builder;
 mod config;
 mod credentials;
+mod deadline;
 mod error;
 mod extensible;
 mod generated;
@@ -60,12 +61,16 @@ pub use credentials::{AkSk, Credentials, env};
 pub use error::{ApiError, BODY_SNIPPET_LIMIT, Error, GeneratedError, REQUEST_ID_HEADER};
 pub use extensible::Extensible;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
-pub use paging::{DEFAULT_PAGE_SIZE, SubJobsPaginator, SubJobsStream, page_size_bounds};
+pub use paging::{
+    DEFAULT_PAGE_SIZE, Listing, SubJobPagesStream, SubJobsPage, SubJobsPaginator, SubJobsStream,
+    page_size_bounds,
+};
 pub use region::{Region, UnknownRegion};
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use wait::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobOutcome, JobWaiter,
-    MIN_POLL_INTERVAL, StatusCounts, SubJobPhase, WaitError, WaitProgress, WaitTarget,
+    LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, StatusCounts, SubJobPhase, WaitError, WaitProgress,
+    WaitTarget,
 };
 
 /// Generated tables from the spec: numeric parameter bounds and region endpoints.

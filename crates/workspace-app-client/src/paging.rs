@@ -5,6 +5,7 @@ use std::ops::RangeInclusive;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures_util::TryStreamExt;
 use futures_util::stream::{self, Stream};
 
 use crate::generated::parameter_bounds::LIST_SUB_JOBS;
@@ -78,7 +79,8 @@ impl Client {
 ///   two offsets with the same full page (it ignores `offset`) is an error too, rather than
 ///   a source of endless duplicates.
 ///
-/// At most one page is held in memory, whatever the total.
+/// At most one page is held in memory, whatever the total. [`pages`](Self::pages) gives the
+/// same listing page by page, with the `count` the service reported on each.
 #[derive(Debug, Clone)]
 #[must_use = "a paginator sends nothing until the stream from `items()` is polled"]
 pub struct SubJobsPaginator {
@@ -126,39 +128,73 @@ impl SubJobsPaginator {
 
     /// The sub-jobs, one by one; requests are sent as the stream is polled.
     pub fn items(self) -> SubJobsStream {
+        Listing::new(
+            self.pages()
+                .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+                .try_flatten(),
+        )
+    }
+
+    /// The pages as they arrive, each with the `count` the service reported on it: for
+    /// callers that show progress, or that need `count` before the first item. The same
+    /// requests and end rules as [`items`](Self::items).
+    pub fn pages(self) -> SubJobPagesStream {
         let state = State {
             remaining: self.max_items,
             next_offset: self.offset,
             count: None,
             previous_page: None,
-            page: Vec::new().into_iter(),
             finished: false,
             query: self,
         };
-        SubJobsStream {
-            inner: Box::pin(stream::unfold(state, State::next_item)),
+        Listing::new(stream::unfold(state, State::next_page))
+    }
+}
+
+/// One page of a listing, as [`SubJobsPaginator::pages`] yields it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SubJobsPage {
+    /// The `offset` the page was requested at.
+    pub offset: u64,
+    /// The `count` the service reported with this page: how many sub-jobs match the query
+    /// in all, as far as it knows now.
+    pub count: Option<i64>,
+    /// The sub-jobs of the page (never more than asked for).
+    pub items: Vec<JobDetailInfo>,
+}
+
+/// A listing's stream, `'static`, `Unpin` and `Send`, so it can be stored, returned, moved
+/// to another task and polled with `StreamExt::next` directly.
+#[must_use = "streams do nothing unless polled"]
+pub struct Listing<T> {
+    inner: Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>,
+}
+
+/// The stream of [`SubJobsPaginator::items`].
+pub type SubJobsStream = Listing<JobDetailInfo>;
+/// The stream of [`SubJobsPaginator::pages`].
+pub type SubJobPagesStream = Listing<SubJobsPage>;
+
+impl<T> Listing<T> {
+    fn new(stream: impl Stream<Item = Result<T, Error>> + Send + 'static) -> Self {
+        Listing {
+            inner: Box::pin(stream),
         }
     }
 }
 
-/// The stream of [`SubJobsPaginator::items`]: `'static`, `Unpin` and `Send`, so it can be
-/// stored, returned, moved to another task and polled with `StreamExt::next` directly.
-#[must_use = "streams do nothing unless polled"]
-pub struct SubJobsStream {
-    inner: Pin<Box<dyn Stream<Item = Result<JobDetailInfo, Error>> + Send>>,
-}
-
-impl Stream for SubJobsStream {
-    type Item = Result<JobDetailInfo, Error>;
+impl<T> Stream for Listing<T> {
+    type Item = Result<T, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
     }
 }
 
-impl fmt::Debug for SubJobsStream {
+impl<T> fmt::Debug for Listing<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SubJobsStream").finish_non_exhaustive()
+        f.debug_struct("Listing").finish_non_exhaustive()
     }
 }
 
@@ -171,36 +207,24 @@ struct State {
     count: Option<u64>,
     /// Ids of the first and last items of the previous full page, to notice a repeat.
     previous_page: Option<(String, String)>,
-    /// The rest of the current page: the only items held in memory.
-    page: std::vec::IntoIter<JobDetailInfo>,
     /// No further page is requested: the last one ended the listing, or failed.
     finished: bool,
 }
 
 impl State {
-    async fn next_item(mut self) -> Option<(Result<JobDetailInfo, Error>, Self)> {
-        loop {
-            if self.remaining == Some(0) {
-                return None;
-            }
-            if let Some(item) = self.page.next() {
-                if let Some(remaining) = &mut self.remaining {
-                    *remaining -= 1;
-                }
-                return Some((Ok(item), self));
-            }
-            if self.finished {
-                return None;
-            }
-            if let Err(error) = self.fetch_page().await {
-                self.finished = true;
-                return Some((Err(error), self));
-            }
+    async fn next_page(mut self) -> Option<(Result<SubJobsPage, Error>, Self)> {
+        if self.finished || self.remaining == Some(0) {
+            return None;
         }
+        let page = self.fetch_page().await;
+        if page.is_err() {
+            self.finished = true;
+        }
+        Some((page, self))
     }
 
-    /// Requests the next page into `self.page` and decides whether it is the last.
-    async fn fetch_page(&mut self) -> Result<(), Error> {
+    /// Requests the next page and decides whether it is the last.
+    async fn fetch_page(&mut self) -> Result<SubJobsPage, Error> {
         let query = &self.query;
         let bounds = page_size_bounds();
         if !bounds.contains(&query.page_size) {
@@ -239,10 +263,11 @@ impl State {
         }
         let page = request.send().await?.into_inner();
 
-        let received = page.items.len();
+        let mut items = page.items;
+        let received = items.len();
         let full_page = received >= limit as usize;
         if full_page {
-            let ends = page_ends(&page.items);
+            let ends = page_ends(&items);
             if ends.is_some() && ends == self.previous_page {
                 return Err(Error::Other(format!(
                     "the server sent the same page again for offset {offset}: it seems to \
@@ -251,6 +276,7 @@ impl State {
             }
             self.previous_page = ends;
         }
+        let page_offset = self.next_offset;
         self.next_offset = self.next_offset.saturating_add(received as u64);
         if let Some(count) = page.count {
             // A negative count is nonsense; read it as "nothing more".
@@ -259,8 +285,16 @@ impl State {
         }
         let count_reached = self.count.is_some_and(|count| self.next_offset >= count);
         self.finished = !full_page || count_reached;
-        self.page = page.items.into_iter();
-        Ok(())
+        // A server that sends more than asked for cannot push a capped listing past its cap.
+        items.truncate(limit as usize);
+        if let Some(remaining) = &mut self.remaining {
+            *remaining = remaining.saturating_sub(items.len() as u64);
+        }
+        Ok(SubJobsPage {
+            offset: page_offset,
+            count: page.count.map(i64::from),
+            items,
+        })
     }
 }
 

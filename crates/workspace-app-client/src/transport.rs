@@ -12,6 +12,7 @@ use tracing::{Instrument, field};
 
 use crate::ClientConfig;
 use crate::credentials::Credentials;
+use crate::deadline;
 use crate::error::{BufferedBody, ResponseTooLarge, request_id};
 use crate::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
 use crate::signing::{self, SignableRequest};
@@ -50,6 +51,8 @@ async fn attempts(
         span.record("attempt", failed + 1);
         authenticate(config, &mut attempt, SystemTime::now());
         if let Some(timeout) = config.attempt_timeout {
+            // Within a wait, an attempt ends by the wait's deadline.
+            let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));
             *attempt.timeout_mut() = Some(timeout);
         }
         let outcome = send_buffered(client, attempt, config.max_response_bytes).await;
@@ -76,6 +79,10 @@ async fn attempts(
         let Some(delay) = config.retry.delay(failed, started.elapsed(), retry_after) else {
             return outcome;
         };
+        // A retry that would start after the deadline in force is not worth waiting for.
+        if deadline::remaining().is_some_and(|left| delay >= left) {
+            return outcome;
+        }
         if replay.is_none() {
             return outcome;
         }

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use crate::types::{JobDetailInfo, JobTypeFilter, SubJobStatus};
-use crate::{Client, Error, Extensible};
+use crate::{Client, Error, Extensible, deadline};
 
 /// How long a wait lasts unless told otherwise: 10 minutes.
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -21,6 +21,8 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(60);
 /// The shortest pause between two polls; a shorter interval is raised to it.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
+/// How long past the deadline a poll may still take: the last poll starts at the deadline.
+pub const LAST_POLL_ALLOWANCE: Duration = Duration::from_secs(1);
 
 /// Where a sub-job stands, as far as waiting goes: which statuses end a wait, and how.
 ///
@@ -321,11 +323,16 @@ impl Client {
 ///   `error_message`. With [`fail_fast`](Self::fail_fast), the first failed sub-job ends the
 ///   wait even while others still run. [`SubJobPhase`] says what every status means; a
 ///   job without sub-jobs yet is pending.
-/// - **Timeout**: no poll starts after [`timeout`](Self::timeout) has passed since the
-///   start; the pause before the last one is cut short so that it happens at the deadline,
-///   and its result counts. A poll in flight at the deadline finishes (each attempt is
-///   bounded by the client's own timeout). Then → [`WaitError::TimedOut`] with the sub-jobs
-///   as last seen.
+/// - **Timeout**: [`timeout`](Self::timeout) bounds the whole wait. No poll starts after
+///   it has passed since the start; the pause before the last one is cut short so that it
+///   happens at the deadline, and its result counts. A poll still in flight
+///   [`LAST_POLL_ALLOWANCE`] after the deadline is cut short, whatever the server does: it
+///   stops after the page at hand (a server that pages without end), and each request
+///   attempt's timeout and each retry pause are shortened to end by then (a slow or
+///   trickled body). Then →
+///   [`WaitError::TimedOut`] with the sub-jobs as last seen by a completed poll. (A client
+///   built with `.timeout(None)` has no per-attempt bound to shorten: a single response that
+///   never ends can then hold the wait.)
 /// - **Errors**: a poll whose error [is retryable](Error::is_retryable) (after the client's
 ///   own retries) is skipped and the wait goes on; any other error ends it with
 ///   [`WaitError::Api`].
@@ -400,7 +407,8 @@ impl<'a> JobWaiter<'a> {
 
     async fn run(mut self) -> Result<JobOutcome, WaitError> {
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        // A timeout too long to represent waits for ever rather than overflow.
+        let deadline = started.checked_add(self.timeout);
         let first_interval = self.poll_interval.max(MIN_POLL_INTERVAL);
         let max_interval = self.max_poll_interval.max(first_interval);
         let mut interval = first_interval;
@@ -408,7 +416,20 @@ impl<'a> JobWaiter<'a> {
         let mut last_seen = Vec::new();
         loop {
             polls = polls.saturating_add(1);
-            let last_error = match poll(self.client, &self.target).await {
+            // The deadline bounds a poll in flight too: a server that pages for ever, or
+            // answers slowly, cannot stretch the wait.
+            let cutoff = deadline.and_then(|deadline| deadline.checked_add(LAST_POLL_ALLOWANCE));
+            let polled = deadline::scope(cutoff, poll(self.client, &self.target)).await;
+            let Some(polled) = polled else {
+                return Err(WaitError::TimedOut {
+                    target: self.target,
+                    waited: started.elapsed(),
+                    polls,
+                    last_seen,
+                    last_error: None,
+                });
+            };
+            let last_error = match polled {
                 Ok(sub_jobs) => {
                     last_seen = sub_jobs;
                     None
@@ -456,7 +477,7 @@ impl<'a> JobWaiter<'a> {
                 };
             }
             let now = Instant::now();
-            if now >= deadline {
+            if deadline.is_some_and(|deadline| now >= deadline) {
                 return Err(WaitError::TimedOut {
                     target: self.target,
                     waited: elapsed,
@@ -465,22 +486,42 @@ impl<'a> JobWaiter<'a> {
                     last_error,
                 });
             }
-            tokio::time::sleep_until((now + interval).min(deadline)).await;
+            let next_poll = match (now.checked_add(interval), deadline) {
+                (Some(next), Some(deadline)) => Some(next.min(deadline)),
+                (next, None) => next,
+                (None, deadline) => deadline,
+            };
+            match next_poll {
+                Some(at) => tokio::time::sleep_until(at).await,
+                // Neither the interval nor the timeout can be represented: for ever.
+                None => std::future::pending().await,
+            }
             interval = interval.saturating_mul(2).min(max_interval);
         }
     }
 }
 
-/// The sub-jobs waited for, every page of them. (A free function: the waiter's callback is
-/// `Send` but not `Sync`, so the future must not hold `&JobWaiter`.)
-async fn poll(client: &Client, target: &WaitTarget) -> Result<Vec<JobDetailInfo>, Error> {
+/// The sub-jobs waited for, every page of them; `None` when the deadline in force passed
+/// first. (A free function: the waiter's callback is `Send` but not `Sync`, so the future
+/// must not hold `&JobWaiter`.)
+async fn poll(client: &Client, target: &WaitTarget) -> Option<Result<Vec<JobDetailInfo>, Error>> {
     let mut items = client
         .paginate_sub_jobs(target.job_type)
         .job_id(target.job_id.as_str())
         .items();
     let mut sub_jobs = Vec::new();
     while let Some(item) = items.next().await {
-        let item = item?;
+        if deadline::passed() {
+            return None;
+        }
+        let item = match item {
+            Ok(item) => item,
+            Err(error) if deadline::passed() => {
+                tracing::debug!(%error, "poll cut short by the deadline");
+                return None;
+            }
+            Err(error) => return Some(Err(error)),
+        };
         let wanted = match &target.sub_job_id {
             Some(id) => item.id.as_deref() == Some(id.as_str()),
             None => true,
@@ -489,7 +530,7 @@ async fn poll(client: &Client, target: &WaitTarget) -> Result<Vec<JobDetailInfo>
             sub_jobs.push(item);
         }
     }
-    Ok(sub_jobs)
+    Some(Ok(sub_jobs))
 }
 
 /// `Some(Succeeded)` or `Some(Failed)` when the wait is over, `None` while it goes on.
