@@ -74,6 +74,7 @@ mod jobs;
 mod query;
 mod seed;
 mod server;
+pub mod hostile;
 mod spec_enums;
 
 use std::net::{Ipv4Addr, SocketAddr};
