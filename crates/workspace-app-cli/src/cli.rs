@@ -1,5 +1,6 @@
 //! The command line: every flag, its checks and its help.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -26,7 +27,15 @@ const ROOT_HELP: &str = concat!(
     "\
 Credentials:
   AK/SK signing with HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and
-  HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or an IAM token with --token.
+  HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or an IAM token from
+  WORKSPACE_APP_TOKEN, --token-file PATH (- for stdin) or --token (visible in `ps`).
+
+Security:
+  Redirects are never followed: credentials go to the endpoint and nowhere else.
+  Credentials never go over plain http to another machine unless --allow-insecure-http
+  is given; http://127.0.0.1, http://[::1] and http://localhost are always allowed.
+  Text from the service is shown with control characters escaped (e.g. \u{1b}) in
+  tables, progress and errors; --output json and ndjson keep it exact.
 
 Examples:
   workspace-app demo      # no account needed: a local emulator, listed and waited on
@@ -40,12 +49,14 @@ Examples:
 );
 
 const LIST_HELP: &str = "\
-Output:
+Output (every format is written page by page, as pages arrive):
   table   aligned columns for people (coloured on a terminal)
   json    one document shaped like the API response: {\"count\": N, \"items\": [...]};
-          with --all, the items of every page, and count is their number
-  ndjson  one sub-job per line, written as pages arrive (for pipes)
-With --all, only ndjson shows the sub-jobs received before an error.
+          with --all, the items of every page, and count is the service's count
+  ndjson  one sub-job per line (for pipes)
+After an error, what was received is on stdout; a json document is left unterminated,
+so that no parser takes it for a whole listing. A listing that ends short of the
+service's count says so on stderr.
 
 Examples:
   workspace-app sub-jobs list --job-type CREATE_SERVER
@@ -110,10 +121,31 @@ pub struct GlobalArgs {
     pub project_id: Option<String>,
 
     /// IAM user token, sent as X-Auth-Token; without it, requests are signed with
-    /// HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK when they are set
-    #[arg(long, global = true, value_name = "TOKEN", help_heading = CONNECTION)]
+    /// HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK when they are set. Prefer the
+    /// environment variable or --token-file: a flag shows in `ps` and in shell history
+    #[arg(
+        long,
+        global = true,
+        value_name = "TOKEN",
+        env = TOKEN_ENV,
+        hide_env_values = true,
+        help_heading = CONNECTION
+    )]
     pub token: Option<String>,
+
+    /// Read the IAM token from this file (`-`: standard input); trailing whitespace is
+    /// ignored
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "token", help_heading = CONNECTION)]
+    pub token_file: Option<PathBuf>,
+
+    /// Allow credentials over plain http:// to a host other than this machine (anyone on
+    /// the path can read them); loopback addresses never need it
+    #[arg(long, global = true, help_heading = CONNECTION)]
+    pub allow_insecure_http: bool,
 }
+
+/// The environment variable `--token` is read from when the flag is absent.
+pub const TOKEN_ENV: &str = "WORKSPACE_APP_TOKEN";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -174,6 +206,10 @@ pub struct ListArgs {
     /// Every page, not just one
     #[arg(long)]
     pub all: bool,
+
+    /// With --all: stop after this many sub-jobs
+    #[arg(long, value_name = "N", requires = "all")]
+    pub max_items: Option<u64>,
 
     /// Output format
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Output::Table)]
@@ -261,9 +297,17 @@ fn offset_parser() -> impl TypedValueParser<Value = u32> {
     clap::value_parser!(u32).range(0..=i64::from(i32::MAX))
 }
 
+/// The longest duration a flag takes: longer ones are surely typos, and would overflow
+/// the clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
 fn duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("{e}; write a duration such as 30s, 10m or 1h30m"))
+    let parsed = humantime::parse_duration(text)
+        .map_err(|e| format!("{e}; write a duration such as 30s, 10m or 1h30m"))?;
+    if parsed > MAX_DURATION {
+        return Err("must be at most 366 days, e.g. 30m or 2h".into());
+    }
+    Ok(parsed)
 }
 
 fn positive_duration(text: &str) -> Result<Duration, String> {
@@ -299,6 +343,13 @@ mod tests {
         assert_eq!(duration("10m"), Ok(Duration::from_secs(600)));
         assert!(duration("10").unwrap_err().contains("such as 30s"));
         assert!(positive_duration("0s").is_err());
+        // Durations that would overflow the clock are refused, not a panic later.
+        for huge in ["300000000000y", "584542046090y", "18446744073709551615s"] {
+            assert!(positive_duration(huge).is_err(), "{huge}");
+        }
+        let error = duration("367days").unwrap_err();
+        assert!(error.contains("at most 366 days"), "{error}");
+        assert_eq!(duration("366days"), Ok(MAX_DURATION));
     }
 
     #[test]

@@ -116,6 +116,7 @@ fn list_args(job_type: JobTypeFilter) -> ListArgs {
         offset: None,
         limit: None,
         all: true,
+        max_items: None,
         output: Output::Table,
     }
 }

@@ -1,27 +1,50 @@
-//! `workspace-app sub-jobs list`.
+//! `workspace-app sub-jobs list`: one page, or every page with `--all`, written as pages
+//! arrive in any format, so memory stays at about one page whatever the total.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use futures_util::StreamExt;
-use serde_json::json;
 use workspace_app_client::types::JobDetailInfo;
 use workspace_app_client::{Client, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
 
 use crate::cli::{ListArgs, Output};
+use crate::terminal::escape;
 use crate::{Exit, Failure};
 
 pub async fn run(client: &Client, args: ListArgs) -> Result<(), Failure> {
-    let written = if args.all {
-        every_page(client, &args).await?
+    let mut out = Writer::new(args.output);
+    let listed = if args.all {
+        every_page(client, &args, &mut out).await
     } else {
-        one_page(client, &args).await?
+        one_page(client, &args, &mut out).await
+    };
+    // What was received before an error is on stdout before the error is reported.
+    let written = match listed {
+        Ok(()) => out.finish(),
+        Err(Listing::Failed(failure)) => {
+            let _ = out.flush();
+            return Err(failure);
+        }
+        Err(Listing::Write(error)) => Err(error),
     };
     written.or_else(quiet_broken_pipe)
 }
 
+/// Why a listing stopped early.
+enum Listing {
+    Failed(Failure),
+    Write(io::Error),
+}
+
+impl From<io::Error> for Listing {
+    fn from(error: io::Error) -> Self {
+        Listing::Write(error)
+    }
+}
+
 /// One request, as the flags say; `limit` is left to the service's default when not given.
-async fn one_page(client: &Client, args: &ListArgs) -> Result<io::Result<()>, Failure> {
+async fn one_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Result<(), Listing> {
     let mut request = client.sub_jobs().job_type(args.job_type);
     if let Some(status) = args.status {
         request = request.status(status);
@@ -38,28 +61,23 @@ async fn one_page(client: &Client, args: &ListArgs) -> Result<io::Result<()>, Fa
     let page = request
         .send()
         .await
-        .map_err(|e| Failure::api(&Error::from(e)))?
+        .map_err(|e| Listing::Failed(Failure::api(&Error::from(e))))?
         .into_inner();
-    Ok(match args.output {
-        Output::Json => write_json(page.count.map(i64::from), &page.items),
-        Output::Ndjson => write_ndjson(&page.items),
-        Output::Table => {
-            let shown = write_table(&page.items);
-            let (offset, count) = (args.offset.unwrap_or(0), page.count.unwrap_or(0));
-            let end = u64::from(offset) + page.items.len() as u64;
-            if u64::try_from(count).is_ok_and(|count| count > end) {
-                eprintln!(
-                    "showing sub-jobs {} to {end} of {count}: pass --all for every page, or --offset {end}",
-                    u64::from(offset) + 1
-                );
-            }
-            shown
-        }
-    })
+    out.page(page.count.map(i64::from), &page.items)?;
+    let (offset, count) = (args.offset.unwrap_or(0), page.count.unwrap_or(0));
+    let end = u64::from(offset) + page.items.len() as u64;
+    if args.output == Output::Table && u64::try_from(count).is_ok_and(|count| count > end) {
+        eprintln!(
+            "showing sub-jobs {} to {end} of {count}: pass --all for every page, or --offset {end}",
+            u64::from(offset) + 1
+        );
+    }
+    Ok(())
 }
 
-/// Every page. Only ndjson streams; json and table need every item before they print.
-async fn every_page(client: &Client, args: &ListArgs) -> Result<io::Result<()>, Failure> {
+/// Every page, each written as it arrives.
+async fn every_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Result<(), Listing> {
+    let start = u64::from(args.offset.unwrap_or(0));
     let mut paginator = client
         .paginate_sub_jobs(args.job_type)
         .page_size(args.limit.unwrap_or(DEFAULT_PAGE_SIZE))
@@ -70,31 +88,37 @@ async fn every_page(client: &Client, args: &ListArgs) -> Result<io::Result<()>, 
     if let Some(job_id) = &args.job_id {
         paginator = paginator.job_id(job_id.as_str());
     }
-    let mut items = paginator.items();
-
-    if args.output == Output::Ndjson {
-        let mut out = BufWriter::new(io::stdout().lock());
-        while let Some(item) = items.next().await {
-            // What was received before an error is written out before the error is reported.
-            let item = item.map_err(|e| {
-                let _ = out.flush();
-                Failure::api(&e)
-            })?;
-            if let Err(e) = write_line(&mut out, &item) {
-                return Ok(Err(e));
+    if let Some(max_items) = args.max_items {
+        paginator = paginator.max_items(max_items);
+    }
+    let mut pages = paginator.pages();
+    let mut received = 0u64;
+    // The smallest count the service reported: the listing's end as far as it knows.
+    let mut count: Option<i64> = None;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| Listing::Failed(Failure::api(&e)))?;
+        received += page.items.len() as u64;
+        count = match (count, page.count) {
+            (Some(seen), Some(now)) => Some(seen.min(now)),
+            (seen, now) => seen.or(now),
+        };
+        out.page(page.count, &page.items)?;
+    }
+    out.flush()?;
+    let capped = args.max_items.is_some_and(|max| received >= max);
+    let expected = count.map(|count| u64::try_from(count).unwrap_or(0).saturating_sub(start));
+    if let Some(expected) = expected.filter(|&expected| !capped && received < expected) {
+        let count = count.unwrap_or_default();
+        eprintln!(
+            "warning: listing ended after {received} of {} sub-jobs: the service returned a short page",
+            if start == 0 {
+                count.to_string()
+            } else {
+                format!("{expected} (from offset {start}; {count} in all)")
             }
-        }
-        return Ok(out.flush());
+        );
     }
-
-    let mut all = Vec::new();
-    while let Some(item) = items.next().await {
-        all.push(item.map_err(|e| Failure::api(&e))?);
-    }
-    Ok(match args.output {
-        Output::Json => write_json(Some(all.len() as i64), &all),
-        _ => write_table(&all),
-    })
+    Ok(())
 }
 
 /// A reader that went away (`| head`) is not an error.
@@ -108,26 +132,101 @@ fn quiet_broken_pipe(error: io::Error) -> Result<(), Failure> {
     ))
 }
 
-/// `{"count": N, "items": [...]}`, like the API's response; `items` is there even when
-/// empty.
-fn write_json(count: Option<i64>, items: &[JobDetailInfo]) -> io::Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, &json!({ "count": count, "items": items }))?;
-    writeln!(out)?;
-    out.flush()
+/// Writes a listing page by page in the chosen format.
+struct Writer {
+    format: Output,
+    out: Box<dyn Write>,
+    /// Pages written so far.
+    pages: u64,
+    /// Items written so far.
+    items: u64,
+    /// Table: the column widths so far; they only grow, so columns stay aligned as long as
+    /// later cells fit.
+    widths: [usize; 8],
 }
 
-fn write_ndjson(items: &[JobDetailInfo]) -> io::Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    for item in items {
-        write_line(&mut out, item)?;
+impl Writer {
+    fn new(format: Output) -> Self {
+        // Only the table has colours, which anstream drops unless stdout is a terminal
+        // (and NO_COLOR is unset); json and ndjson are written exactly as serialized.
+        let out: Box<dyn Write> = match format {
+            Output::Table => Box::new(io::BufWriter::new(anstream::AutoStream::auto(io::stdout()))),
+            _ => Box::new(io::BufWriter::new(io::stdout())),
+        };
+        Writer {
+            format,
+            out,
+            pages: 0,
+            items: 0,
+            widths: HEADERS.map(|h| h.chars().count()),
+        }
     }
-    out.flush()
-}
 
-fn write_line(out: &mut impl Write, item: &JobDetailInfo) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, item)?;
-    writeln!(out)
+    /// Writes one page; `count` is the service's, from the page (json uses the first one).
+    fn page(&mut self, count: Option<i64>, items: &[JobDetailInfo]) -> io::Result<()> {
+        let first = self.pages == 0;
+        self.pages += 1;
+        match self.format {
+            Output::Json => {
+                if first {
+                    let count = serde_json::to_string(&count)?;
+                    write!(self.out, "{{\n  \"count\": {count},\n  \"items\": [")?;
+                }
+                for item in items {
+                    let separator = if self.items == 0 { "\n" } else { ",\n" };
+                    let pretty = serde_json::to_string_pretty(item)?;
+                    write!(
+                        self.out,
+                        "{separator}    {}",
+                        pretty.replace('\n', "\n    ")
+                    )?;
+                    self.items += 1;
+                }
+            }
+            Output::Ndjson => {
+                for item in items {
+                    serde_json::to_writer(&mut self.out, item)?;
+                    writeln!(self.out)?;
+                }
+                self.items += items.len() as u64;
+            }
+            Output::Table => {
+                let rows: Vec<[String; 8]> = items.iter().map(row).collect();
+                widen(&mut self.widths, &rows);
+                if self.items == 0 && !rows.is_empty() {
+                    write_header(&mut self.out, &self.widths)?;
+                }
+                write_rows(&mut self.out, &rows, items, &self.widths)?;
+                self.items += items.len() as u64;
+            }
+        }
+        // Each page reaches the reader as soon as it is here.
+        self.out.flush()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Ends the document: closes json, says so when a table has no rows.
+    fn finish(mut self) -> io::Result<()> {
+        match self.format {
+            Output::Json => {
+                if self.pages == 0 {
+                    write!(self.out, "{{\n  \"count\": null,\n  \"items\": [")?;
+                }
+                let end = if self.items == 0 {
+                    "]\n}\n"
+                } else {
+                    "\n  ]\n}\n"
+                };
+                self.out.write_all(end.as_bytes())?;
+            }
+            Output::Table if self.items == 0 => eprintln!("no sub-jobs match"),
+            _ => {}
+        }
+        self.out.flush()
+    }
 }
 
 const HEADERS: [&str; 8] = [
@@ -135,30 +234,29 @@ const HEADERS: [&str; 8] = [
 ];
 const STATUS_COLUMN: usize = 1;
 
-fn write_table(items: &[JobDetailInfo]) -> io::Result<()> {
-    if items.is_empty() {
-        eprintln!("no sub-jobs match");
-        return Ok(());
-    }
-    // anstream drops the colours unless stdout is a terminal (and NO_COLOR is unset).
-    let mut out = anstream::AutoStream::auto(io::stdout().lock());
-    write_rows(&mut out, items)?;
-    out.flush()
-}
-
-fn write_rows(out: &mut impl Write, items: &[JobDetailInfo]) -> io::Result<()> {
-    let rows: Vec<[String; 8]> = items.iter().map(row).collect();
-    let mut widths = HEADERS.map(|h| h.chars().count());
-    for row in &rows {
+fn widen(widths: &mut [usize; 8], rows: &[[String; 8]]) {
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let bold = Style::new().bold();
-    write_row(out, &HEADERS.map(String::from), &widths, |_| bold)?;
+}
+
+fn write_header(out: &mut impl Write, widths: &[usize; 8]) -> io::Result<()> {
+    write_row(out, &HEADERS.map(String::from), widths, |_| {
+        Style::new().bold()
+    })
+}
+
+fn write_rows(
+    out: &mut impl Write,
+    rows: &[[String; 8]],
+    items: &[JobDetailInfo],
+    widths: &[usize; 8],
+) -> io::Result<()> {
     for (row, item) in rows.iter().zip(items) {
         let status = status_style(item);
-        write_row(out, row, &widths, |column| {
+        write_row(out, row, widths, |column| {
             if column == STATUS_COLUMN {
                 status
             } else {
@@ -181,15 +279,19 @@ fn write_row(
         write!(out, "{style}{cell}{style:#}")?;
         if column < last {
             // Padding outside the colour codes, so they do not count towards the width.
-            let padding = width - cell.chars().count() + 2;
+            let padding = width.saturating_sub(cell.chars().count()) + 2;
             write!(out, "{:padding$}", "")?;
         }
     }
     writeln!(out)
 }
 
+/// The cells of one sub-job, every one escaped: they are the server's text.
 fn row(item: &JobDetailInfo) -> [String; 8] {
-    let text = |value: Option<String>| value.unwrap_or_else(|| "-".to_string());
+    let text = |value: Option<String>| match value {
+        Some(value) => escape(&value).into_owned(),
+        None => "-".to_string(),
+    };
     let resource = item
         .job_resource_info
         .as_ref()
@@ -238,15 +340,37 @@ mod tests {
         }
     }
 
+    fn table(items: &[JobDetailInfo]) -> String {
+        let rows: Vec<_> = items.iter().map(row).collect();
+        let mut widths = HEADERS.map(|h| h.chars().count());
+        widen(&mut widths, &rows);
+        let mut out = Vec::new();
+        write_header(&mut out, &widths).unwrap();
+        write_rows(&mut out, &rows, items, &widths).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn server_text_in_cells_is_escaped() {
+        let mut hostile = item("id\u{1b}[2J", "RUNNING", Some(("C\u{9b}", "m\u{7}")));
+        hostile.job_id = Some("\u{1b}]0;t\u{7}".into());
+        let text = table(&[hostile]);
+        let plain = anstream::adapter::strip_str(&text).to_string();
+        assert!(plain.contains("id\\u{1b}[2J"), "{plain}");
+        assert!(plain.contains("\\u{1b}]0;t\\u{7}"), "{plain}");
+        assert!(plain.contains("C\\u{9b}: m\\u{7}"), "{plain}");
+        // The only escape sequences are the table's own: bold headers (8 cells, on and
+        // off) and the status colour.
+        assert_eq!(text.matches('\u{1b}').count(), 8 * 2 + 2, "{text:?}");
+    }
+
     #[test]
     fn columns_line_up_whatever_the_cell_widths() {
         let items = [
             item("a", "RUNNING", None),
             item("a-much-longer-id", "FAILED", Some(("WKS.1", "no capacity"))),
         ];
-        let mut out = Vec::new();
-        write_rows(&mut out, &items).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = table(&items);
         let plain = anstream::adapter::strip_str(&text).to_string();
         let lines: Vec<&str> = plain.lines().collect();
         assert_eq!(lines.len(), 3);
@@ -263,9 +387,7 @@ mod tests {
     #[test]
     fn unknown_statuses_are_shown_as_sent_without_colour() {
         let items = [item("a", "PAUSED", None)];
-        let mut out = Vec::new();
-        write_rows(&mut out, &items).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = table(&items);
         assert!(text.contains("PAUSED"));
         assert!(!text.contains("\u{1b}[33mPAUSED"), "{text:?}");
     }

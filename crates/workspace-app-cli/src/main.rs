@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod list;
+mod terminal;
 mod wait;
 
 use std::io::Write;
@@ -55,10 +56,22 @@ impl Failure {
         self
     }
 
-    /// A failed call, with a hint at the usual cause of its status.
+    /// A failed call, with a hint at the usual cause of its status. A request refused
+    /// before sending is a usage error.
     pub fn api(error: &Error) -> Self {
+        // Refused before sending, by the spec's checks or by the HTTP library (a URL too
+        // long to send, say): nothing reached the network.
+        if matches!(error, Error::InvalidRequest(_))
+            || matches!(error, Error::Transport(e) if e.is_builder())
+        {
+            return Failure::new(Exit::Usage, error.to_string());
+        }
         let failure = Failure::new(Exit::Api, error.to_string());
         let hint = match error.status().map(|s| s.as_u16()) {
+            _ if matches!(error, Error::Redirect { .. }) => Some(
+                "hint: the endpoint moved or is not the API; check --endpoint or --region (the redirect was not followed)"
+                    .to_string(),
+            ),
             Some(401) => Some(format!(
                 "hint: check the credentials: --token, or {} and {}",
                 env::AK,
@@ -138,13 +151,16 @@ fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
         )));
     };
     builder = builder.project_id(project_id);
-    // An explicit token wins over keys from the environment.
-    let credentials = match &global.token {
-        Some(token) => Some(Credentials::token(token.as_str())),
+    // A token (flag, variable or file) wins over keys from the environment.
+    let credentials = match token(global)? {
+        Some(token) => Some(Credentials::token(token)),
         None => Credentials::from_env(),
     };
     if let Some(credentials) = credentials {
         builder = builder.credentials(credentials);
+    }
+    if global.allow_insecure_http {
+        builder = builder.allow_insecure_http();
     }
     builder.build().map_err(|error| match error {
         // The messages say what to fix, in the library's words; say it in flags here.
@@ -156,16 +172,51 @@ fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
         BuildError::InvalidEndpoint { endpoint, reason } => usage(format!(
             "invalid --endpoint {endpoint:?}: {reason}; write e.g. https://host or http://127.0.0.1:8080"
         )),
+        BuildError::InsecureHttp { host } => usage(format!(
+            "refusing to send credentials over plain http to {host}, which is not this machine: use https://, or pass --allow-insecure-http if the network is trusted"
+        )),
         other => usage(other.to_string()),
     })
 }
 
+/// The IAM token from `--token`, `WORKSPACE_APP_TOKEN` or `--token-file`, if any.
+fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
+    if let Some(token) = &global.token {
+        return Ok(Some(token.clone()));
+    }
+    let Some(path) = &global.token_file else {
+        return Ok(None);
+    };
+    let (read, from) = if path.as_os_str() == "-" {
+        (
+            std::io::read_to_string(std::io::stdin().lock()),
+            "standard input".to_string(),
+        )
+    } else {
+        (std::fs::read_to_string(path), format!("{}", path.display()))
+    };
+    // The error names the file, never its content.
+    let token = read
+        .map_err(|e| Failure::new(Exit::Usage, format!("cannot read --token-file {from}: {e}")))?;
+    let token = token.trim_end();
+    if token.is_empty() {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!("--token-file {from} is empty"),
+        ));
+    }
+    Ok(Some(token.to_string()))
+}
+
+/// Writes the failure to stderr, every line escaped and bounded ([`terminal::shorten`]):
+/// messages carry text from the server and from the command line.
 pub fn report(failure: &Failure) {
     let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
     // anstream strips the colour when stderr is not a terminal (or NO_COLOR is set).
     let mut stderr = anstream::stderr().lock();
-    let _ = writeln!(stderr, "{red}error:{red:#} {}", failure.message);
+    let shown = |line: &str| terminal::shorten(line, terminal::LINE_CHARS).into_owned();
+    let _ = writeln!(stderr, "{red}error:{red:#} {}", shown(&failure.message));
     for line in &failure.details {
-        let _ = writeln!(stderr, "  {line}");
+        let _ = writeln!(stderr, "  {}", shown(line));
     }
 }

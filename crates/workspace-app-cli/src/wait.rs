@@ -8,6 +8,7 @@ use workspace_app_client::types::JobDetailInfo;
 use workspace_app_client::{Client, StatusCounts, SubJobPhase, WaitError, WaitProgress};
 
 use crate::cli::WaitArgs;
+use crate::terminal::{LINE_CHARS, escape, shorten};
 use crate::{Exit, Failure};
 
 pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
@@ -29,7 +30,7 @@ pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
         Ok(outcome) => {
             println!(
                 "{}: {} succeeded after {} ({} polls)",
-                outcome.target,
+                escape(&outcome.target.to_string()),
                 sub_jobs(outcome.sub_jobs.len()),
                 humantime::format_duration(rounded(outcome.elapsed)),
                 outcome.polls
@@ -153,10 +154,18 @@ impl Progress {
     }
 
     fn update(&self, seen: &WaitProgress<'_>) {
+        // Statuses newer than this tool and error messages are the server's text.
         let counts = StatusCounts::of(seen.sub_jobs);
+        let shown = escape(&counts.to_string()).into_owned();
         let problem = seen
             .error
-            .map(|e| format!(" (poll {} failed: {e})", seen.polls))
+            .map(|e| {
+                format!(
+                    " (poll {} failed: {})",
+                    seen.polls,
+                    shorten(&e.to_string(), LINE_CHARS)
+                )
+            })
             .unwrap_or_default();
         match self {
             Progress::Bar(bar) => {
@@ -164,10 +173,10 @@ impl Progress {
                 let finished =
                     counts.in_phase(SubJobPhase::Succeeded) + counts.in_phase(SubJobPhase::Failed);
                 bar.set_position(finished as u64);
-                bar.set_message(format!("{counts}{problem}"));
+                bar.set_message(format!("{shown}{problem}"));
             }
             Progress::Lines => eprintln!(
-                "[{}] poll {}: {counts}{problem}",
+                "[{}] poll {}: {shown}{problem}",
                 humantime::format_duration(Duration::from_secs(seen.elapsed.as_secs())),
                 seen.polls
             ),

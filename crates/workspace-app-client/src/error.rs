@@ -286,9 +286,21 @@ impl fmt::Display for RequestIdSuffix<'_> {
 /// sending request".
 struct DisplayChain<'a>(&'a reqwest::Error);
 
+/// Most characters of a request URL an error shows: a long query parameter would
+/// otherwise be echoed whole.
+const URL_SHOWN_CHARS: usize = 200;
+
 impl fmt::Display for DisplayChain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
+        let text = self.0.to_string();
+        match self.0.url().map(reqwest::Url::as_str) {
+            Some(url) if url.chars().count() > URL_SHOWN_CHARS => {
+                let cut: String = url.chars().take(URL_SHOWN_CHARS).collect();
+                let short = format!("{cut}… ({} bytes in all)", url.len());
+                write!(f, "{}", text.replace(url, &short))?;
+            }
+            _ => write!(f, "{text}")?,
+        }
         let mut source = std::error::Error::source(self.0);
         while let Some(cause) = source {
             write!(f, ": {cause}")?;

@@ -70,11 +70,11 @@
 mod auth;
 mod clock;
 mod faults;
+pub mod hostile;
 mod jobs;
 mod query;
 mod seed;
 mod server;
-pub mod hostile;
 mod spec_enums;
 
 use std::net::{Ipv4Addr, SocketAddr};
