@@ -17,7 +17,12 @@
 //!   emulator's clock);
 //! - every answer carries `X-Request-Id`;
 //! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
-//!   scripted failures of the next requests, to exercise retry code.
+//!   scripted failures of the next requests, to exercise retry code;
+//! - connections that no client can hold open: a request's head must arrive within the
+//!   [header timeout](Config::header_timeout) (which also closes idle kept-alive
+//!   connections), at most [`max_connections`](Config::max_connections) are served at once,
+//!   and a [shutdown](Emulator::shutdown) ends within its
+//!   [grace period](Config::shutdown_grace) whatever clients are doing.
 //!
 //! Responses are serialized with the client's generated types, so they match the spec.
 //!
@@ -57,7 +62,7 @@
 //!
 //! | status | `error_code` | when |
 //! |---|---|---|
-//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice |
+//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head |
 //! | 401 | `APIGW.0301` | no credentials, a wrong token, an unknown AK, a malformed `Authorization`, a signature that does not cover `host` and `x-sdk-date`, an `X-Sdk-Date` more than 15 minutes from the emulator's clock, or a wrong signature; the message says which, and never contains a secret |
 //! | 404 | `APIGW.0101` | any other path |
 //! | 405 | `WKS.00010002` | any method but GET on the API's path, with `Allow: GET` |
@@ -69,6 +74,7 @@
 
 mod auth;
 mod clock;
+mod connections;
 mod faults;
 mod jobs;
 mod query;
@@ -79,6 +85,7 @@ mod spec_enums;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::oneshot;
@@ -98,6 +105,13 @@ use crate::server::{Shared, lock};
 
 /// The project the emulator serves when none is configured (32 hex digits, like a real one).
 pub const DEFAULT_PROJECT_ID: &str = "0605767a3300d5762fb7c0186d9e1779";
+
+/// The default of [`Config::header_timeout`].
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`Config::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The default of [`Config::shutdown_grace`].
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The `error_code` of each error the emulator answers with.
 pub mod error_codes {
@@ -129,6 +143,9 @@ pub struct Config {
     speed: f64,
     clock: Clock,
     faults: Faults,
+    header_timeout: Duration,
+    max_connections: usize,
+    shutdown_grace: Duration,
 }
 
 impl Default for Config {
@@ -142,6 +159,9 @@ impl Default for Config {
             speed: 1.0,
             clock: Clock::system(),
             faults: Faults::default(),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
@@ -186,6 +206,32 @@ impl Config {
         self
     }
 
+    /// How long a client has to send a request's head, counted from the moment the emulator
+    /// starts waiting for it: the connection opened, or the previous answer went out
+    /// (default [10 s](DEFAULT_HEADER_TIMEOUT)). A connection that misses it is closed, so
+    /// this is also how long an idle kept-alive connection stays open. A request's body gets
+    /// as long again after its head (then 400). Must be longer than zero.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Most connections served at once (default [512](DEFAULT_MAX_CONNECTIONS)); more wait,
+    /// unaccepted, in the listen backlog until one ends, so slow clients cannot use up the
+    /// process's file descriptors. At least 1.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// How long [`Emulator::shutdown`] (and the binary, on SIGTERM or Ctrl-C) lets requests
+    /// in flight finish (default [5 s](DEFAULT_SHUTDOWN_GRACE)); the connections still open
+    /// then are dropped.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
     /// How much faster than real time sub-jobs progress (default 1.0; 10.0 makes a
     /// 30-second job take 3 seconds).
     pub fn speed(mut self, speed: f64) -> Self {
@@ -212,6 +258,12 @@ impl Config {
         }
         if self.project_id.is_empty() {
             return invalid("the project ID must not be empty");
+        }
+        if self.header_timeout.is_zero() {
+            return invalid("the header timeout must be longer than zero");
+        }
+        if self.max_connections == 0 {
+            return invalid("the connection limit must be at least 1");
         }
         if self
             .auth
@@ -249,6 +301,9 @@ pub enum Error {
 
 /// Starts an emulator on the current tokio runtime and returns once it accepts connections.
 /// It runs until [`Emulator::shutdown`] or until the handle is dropped.
+///
+/// Connections are HTTP/1.1 with keep-alive, under the limits of
+/// [`Config::header_timeout`], [`Config::max_connections`] and [`Config::shutdown_grace`].
 pub async fn start(config: Config) -> Result<Emulator, Error> {
     config.validate()?;
     let bind_error = |source| Error::Bind {
@@ -267,6 +322,7 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
         FaultState::new(config.faults.clone(), config.seed),
         config.project_id.clone(),
         config.seed,
+        config.header_timeout,
     ));
     let plans = seed::jobs(&mut lock(&shared.ids), config.jobs, shared.clock.now());
     for plan in plans {
@@ -275,17 +331,13 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
 
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = server::router(shared.clone());
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                // A dropped sender means the handle is gone: stop too.
-                let _ = signal.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("the emulator stopped: {e}");
-        }
-    });
+    let limits = connections::Limits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections,
+        shutdown_grace: config.shutdown_grace,
+    };
+    // A dropped sender (the handle is gone) stops the server too.
+    let task = tokio::spawn(connections::serve(listener, app, limits, signal));
     Ok(Emulator {
         base_url: format!("http://{addr}"),
         addr,
@@ -311,7 +363,8 @@ fn add_job(shared: &Shared, plan: JobPlan) -> AddedJob {
 }
 
 /// A running emulator: its address, and the handle tests use to add jobs, read their state
-/// and inject faults. Dropping it stops the server.
+/// and inject faults. Dropping it stops the server as [`Emulator::shutdown`] does, in the
+/// background.
 #[derive(Debug)]
 pub struct Emulator {
     base_url: String,
@@ -411,7 +464,9 @@ impl Emulator {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
-    /// Stops accepting connections and waits for the requests in flight to finish.
+    /// Stops accepting connections, lets the requests in flight finish for at most the
+    /// [shutdown grace period](Config::shutdown_grace), then drops every connection still
+    /// open (a client that sent half a request, say). Returns within about that period.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());

@@ -61,6 +61,25 @@ struct Args {
     /// `--bulk CREATE_SERVER:10000` for paging benchmarks (repeatable).
     #[arg(long, value_name = "TYPE:COUNT", value_parser = parse_bulk)]
     bulk: Vec<(JobType, usize)>,
+    /// Seconds a client has to send a request's head, from connecting or from the previous
+    /// answer (so also how long an idle kept-alive connection stays open).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    header_timeout: Duration,
+    /// Most connections served at once; more wait to be accepted.
+    #[arg(long, default_value_t = workspace_app_mock::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C; then the rest are
+    /// dropped and the process exits.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
+    shutdown_grace: Duration,
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("expected a number of seconds, e.g. 10 or 0.5, got {value:?}"))
 }
 
 fn parse_bulk(value: &str) -> Result<(JobType, usize), String> {
@@ -98,6 +117,9 @@ async fn main() -> ExitCode {
         .seed(args.seed)
         .project_id(args.project_id)
         .speed(args.speed)
+        .header_timeout(args.header_timeout)
+        .max_connections(args.max_connections)
+        .shutdown_grace(args.shutdown_grace)
         .faults(Faults {
             internal_error_rate: args.fail_500_rate,
             unavailable_rate: args.fail_503_rate,
@@ -141,8 +163,14 @@ async fn main() -> ExitCode {
     );
 
     wait_for_signal().await;
-    tracing::info!("shutting down");
-    emulator.shutdown().await;
+    tracing::info!(
+        grace_secs = args.shutdown_grace.as_secs_f64(),
+        "shutting down: requests in flight may finish within the grace period"
+    );
+    tokio::select! {
+        () = emulator.shutdown() => {}
+        () = wait_for_signal() => tracing::warn!("a second signal: exiting at once"),
+    }
     ExitCode::SUCCESS
 }
 

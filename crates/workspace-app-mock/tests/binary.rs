@@ -1,12 +1,16 @@
 //! The `workspace-app-mock` binary as scripts use it: the first stdout line names the URL,
-//! the seed fixes the data, bad arguments fail.
+//! the seed fixes the data, bad arguments fail, and SIGTERM ends it within its grace period
+//! whatever clients do.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_workspace-app-mock");
 
@@ -22,8 +26,15 @@ impl Drop for Running {
 
 /// Starts the binary and returns it with the URL from its first stdout line.
 fn spawn(args: &[&str]) -> (Running, String) {
-    let mut child = Command::new(BINARY)
-        .args(args)
+    let mut command = Command::new(BINARY);
+    command.args(args);
+    spawn_command(command)
+}
+
+/// Starts the command (the binary, perhaps through a shell) and returns it with the URL
+/// from its first stdout line.
+fn spawn_command(mut command: Command) -> (Running, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -108,10 +119,90 @@ fn bad_arguments_fail_with_a_message() {
         &["--speed", "0"][..],
         &["--fail-503-rate", "1.5"][..],
         &["--listen", "not-an-address"][..],
+        &["--header-timeout", "soon"][..],
     ] {
         let output = Command::new(BINARY).args(args).output().unwrap();
         assert!(!output.status.success(), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}: nothing on stdout");
         assert!(!output.stderr.is_empty(), "{args:?}: a message on stderr");
+    }
+}
+
+/// The start of a request head, without the blank line that ends it.
+const HALF_A_HEAD: &[u8] =
+    b"GET /v1/p/app-server-sub-jobs?job_type=CREATE_SERVER HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+/// `count` clients that each send half a request head and stall.
+async fn stalled_clients(url: &str, count: usize) -> Vec<TcpStream> {
+    let addr = url.strip_prefix("http://").unwrap();
+    let mut clients = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(HALF_A_HEAD).await.unwrap();
+        clients.push(stream);
+    }
+    clients
+}
+
+#[tokio::test]
+async fn slow_clients_beyond_the_file_descriptor_limit_do_not_keep_a_fresh_request_out() {
+    // 256 descriptors for the emulator and 300 clients that never finish their head: it
+    // must close them (header timeout) and keep accepting (no dead loop on EMFILE).
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"ulimit -n 256 && exec "$0" "$@""#)
+        .arg(BINARY)
+        .args(["--jobs", "3", "--token", "T", "--header-timeout", "1"]);
+    let (_running, url) = spawn_command(command);
+    let _stalled = stalled_clients(&url, 300).await;
+
+    let fresh = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+        .get(format!(
+            "{url}/v1/p/app-server-sub-jobs?job_type=CREATE_SERVER"
+        ))
+        .header("X-Auth-Token", "T")
+        .send()
+        .await;
+    match fresh {
+        Ok(response) => assert_eq!(response.status(), 200),
+        Err(e) => panic!("a fresh request with 300 slow clients open failed: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn sigterm_ends_the_process_within_the_grace_period_despite_stalled_requests() {
+    let grace = Duration::from_secs(1);
+    // A header timeout far beyond the grace period, so only the shutdown can end them.
+    let (mut running, url) = spawn(&[
+        "--jobs",
+        "1",
+        "--shutdown-grace",
+        "1",
+        "--header-timeout",
+        "60",
+    ]);
+    let _stalled = stalled_clients(&url, 50).await;
+
+    let pid = running.0.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let bound = grace + Duration::from_secs(5);
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = running.0.try_wait().unwrap() {
+            break Some(status);
+        }
+        if sent.elapsed() > bound {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    match status {
+        Some(status) => assert!(status.success(), "exited with {status}"),
+        None => panic!("still running {bound:?} after SIGTERM with 50 stalled requests open"),
     }
 }
