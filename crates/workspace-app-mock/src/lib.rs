@@ -13,8 +13,10 @@
 //! - every request is scoped to the project in its path;
 //! - authentication with a configured IAM token (`X-Auth-Token`), or AK/SK signatures
 //!   verified with the client crate's own `SDK-HMAC-SHA256` functions (the signature must
-//!   cover `host` and `x-sdk-date`, dated within [15 minutes](MAX_CLOCK_SKEW) of the
-//!   emulator's clock);
+//!   cover `host` and `x-sdk-date`, and `x-project-id` when the request has it, dated within
+//!   [15 minutes](MAX_CLOCK_SKEW) of the emulator's clock), or
+//!   [temporary](Config::temporary) AK/SK credentials, whose requests must also carry and
+//!   sign their `X-Security-Token`;
 //! - every answer carries `X-Request-Id`;
 //! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
 //!   scripted failures of the next requests, to exercise retry code;
@@ -63,7 +65,7 @@
 //! | status | `error_code` | when |
 //! |---|---|---|
 //! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head |
-//! | 401 | `APIGW.0301` | no credentials, a wrong token, an unknown AK, a malformed `Authorization`, a signature that does not cover `host` and `x-sdk-date`, an `X-Sdk-Date` more than 15 minutes from the emulator's clock, or a wrong signature; the message says which, and never contains a secret |
+//! | 401 | `APIGW.0301` | authentication failed, for one of the causes below |
 //! | 404 | `APIGW.0101` | any other path |
 //! | 405 | `WKS.00010002` | any method but GET on the API's path, with `Allow: GET` |
 //! | 429 | `APIGW.0308` | injected throttling, with `Retry-After` |
@@ -71,6 +73,31 @@
 //! | 503 | `WKS.00129901` | injected, with `Retry-After` when configured |
 //!
 //! Requests for a project with no jobs get an empty page, as the service gives.
+//!
+//! ## Why a request gets 401
+//!
+//! With a token or keys configured (with neither, every request is let in), a request is
+//! refused when any of these holds; `error_msg` says which, after "Incorrect IAM
+//! authentication information: ", and never contains a secret.
+//!
+//! | cause | `error_msg` says |
+//! |---|---|
+//! | no `X-Auth-Token` and no `Authorization` | `neither an X-Auth-Token header nor an SDK-HMAC-SHA256 Authorization header` |
+//! | a token other than the configured one | `the X-Auth-Token is not valid` |
+//! | a token where only keys are configured | `this emulator accepts AK/SK signatures only` |
+//! | an `Authorization` that is not `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…` | `the Authorization header is not …` |
+//! | an AK other than the configured one (or none configured) | `the access key (AK) is unknown` |
+//! | `host` or `x-sdk-date` not in `SignedHeaders` | `the signature must cover the host and x-sdk-date headers` |
+//! | [temporary keys](Config::temporary) and no `X-Security-Token` | `the request has no X-Security-Token` |
+//! | temporary keys and `x-security-token` not in `SignedHeaders` | `x-security-token must be among the signed headers` |
+//! | temporary keys and another security token | `the X-Security-Token is not valid` |
+//! | an `X-Project-Id` not in `SignedHeaders` | `x-project-id must be among the signed headers` |
+//! | `X-Sdk-Date` missing or malformed | `the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ` |
+//! | `X-Sdk-Date` more than [15 minutes](MAX_CLOCK_SKEW) from the emulator's clock | `the X-Sdk-Date is more than 15 minutes away` |
+//! | any other mismatch: wrong SK, the request changed after signing | `verify aksk signature fail` |
+//!
+//! Every credential a request presents must hold: a valid token next to a bad
+//! `Authorization` is refused.
 
 mod auth;
 mod clock;
@@ -200,9 +227,25 @@ impl Config {
         self
     }
 
-    /// Accept requests signed with this AK/SK pair (`SDK-HMAC-SHA256`).
+    /// Accept requests signed with this permanent AK/SK pair (`SDK-HMAC-SHA256`). Replaces
+    /// any keys set before, [temporary](Config::temporary) ones included.
     pub fn ak_sk(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
         self.auth.keys = Some((SecretString::from(ak.into()), SecretString::from(sk.into())));
+        self.auth.security_token = None;
+        self
+    }
+
+    /// Accept requests signed with this temporary AK/SK pair, as IAM issues them with a
+    /// security token: a signed request must also carry `X-Security-Token` with this value
+    /// and list `x-security-token` in its `SignedHeaders`. Replaces any keys set before.
+    pub fn temporary(
+        mut self,
+        ak: impl Into<String>,
+        sk: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        self = self.ak_sk(ak, sk);
+        self.auth.security_token = Some(SecretString::from(security_token.into()));
         self
     }
 
@@ -277,6 +320,14 @@ impl Config {
             && (ak.expose_secret().is_empty() || sk.expose_secret().is_empty())
         {
             return invalid("the AK and the SK must not be empty");
+        }
+        if self
+            .auth
+            .security_token
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().is_empty())
+        {
+            return invalid("the security token must not be empty");
         }
         self.faults.validate().map_err(Error::InvalidConfig)
     }
@@ -396,7 +447,8 @@ impl Emulator {
     }
 
     /// A client builder aimed at this emulator, with its project and credentials (AK/SK
-    /// when configured, else the token). Add retries, timeouts etc. and `build()`.
+    /// when configured, temporary ones with their security token, else the token). Add
+    /// retries, timeouts etc. and `build()`.
     pub fn client_builder(&self) -> ClientBuilder {
         let builder = ClientBuilder::new()
             .endpoint(self.base_url.clone())
@@ -404,7 +456,11 @@ impl Emulator {
         let auth = &self.shared.auth;
         match (&auth.keys, &auth.token) {
             (Some((ak, sk)), _) => {
-                builder.credentials(Credentials::ak_sk(ak.expose_secret(), sk.expose_secret()))
+                let (ak, sk) = (ak.expose_secret(), sk.expose_secret());
+                builder.credentials(match &auth.security_token {
+                    Some(token) => Credentials::temporary(ak, sk, token.expose_secret()),
+                    None => Credentials::ak_sk(ak, sk),
+                })
             }
             (None, Some(token)) => builder.credentials(Credentials::token(token.expose_secret())),
             (None, None) => builder,

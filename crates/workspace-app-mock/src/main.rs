@@ -33,6 +33,10 @@ struct Args {
     /// The secret key of --ak.
     #[arg(long, requires = "ak")]
     sk: Option<String>,
+    /// Treat --ak/--sk as temporary credentials: signed requests must carry and sign
+    /// X-Security-Token with this value.
+    #[arg(long, requires = "ak")]
+    security_token: Option<String>,
     /// The project the generated jobs belong to.
     #[arg(long, default_value = DEFAULT_PROJECT_ID)]
     project_id: String,
@@ -106,9 +110,10 @@ async fn main() -> ExitCode {
         )
         .init();
 
-    let auth = match (&args.token, &args.ak, &args.sk) {
+    let auth = match (&args.token, &args.ak, &args.security_token) {
         (Some(_), _, _) => "X-Auth-Token",
-        (None, Some(_), Some(_)) => "AK/SK signatures",
+        (None, Some(_), None) => "AK/SK signatures",
+        (None, Some(_), Some(_)) => "temporary AK/SK signatures, with X-Security-Token",
         _ => "none (every request is let in)",
     };
     let mut config = Config::default()
@@ -131,8 +136,12 @@ async fn main() -> ExitCode {
     if let Some(token) = args.token {
         config = config.token(token);
     }
-    if let (Some(ak), Some(sk)) = (args.ak, args.sk) {
-        config = config.ak_sk(ak, sk);
+    match (args.ak, args.sk, args.security_token) {
+        (Some(ak), Some(sk), Some(security_token)) => {
+            config = config.temporary(ak, sk, security_token);
+        }
+        (Some(ak), Some(sk), None) => config = config.ak_sk(ak, sk),
+        _ => {}
     }
 
     let emulator = match workspace_app_mock::start(config).await {

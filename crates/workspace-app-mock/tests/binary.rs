@@ -119,6 +119,7 @@ fn bad_arguments_fail_with_a_message() {
         &["--speed", "0"][..],
         &["--fail-503-rate", "1.5"][..],
         &["--listen", "not-an-address"][..],
+        &["--security-token", "ST"][..],
         &["--header-timeout", "soon"][..],
     ] {
         let output = Command::new(BINARY).args(args).output().unwrap();
