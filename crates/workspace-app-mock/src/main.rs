@@ -144,6 +144,7 @@ async fn main() -> ExitCode {
         _ => {}
     }
 
+    let mut signals = Signals::install();
     let emulator = match workspace_app_mock::start(config).await {
         Ok(emulator) => emulator,
         Err(e) => {
@@ -171,30 +172,51 @@ async fn main() -> ExitCode {
         "serving GET /v1/{{project_id}}/app-server-sub-jobs"
     );
 
-    wait_for_signal().await;
+    signals.recv().await;
     tracing::info!(
         grace_secs = args.shutdown_grace.as_secs_f64(),
         "shutting down: requests in flight may finish within the grace period"
     );
     tokio::select! {
         () = emulator.shutdown() => {}
-        () = wait_for_signal() => tracing::warn!("a second signal: exiting at once"),
+        () = signals.recv() => tracing::warn!("a second signal: exiting at once"),
     }
     ExitCode::SUCCESS
 }
 
-/// Ctrl-C, or SIGTERM where there is one (how scripts and CI stop a background process).
-async fn wait_for_signal() {
+/// Ctrl-C, and SIGTERM where there is one (how scripts and CI stop a background process),
+/// caught from the moment of [`Signals::install`] on.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Installs the handlers. Until then the default action applies: the process dies
+    /// at once, so this comes before the `listening on` line that scripts wait for.
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let unix = signal(SignalKind::interrupt())
+                .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+                .ok();
+            Signals { unix }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The next signal.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some((interrupt, terminate)) = &mut self.unix {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
