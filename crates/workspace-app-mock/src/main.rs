@@ -1,5 +1,6 @@
 //! `workspace-app-mock`: runs the emulator until interrupted. The first line on stdout is
 //! `listening on http://ADDR:PORT`; request logs go to stderr (`RUST_LOG` filters them).
+//! Secrets can come from the environment instead of the command line (see `--help`).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -13,7 +14,14 @@ use workspace_app_mock::{Config, DEFAULT_PROJECT_ID, Faults, JobPlan, SubJobPlan
 /// A local emulator of Huawei Cloud Workspace's Querying Subtasks API
 /// (GET /v1/{project_id}/app-server-sub-jobs).
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(
+    version,
+    after_help = "Secrets are better set in the environment (WORKSPACE_APP_MOCK_TOKEN, \
+                  WORKSPACE_APP_MOCK_AK, WORKSPACE_APP_MOCK_SK, \
+                  WORKSPACE_APP_MOCK_SECURITY_TOKEN) than given as options, which other \
+                  users of the machine can read in the process list. A flag wins over its \
+                  variable; --help never shows their values."
+)]
 struct Args {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -25,17 +33,32 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Accept this IAM token in X-Auth-Token.
-    #[arg(long, conflicts_with_all = ["ak", "sk"])]
+    #[arg(long, env = "WORKSPACE_APP_MOCK_TOKEN", hide_env_values = true, conflicts_with_all = ["ak", "sk"])]
     token: Option<String>,
     /// Accept requests signed with this access key (needs --sk).
-    #[arg(long, requires = "sk")]
+    #[arg(
+        long,
+        env = "WORKSPACE_APP_MOCK_AK",
+        hide_env_values = true,
+        requires = "sk"
+    )]
     ak: Option<String>,
     /// The secret key of --ak.
-    #[arg(long, requires = "ak")]
+    #[arg(
+        long,
+        env = "WORKSPACE_APP_MOCK_SK",
+        hide_env_values = true,
+        requires = "ak"
+    )]
     sk: Option<String>,
     /// Treat --ak/--sk as temporary credentials: signed requests must carry and sign
     /// X-Security-Token with this value.
-    #[arg(long, requires = "ak")]
+    #[arg(
+        long,
+        env = "WORKSPACE_APP_MOCK_SECURITY_TOKEN",
+        hide_env_values = true,
+        requires = "ak"
+    )]
     security_token: Option<String>,
     /// The project the generated jobs belong to.
     #[arg(long, default_value = DEFAULT_PROJECT_ID)]

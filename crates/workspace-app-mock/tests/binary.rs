@@ -1,6 +1,6 @@
 //! The `workspace-app-mock` binary as scripts use it: the first stdout line names the URL,
-//! the seed fixes the data, bad arguments fail, and SIGTERM ends it within its grace period
-//! whatever clients do.
+//! the seed fixes the data, bad arguments fail, secrets can come from the environment, and
+//! SIGTERM ends it within its grace period whatever clients do.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
@@ -11,8 +11,18 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use workspace_app_client::types::JobTypeFilter;
+use workspace_app_client::{ClientBuilder, Credentials, Error, RetryPolicy};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_workspace-app-mock");
+
+/// The environment variables the binary reads secrets from.
+const SECRET_ENV: [&str; 4] = [
+    "WORKSPACE_APP_MOCK_TOKEN",
+    "WORKSPACE_APP_MOCK_AK",
+    "WORKSPACE_APP_MOCK_SK",
+    "WORKSPACE_APP_MOCK_SECURITY_TOKEN",
+];
 
 /// Kills the child when the test ends, however it ends.
 struct Running(Child);
@@ -24,9 +34,18 @@ impl Drop for Running {
     }
 }
 
+/// The binary with none of its secret variables inherited from the test's environment.
+fn binary() -> Command {
+    let mut command = Command::new(BINARY);
+    for name in SECRET_ENV {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// Starts the binary and returns it with the URL from its first stdout line.
 fn spawn(args: &[&str]) -> (Running, String) {
-    let mut command = Command::new(BINARY);
+    let mut command = binary();
     command.args(args);
     spawn_command(command)
 }
@@ -122,7 +141,7 @@ fn bad_arguments_fail_with_a_message() {
         &["--security-token", "ST"][..],
         &["--header-timeout", "soon"][..],
     ] {
-        let output = Command::new(BINARY).args(args).output().unwrap();
+        let output = binary().args(args).output().unwrap();
         assert!(!output.status.success(), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}: nothing on stdout");
         assert!(!output.stderr.is_empty(), "{args:?}: a message on stderr");
@@ -155,6 +174,9 @@ async fn slow_clients_beyond_the_file_descriptor_limit_do_not_keep_a_fresh_reque
         .arg(r#"ulimit -n 256 && exec "$0" "$@""#)
         .arg(BINARY)
         .args(["--jobs", "3", "--token", "T", "--header-timeout", "1"]);
+    for name in SECRET_ENV {
+        command.env_remove(name);
+    }
     let (_running, url) = spawn_command(command);
     let _stalled = stalled_clients(&url, 300).await;
 
@@ -205,5 +227,82 @@ async fn sigterm_ends_the_process_within_the_grace_period_despite_stalled_reques
     match status {
         Some(status) => assert!(status.success(), "exited with {status}"),
         None => panic!("still running {bound:?} after SIGTERM with 50 stalled requests open"),
+    }
+}
+
+#[tokio::test]
+async fn secrets_can_come_from_the_environment() {
+    // A token from WORKSPACE_APP_MOCK_TOKEN, with no secret on the command line.
+    let mut command = binary();
+    command
+        .args(["--jobs", "3", "--project-id", "p1"])
+        .env("WORKSPACE_APP_MOCK_TOKEN", "token-from-env");
+    let (_token, url) = spawn_command(command);
+    assert_eq!(list(&url, "p1", "token-from-env").await.0, 200);
+    assert_eq!(
+        list(&url, "p1", "another-token").await.0,
+        401,
+        "the token from the environment is the one required"
+    );
+
+    // Temporary AK/SK credentials from the other three.
+    let mut command = binary();
+    command
+        .args(["--jobs", "3"])
+        .env("WORKSPACE_APP_MOCK_AK", "ENVAK0000000000000001")
+        .env("WORKSPACE_APP_MOCK_SK", "env-secret-key")
+        .env("WORKSPACE_APP_MOCK_SECURITY_TOKEN", "env-security-token");
+    let (_keys, url) = spawn_command(command);
+    let status = |credentials: Credentials| {
+        let url = url.clone();
+        async move {
+            let client = ClientBuilder::new()
+                .endpoint(url)
+                .credentials(credentials)
+                .project_id("p1")
+                .retry(RetryPolicy::disabled())
+                .build()
+                .unwrap();
+            let sent = client
+                .sub_jobs()
+                .job_type(JobTypeFilter::CreateServer)
+                .send();
+            match sent.await.map_err(Error::from) {
+                Ok(page) => page.status().as_u16(),
+                Err(Error::Api(api)) => api.status.as_u16(),
+                Err(other) => panic!("not an answer: {other}"),
+            }
+        }
+    };
+    let (ak, sk) = ("ENVAK0000000000000001", "env-secret-key");
+    assert_eq!(
+        status(Credentials::temporary(ak, sk, "env-security-token")).await,
+        200
+    );
+    assert_eq!(
+        status(Credentials::ak_sk(ak, sk)).await,
+        401,
+        "the security token from the environment is required"
+    );
+}
+
+#[test]
+fn help_names_the_secret_variables_but_never_shows_their_values() {
+    let mut command = binary();
+    for name in SECRET_ENV {
+        command.env(name, format!("value-of-{name}"));
+    }
+    let output = command.arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for name in SECRET_ENV {
+        assert!(
+            help.contains(&format!("[env: {name}]")),
+            "--help does not name {name} as the variable of its option:\n{help}"
+        );
+        assert!(
+            !help.contains("value-of-"),
+            "--help shows a secret:\n{help}"
+        );
     }
 }
