@@ -135,6 +135,9 @@ pub const DEFAULT_PROJECT_ID: &str = "0605767a3300d5762fb7c0186d9e1779";
 
 /// The default of [`Config::header_timeout`].
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest [`Config::header_timeout`] (a day): hyper adds it to the current instant,
+/// which must not overflow.
+const MAX_HEADER_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 /// The default of [`Config::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// The default of [`Config::shutdown_grace`].
@@ -253,7 +256,7 @@ impl Config {
     /// starts waiting for it: the connection opened, or the previous answer went out
     /// (default [10 s](DEFAULT_HEADER_TIMEOUT)). A connection that misses it is closed, so
     /// this is also how long an idle kept-alive connection stays open. A request's body gets
-    /// as long again after its head (then 400). Must be longer than zero.
+    /// as long again after its head (then 400). Longer than zero, at most a day.
     pub fn header_timeout(mut self, timeout: Duration) -> Self {
         self.header_timeout = timeout;
         self
@@ -302,8 +305,8 @@ impl Config {
         if self.project_id.is_empty() {
             return invalid("the project ID must not be empty");
         }
-        if self.header_timeout.is_zero() {
-            return invalid("the header timeout must be longer than zero");
+        if self.header_timeout.is_zero() || self.header_timeout > MAX_HEADER_TIMEOUT {
+            return invalid("the header timeout must be longer than zero and at most a day");
         }
         if self.max_connections == 0 {
             return invalid("the connection limit must be at least 1");

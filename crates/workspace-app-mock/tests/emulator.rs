@@ -934,6 +934,9 @@ async fn bad_settings_are_refused_and_secrets_stay_out_of_debug() {
         Config::default().ak_sk("ak", ""),
         Config::default().temporary("ak", "sk", ""),
         Config::default().project_id(""),
+        Config::default().header_timeout(Duration::ZERO),
+        Config::default().header_timeout(Duration::MAX),
+        Config::default().max_connections(0),
         Config::default().faults(Faults {
             internal_error_rate: -0.1,
             ..Faults::default()
