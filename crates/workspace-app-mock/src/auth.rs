@@ -1,5 +1,6 @@
 //! Authentication as Huawei's API gateway does it: an IAM token in `X-Auth-Token`, or an
-//! `SDK-HMAC-SHA256` signature verified with the client crate's own signing functions.
+//! `SDK-HMAC-SHA256` signature verified with the client crate's own signing functions, with
+//! the `X-Security-Token` of temporary credentials.
 
 use std::time::{Duration, SystemTime};
 
@@ -18,6 +19,8 @@ const REQUIRED_SIGNED_HEADERS: [&str; 2] = ["host", signing::SDK_DATE_HEADER];
 pub(crate) struct Auth {
     pub(crate) token: Option<SecretString>,
     pub(crate) keys: Option<(SecretString, SecretString)>,
+    /// Set when the keys are temporary: signed requests must carry and sign it.
+    pub(crate) security_token: Option<SecretString>,
 }
 
 /// Why a request was not authenticated. The messages never contain a secret.
@@ -39,6 +42,16 @@ pub(crate) enum AuthFailure {
     UnknownAccessKey,
     #[error("the signature must cover the host and x-sdk-date headers")]
     HeadersNotSigned,
+    #[error(
+        "the request has no X-Security-Token: the access key is temporary and needs its security token"
+    )]
+    MissingSecurityToken,
+    #[error("x-security-token must be among the signed headers of temporary credentials")]
+    SecurityTokenNotSigned,
+    #[error("the X-Security-Token is not valid for this access key")]
+    WrongSecurityToken,
+    #[error("x-project-id must be among the signed headers when X-Project-Id is sent")]
+    ProjectIdNotSigned,
     #[error("the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ")]
     BadSdkDate,
     #[error("the X-Sdk-Date is more than 15 minutes away from the server's time; check the clock")]
@@ -107,6 +120,25 @@ impl Auth {
             .all(|required| parsed.signed_headers.contains(required))
         {
             return Err(AuthFailure::HeadersNotSigned);
+        }
+        let signed = |name: &str| parsed.signed_headers.contains(&name);
+        if let Some(expected) = &self.security_token {
+            let given = request
+                .headers
+                .get(signing::SECURITY_TOKEN_HEADER)
+                .ok_or(AuthFailure::MissingSecurityToken)?;
+            if !signed(signing::SECURITY_TOKEN_HEADER) {
+                return Err(AuthFailure::SecurityTokenNotSigned);
+            }
+            let given = given.to_str().unwrap_or_default();
+            if !signing::signatures_match(expected.expose_secret(), given) {
+                return Err(AuthFailure::WrongSecurityToken);
+            }
+        }
+        if request.headers.contains_key(signing::PROJECT_ID_HEADER)
+            && !signed(signing::PROJECT_ID_HEADER)
+        {
+            return Err(AuthFailure::ProjectIdNotSigned);
         }
         let sdk_date = request
             .headers

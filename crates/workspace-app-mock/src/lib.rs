@@ -13,11 +13,18 @@
 //! - every request is scoped to the project in its path;
 //! - authentication with a configured IAM token (`X-Auth-Token`), or AK/SK signatures
 //!   verified with the client crate's own `SDK-HMAC-SHA256` functions (the signature must
-//!   cover `host` and `x-sdk-date`, dated within [15 minutes](MAX_CLOCK_SKEW) of the
-//!   emulator's clock);
+//!   cover `host` and `x-sdk-date`, and `x-project-id` when the request has it, dated within
+//!   [15 minutes](MAX_CLOCK_SKEW) of the emulator's clock), or
+//!   [temporary](Config::temporary) AK/SK credentials, whose requests must also carry and
+//!   sign their `X-Security-Token`;
 //! - every answer carries `X-Request-Id`;
 //! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
-//!   scripted failures of the next requests, to exercise retry code.
+//!   scripted failures of the next requests, to exercise retry code;
+//! - connections that no client can hold open: a request's head must arrive within the
+//!   [header timeout](Config::header_timeout) (which also closes idle kept-alive
+//!   connections), at most [`max_connections`](Config::max_connections) are served at once,
+//!   and a [shutdown](Emulator::shutdown) ends within its
+//!   [grace period](Config::shutdown_grace) whatever clients are doing.
 //!
 //! Responses are serialized with the client's generated types, so they match the spec.
 //!
@@ -57,8 +64,8 @@
 //!
 //! | status | `error_code` | when |
 //! |---|---|---|
-//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice |
-//! | 401 | `APIGW.0301` | no credentials, a wrong token, an unknown AK, a malformed `Authorization`, a signature that does not cover `host` and `x-sdk-date`, an `X-Sdk-Date` more than 15 minutes from the emulator's clock, or a wrong signature; the message says which, and never contains a secret |
+//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head |
+//! | 401 | `APIGW.0301` | authentication failed, for one of the causes below |
 //! | 404 | `APIGW.0101` | any other path |
 //! | 405 | `WKS.00010002` | any method but GET on the API's path, with `Allow: GET` |
 //! | 429 | `APIGW.0308` | injected throttling, with `Retry-After` |
@@ -66,9 +73,35 @@
 //! | 503 | `WKS.00129901` | injected, with `Retry-After` when configured |
 //!
 //! Requests for a project with no jobs get an empty page, as the service gives.
+//!
+//! ## Why a request gets 401
+//!
+//! With a token or keys configured (with neither, every request is let in), a request is
+//! refused when any of these holds; `error_msg` says which, after "Incorrect IAM
+//! authentication information: ", and never contains a secret.
+//!
+//! | cause | `error_msg` says |
+//! |---|---|
+//! | no `X-Auth-Token` and no `Authorization` | `neither an X-Auth-Token header nor an SDK-HMAC-SHA256 Authorization header` |
+//! | a token other than the configured one | `the X-Auth-Token is not valid` |
+//! | a token where only keys are configured | `this emulator accepts AK/SK signatures only` |
+//! | an `Authorization` that is not `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…` | `the Authorization header is not …` |
+//! | an AK other than the configured one (or none configured) | `the access key (AK) is unknown` |
+//! | `host` or `x-sdk-date` not in `SignedHeaders` | `the signature must cover the host and x-sdk-date headers` |
+//! | [temporary keys](Config::temporary) and no `X-Security-Token` | `the request has no X-Security-Token` |
+//! | temporary keys and `x-security-token` not in `SignedHeaders` | `x-security-token must be among the signed headers` |
+//! | temporary keys and another security token | `the X-Security-Token is not valid` |
+//! | an `X-Project-Id` not in `SignedHeaders` | `x-project-id must be among the signed headers` |
+//! | `X-Sdk-Date` missing or malformed | `the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ` |
+//! | `X-Sdk-Date` more than [15 minutes](MAX_CLOCK_SKEW) from the emulator's clock | `the X-Sdk-Date is more than 15 minutes away` |
+//! | any other mismatch: wrong SK, the request changed after signing | `verify aksk signature fail` |
+//!
+//! Every credential a request presents must hold: a valid token next to a bad
+//! `Authorization` is refused.
 
 mod auth;
 mod clock;
+mod connections;
 mod faults;
 pub mod hostile;
 mod jobs;
@@ -80,6 +113,7 @@ mod spec_enums;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::oneshot;
@@ -99,6 +133,16 @@ use crate::server::{Shared, lock};
 
 /// The project the emulator serves when none is configured (32 hex digits, like a real one).
 pub const DEFAULT_PROJECT_ID: &str = "0605767a3300d5762fb7c0186d9e1779";
+
+/// The default of [`Config::header_timeout`].
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest [`Config::header_timeout`] (a day): hyper adds it to the current instant,
+/// which must not overflow.
+const MAX_HEADER_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// The default of [`Config::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The default of [`Config::shutdown_grace`].
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The `error_code` of each error the emulator answers with.
 pub mod error_codes {
@@ -130,6 +174,9 @@ pub struct Config {
     speed: f64,
     clock: Clock,
     faults: Faults,
+    header_timeout: Duration,
+    max_connections: usize,
+    shutdown_grace: Duration,
 }
 
 impl Default for Config {
@@ -143,6 +190,9 @@ impl Default for Config {
             speed: 1.0,
             clock: Clock::system(),
             faults: Faults::default(),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
@@ -181,9 +231,51 @@ impl Config {
         self
     }
 
-    /// Accept requests signed with this AK/SK pair (`SDK-HMAC-SHA256`).
+    /// Accept requests signed with this permanent AK/SK pair (`SDK-HMAC-SHA256`). Replaces
+    /// any keys set before, [temporary](Config::temporary) ones included.
     pub fn ak_sk(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
         self.auth.keys = Some((SecretString::from(ak.into()), SecretString::from(sk.into())));
+        self.auth.security_token = None;
+        self
+    }
+
+    /// Accept requests signed with this temporary AK/SK pair, as IAM issues them with a
+    /// security token: a signed request must also carry `X-Security-Token` with this value
+    /// and list `x-security-token` in its `SignedHeaders`. Replaces any keys set before.
+    pub fn temporary(
+        mut self,
+        ak: impl Into<String>,
+        sk: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        self = self.ak_sk(ak, sk);
+        self.auth.security_token = Some(SecretString::from(security_token.into()));
+        self
+    }
+
+    /// How long a client has to send a request's head, counted from the moment the emulator
+    /// starts waiting for it: the connection opened, or the previous answer went out
+    /// (default [10 s](DEFAULT_HEADER_TIMEOUT)). A connection that misses it is closed, so
+    /// this is also how long an idle kept-alive connection stays open. A request's body gets
+    /// as long again after its head (then 400). Longer than zero, at most a day.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Most connections served at once (default [512](DEFAULT_MAX_CONNECTIONS)); more wait,
+    /// unaccepted, in the listen backlog until one ends, so slow clients cannot use up the
+    /// process's file descriptors. At least 1.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// How long [`Emulator::shutdown`] (and the binary, on SIGTERM or Ctrl-C) lets requests
+    /// in flight finish (default [5 s](DEFAULT_SHUTDOWN_GRACE)); the connections still open
+    /// then are dropped.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
         self
     }
 
@@ -214,6 +306,12 @@ impl Config {
         if self.project_id.is_empty() {
             return invalid("the project ID must not be empty");
         }
+        if self.header_timeout.is_zero() || self.header_timeout > MAX_HEADER_TIMEOUT {
+            return invalid("the header timeout must be longer than zero and at most a day");
+        }
+        if self.max_connections == 0 {
+            return invalid("the connection limit must be at least 1");
+        }
         if self
             .auth
             .token
@@ -226,6 +324,14 @@ impl Config {
             && (ak.expose_secret().is_empty() || sk.expose_secret().is_empty())
         {
             return invalid("the AK and the SK must not be empty");
+        }
+        if self
+            .auth
+            .security_token
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().is_empty())
+        {
+            return invalid("the security token must not be empty");
         }
         self.faults.validate().map_err(Error::InvalidConfig)
     }
@@ -250,6 +356,9 @@ pub enum Error {
 
 /// Starts an emulator on the current tokio runtime and returns once it accepts connections.
 /// It runs until [`Emulator::shutdown`] or until the handle is dropped.
+///
+/// Connections are HTTP/1.1 with keep-alive, under the limits of
+/// [`Config::header_timeout`], [`Config::max_connections`] and [`Config::shutdown_grace`].
 pub async fn start(config: Config) -> Result<Emulator, Error> {
     config.validate()?;
     let bind_error = |source| Error::Bind {
@@ -268,6 +377,7 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
         FaultState::new(config.faults.clone(), config.seed),
         config.project_id.clone(),
         config.seed,
+        config.header_timeout,
     ));
     let plans = seed::jobs(&mut lock(&shared.ids), config.jobs, shared.clock.now());
     for plan in plans {
@@ -276,17 +386,13 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
 
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = server::router(shared.clone());
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                // A dropped sender means the handle is gone: stop too.
-                let _ = signal.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("the emulator stopped: {e}");
-        }
-    });
+    let limits = connections::Limits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections,
+        shutdown_grace: config.shutdown_grace,
+    };
+    // A dropped sender (the handle is gone) stops the server too.
+    let task = tokio::spawn(connections::serve(listener, app, limits, signal));
     Ok(Emulator {
         base_url: format!("http://{addr}"),
         addr,
@@ -312,7 +418,8 @@ fn add_job(shared: &Shared, plan: JobPlan) -> AddedJob {
 }
 
 /// A running emulator: its address, and the handle tests use to add jobs, read their state
-/// and inject faults. Dropping it stops the server.
+/// and inject faults. Dropping it stops the server as [`Emulator::shutdown`] does, in the
+/// background.
 #[derive(Debug)]
 pub struct Emulator {
     base_url: String,
@@ -344,7 +451,8 @@ impl Emulator {
     }
 
     /// A client builder aimed at this emulator, with its project and credentials (AK/SK
-    /// when configured, else the token). Add retries, timeouts etc. and `build()`.
+    /// when configured, temporary ones with their security token, else the token). Add
+    /// retries, timeouts etc. and `build()`.
     pub fn client_builder(&self) -> ClientBuilder {
         let builder = ClientBuilder::new()
             .endpoint(self.base_url.clone())
@@ -352,7 +460,11 @@ impl Emulator {
         let auth = &self.shared.auth;
         match (&auth.keys, &auth.token) {
             (Some((ak, sk)), _) => {
-                builder.credentials(Credentials::ak_sk(ak.expose_secret(), sk.expose_secret()))
+                let (ak, sk) = (ak.expose_secret(), sk.expose_secret());
+                builder.credentials(match &auth.security_token {
+                    Some(token) => Credentials::temporary(ak, sk, token.expose_secret()),
+                    None => Credentials::ak_sk(ak, sk),
+                })
             }
             (None, Some(token)) => builder.credentials(Credentials::token(token.expose_secret())),
             (None, None) => builder,
@@ -412,7 +524,9 @@ impl Emulator {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
-    /// Stops accepting connections and waits for the requests in flight to finish.
+    /// Stops accepting connections, lets the requests in flight finish for at most the
+    /// [shutdown grace period](Config::shutdown_grace), then drops every connection still
+    /// open (a client that sent half a request, say). Returns within about that period.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());

@@ -1,5 +1,6 @@
 //! `workspace-app-mock`: runs the emulator until interrupted. The first line on stdout is
 //! `listening on http://ADDR:PORT`; request logs go to stderr (`RUST_LOG` filters them).
+//! Secrets can come from the environment instead of the command line (see `--help`).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -13,7 +14,14 @@ use workspace_app_mock::{Config, DEFAULT_PROJECT_ID, Faults, JobPlan, SubJobPlan
 /// A local emulator of Huawei Cloud Workspace's Querying Subtasks API
 /// (GET /v1/{project_id}/app-server-sub-jobs).
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(
+    version,
+    after_help = "Secrets are better set in the environment (WORKSPACE_APP_MOCK_TOKEN, \
+                  WORKSPACE_APP_MOCK_AK, WORKSPACE_APP_MOCK_SK, \
+                  WORKSPACE_APP_MOCK_SECURITY_TOKEN) than given as options, which other \
+                  users of the machine can read in the process list. A flag wins over its \
+                  variable; --help never shows their values."
+)]
 struct Args {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:0")]
@@ -25,14 +33,33 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Accept this IAM token in X-Auth-Token.
-    #[arg(long, conflicts_with_all = ["ak", "sk"])]
+    #[arg(long, env = "WORKSPACE_APP_MOCK_TOKEN", hide_env_values = true, conflicts_with_all = ["ak", "sk"])]
     token: Option<String>,
     /// Accept requests signed with this access key (needs --sk).
-    #[arg(long, requires = "sk")]
+    #[arg(
+        long,
+        env = "WORKSPACE_APP_MOCK_AK",
+        hide_env_values = true,
+        requires = "sk"
+    )]
     ak: Option<String>,
     /// The secret key of --ak.
-    #[arg(long, requires = "ak")]
+    #[arg(
+        long,
+        env = "WORKSPACE_APP_MOCK_SK",
+        hide_env_values = true,
+        requires = "ak"
+    )]
     sk: Option<String>,
+    /// Treat --ak/--sk as temporary credentials: signed requests must carry and sign
+    /// X-Security-Token with this value.
+    #[arg(
+        long,
+        env = "WORKSPACE_APP_MOCK_SECURITY_TOKEN",
+        hide_env_values = true,
+        requires = "ak"
+    )]
+    security_token: Option<String>,
     /// The project the generated jobs belong to.
     #[arg(long, default_value = DEFAULT_PROJECT_ID)]
     project_id: String,
@@ -61,6 +88,25 @@ struct Args {
     /// `--bulk CREATE_SERVER:10000` for paging benchmarks (repeatable).
     #[arg(long, value_name = "TYPE:COUNT", value_parser = parse_bulk)]
     bulk: Vec<(JobType, usize)>,
+    /// Seconds a client has to send a request's head, from connecting or from the previous
+    /// answer (so also how long an idle kept-alive connection stays open).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    header_timeout: Duration,
+    /// Most connections served at once; more wait to be accepted.
+    #[arg(long, default_value_t = workspace_app_mock::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C; then the rest are
+    /// dropped and the process exits.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
+    shutdown_grace: Duration,
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("expected a number of seconds, e.g. 10 or 0.5, got {value:?}"))
 }
 
 fn parse_bulk(value: &str) -> Result<(JobType, usize), String> {
@@ -87,9 +133,10 @@ async fn main() -> ExitCode {
         )
         .init();
 
-    let auth = match (&args.token, &args.ak, &args.sk) {
+    let auth = match (&args.token, &args.ak, &args.security_token) {
         (Some(_), _, _) => "X-Auth-Token",
-        (None, Some(_), Some(_)) => "AK/SK signatures",
+        (None, Some(_), None) => "AK/SK signatures",
+        (None, Some(_), Some(_)) => "temporary AK/SK signatures, with X-Security-Token",
         _ => "none (every request is let in)",
     };
     let mut config = Config::default()
@@ -98,6 +145,9 @@ async fn main() -> ExitCode {
         .seed(args.seed)
         .project_id(args.project_id)
         .speed(args.speed)
+        .header_timeout(args.header_timeout)
+        .max_connections(args.max_connections)
+        .shutdown_grace(args.shutdown_grace)
         .faults(Faults {
             internal_error_rate: args.fail_500_rate,
             unavailable_rate: args.fail_503_rate,
@@ -109,10 +159,15 @@ async fn main() -> ExitCode {
     if let Some(token) = args.token {
         config = config.token(token);
     }
-    if let (Some(ak), Some(sk)) = (args.ak, args.sk) {
-        config = config.ak_sk(ak, sk);
+    match (args.ak, args.sk, args.security_token) {
+        (Some(ak), Some(sk), Some(security_token)) => {
+            config = config.temporary(ak, sk, security_token);
+        }
+        (Some(ak), Some(sk), None) => config = config.ak_sk(ak, sk),
+        _ => {}
     }
 
+    let mut signals = Signals::install();
     let emulator = match workspace_app_mock::start(config).await {
         Ok(emulator) => emulator,
         Err(e) => {
@@ -140,24 +195,51 @@ async fn main() -> ExitCode {
         "serving GET /v1/{{project_id}}/app-server-sub-jobs"
     );
 
-    wait_for_signal().await;
-    tracing::info!("shutting down");
-    emulator.shutdown().await;
+    signals.recv().await;
+    tracing::info!(
+        grace_secs = args.shutdown_grace.as_secs_f64(),
+        "shutting down: requests in flight may finish within the grace period"
+    );
+    tokio::select! {
+        () = emulator.shutdown() => {}
+        () = signals.recv() => tracing::warn!("a second signal: exiting at once"),
+    }
     ExitCode::SUCCESS
 }
 
-/// Ctrl-C, or SIGTERM where there is one (how scripts and CI stop a background process).
-async fn wait_for_signal() {
+/// Ctrl-C, and SIGTERM where there is one (how scripts and CI stop a background process),
+/// caught from the moment of [`Signals::install`] on.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Installs the handlers. Until then the default action applies: the process dies
+    /// at once, so this comes before the `listening on` line that scripts wait for.
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let unix = signal(SignalKind::interrupt())
+                .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+                .ok();
+            Signals { unix }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The next signal.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some((interrupt, terminate)) = &mut self.unix {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }

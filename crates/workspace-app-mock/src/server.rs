@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
@@ -42,6 +43,8 @@ pub(crate) struct Shared {
     pub(crate) project_id: String,
     pub(crate) requests: AtomicU64,
     request_ids: Mutex<Rng>,
+    /// How long a request's body may take to arrive after its head.
+    body_timeout: Duration,
 }
 
 impl Shared {
@@ -52,6 +55,7 @@ impl Shared {
         faults: FaultState,
         project_id: String,
         seed: u64,
+        body_timeout: Duration,
     ) -> Self {
         Shared {
             store: RwLock::new(Store::default()),
@@ -63,6 +67,7 @@ impl Shared {
             project_id,
             requests: AtomicU64::new(0),
             request_ids: Mutex::new(Rng::with_seed(seed ^ 0x7265_7175_6573_7473)),
+            body_timeout,
         }
     }
 
@@ -134,10 +139,24 @@ async fn list_sub_jobs(State(shared): State<Arc<Shared>>, request: Request) -> R
         return response;
     }
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return invalid_parameter(format!(
-            "the request body is larger than {MAX_BODY_BYTES} bytes"
-        ));
+    // Bounded in time too, so a client trickling a body cannot hold a connection forever.
+    let read = tokio::time::timeout(
+        shared.body_timeout,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    );
+    let body = match read.await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return invalid_parameter(format!(
+                "the request body is larger than {MAX_BODY_BYTES} bytes"
+            ));
+        }
+        Err(_) => {
+            return invalid_parameter(format!(
+                "the request body did not arrive within {} s of its head",
+                shared.body_timeout.as_secs_f64()
+            ));
+        }
     };
 
     let now = shared.clock.now();

@@ -1,14 +1,28 @@
 //! The `workspace-app-mock` binary as scripts use it: the first stdout line names the URL,
-//! the seed fixes the data, bad arguments fail.
+//! the seed fixes the data, bad arguments fail, secrets can come from the environment, and
+//! SIGTERM ends it within its grace period whatever clients do.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use workspace_app_client::types::JobTypeFilter;
+use workspace_app_client::{ClientBuilder, Credentials, Error, RetryPolicy};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_workspace-app-mock");
+
+/// The environment variables the binary reads secrets from.
+const SECRET_ENV: [&str; 4] = [
+    "WORKSPACE_APP_MOCK_TOKEN",
+    "WORKSPACE_APP_MOCK_AK",
+    "WORKSPACE_APP_MOCK_SK",
+    "WORKSPACE_APP_MOCK_SECURITY_TOKEN",
+];
 
 /// Kills the child when the test ends, however it ends.
 struct Running(Child);
@@ -20,10 +34,26 @@ impl Drop for Running {
     }
 }
 
+/// The binary with none of its secret variables inherited from the test's environment.
+fn binary() -> Command {
+    let mut command = Command::new(BINARY);
+    for name in SECRET_ENV {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// Starts the binary and returns it with the URL from its first stdout line.
 fn spawn(args: &[&str]) -> (Running, String) {
-    let mut child = Command::new(BINARY)
-        .args(args)
+    let mut command = binary();
+    command.args(args);
+    spawn_command(command)
+}
+
+/// Starts the command (the binary, perhaps through a shell) and returns it with the URL
+/// from its first stdout line.
+fn spawn_command(mut command: Command) -> (Running, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -108,10 +138,171 @@ fn bad_arguments_fail_with_a_message() {
         &["--speed", "0"][..],
         &["--fail-503-rate", "1.5"][..],
         &["--listen", "not-an-address"][..],
+        &["--security-token", "ST"][..],
+        &["--header-timeout", "soon"][..],
     ] {
-        let output = Command::new(BINARY).args(args).output().unwrap();
+        let output = binary().args(args).output().unwrap();
         assert!(!output.status.success(), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}: nothing on stdout");
         assert!(!output.stderr.is_empty(), "{args:?}: a message on stderr");
+    }
+}
+
+/// The start of a request head, without the blank line that ends it.
+const HALF_A_HEAD: &[u8] =
+    b"GET /v1/p/app-server-sub-jobs?job_type=CREATE_SERVER HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+/// `count` clients that each send half a request head and stall.
+async fn stalled_clients(url: &str, count: usize) -> Vec<TcpStream> {
+    let addr = url.strip_prefix("http://").unwrap();
+    let mut clients = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(HALF_A_HEAD).await.unwrap();
+        clients.push(stream);
+    }
+    clients
+}
+
+#[tokio::test]
+async fn slow_clients_beyond_the_file_descriptor_limit_do_not_keep_a_fresh_request_out() {
+    // 256 descriptors for the emulator and 300 clients that never finish their head: it
+    // must close them (header timeout) and keep accepting (no dead loop on EMFILE).
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"ulimit -n 256 && exec "$0" "$@""#)
+        .arg(BINARY)
+        .args(["--jobs", "3", "--token", "T", "--header-timeout", "1"]);
+    for name in SECRET_ENV {
+        command.env_remove(name);
+    }
+    let (_running, url) = spawn_command(command);
+    let _stalled = stalled_clients(&url, 300).await;
+
+    let fresh = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+        .get(format!(
+            "{url}/v1/p/app-server-sub-jobs?job_type=CREATE_SERVER"
+        ))
+        .header("X-Auth-Token", "T")
+        .send()
+        .await;
+    match fresh {
+        Ok(response) => assert_eq!(response.status(), 200),
+        Err(e) => panic!("a fresh request with 300 slow clients open failed: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn sigterm_ends_the_process_within_the_grace_period_despite_stalled_requests() {
+    let grace = Duration::from_secs(1);
+    // A header timeout far beyond the grace period, so only the shutdown can end them.
+    let (mut running, url) = spawn(&[
+        "--jobs",
+        "1",
+        "--shutdown-grace",
+        "1",
+        "--header-timeout",
+        "60",
+    ]);
+    let _stalled = stalled_clients(&url, 50).await;
+
+    let pid = running.0.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let bound = grace + Duration::from_secs(5);
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = running.0.try_wait().unwrap() {
+            break Some(status);
+        }
+        if sent.elapsed() > bound {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    match status {
+        Some(status) => assert!(status.success(), "exited with {status}"),
+        None => panic!("still running {bound:?} after SIGTERM with 50 stalled requests open"),
+    }
+}
+
+#[tokio::test]
+async fn secrets_can_come_from_the_environment() {
+    // A token from WORKSPACE_APP_MOCK_TOKEN, with no secret on the command line.
+    let mut command = binary();
+    command
+        .args(["--jobs", "3", "--project-id", "p1"])
+        .env("WORKSPACE_APP_MOCK_TOKEN", "token-from-env");
+    let (_token, url) = spawn_command(command);
+    assert_eq!(list(&url, "p1", "token-from-env").await.0, 200);
+    assert_eq!(
+        list(&url, "p1", "another-token").await.0,
+        401,
+        "the token from the environment is the one required"
+    );
+
+    // Temporary AK/SK credentials from the other three.
+    let mut command = binary();
+    command
+        .args(["--jobs", "3"])
+        .env("WORKSPACE_APP_MOCK_AK", "ENVAK0000000000000001")
+        .env("WORKSPACE_APP_MOCK_SK", "env-secret-key")
+        .env("WORKSPACE_APP_MOCK_SECURITY_TOKEN", "env-security-token");
+    let (_keys, url) = spawn_command(command);
+    let status = |credentials: Credentials| {
+        let url = url.clone();
+        async move {
+            let client = ClientBuilder::new()
+                .endpoint(url)
+                .credentials(credentials)
+                .project_id("p1")
+                .retry(RetryPolicy::disabled())
+                .build()
+                .unwrap();
+            let sent = client
+                .sub_jobs()
+                .job_type(JobTypeFilter::CreateServer)
+                .send();
+            match sent.await.map_err(Error::from) {
+                Ok(page) => page.status().as_u16(),
+                Err(Error::Api(api)) => api.status.as_u16(),
+                Err(other) => panic!("not an answer: {other}"),
+            }
+        }
+    };
+    let (ak, sk) = ("ENVAK0000000000000001", "env-secret-key");
+    assert_eq!(
+        status(Credentials::temporary(ak, sk, "env-security-token")).await,
+        200
+    );
+    assert_eq!(
+        status(Credentials::ak_sk(ak, sk)).await,
+        401,
+        "the security token from the environment is required"
+    );
+}
+
+#[test]
+fn help_names_the_secret_variables_but_never_shows_their_values() {
+    let mut command = binary();
+    for name in SECRET_ENV {
+        command.env(name, format!("value-of-{name}"));
+    }
+    let output = command.arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for name in SECRET_ENV {
+        assert!(
+            help.contains(&format!("[env: {name}]")),
+            "--help does not name {name} as the variable of its option:\n{help}"
+        );
+        assert!(
+            !help.contains("value-of-"),
+            "--help shows a secret:\n{help}"
+        );
     }
 }

@@ -17,7 +17,8 @@ use workspace_app_client::{
     ApiError, Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy, builder,
 };
 use workspace_app_mock::{
-    Config, Emulator, Faults, JobPlan, ManualClock, StatusCode, SubJobPlan, error_codes,
+    Config, DEFAULT_PROJECT_ID, Emulator, Faults, JobPlan, ManualClock, StatusCode, SubJobPlan,
+    error_codes,
 };
 
 const TOKEN: &str = "emulator-test-token";
@@ -548,6 +549,18 @@ async fn hand_signed(
     signed_query: &str,
     sent_query: &str,
 ) -> (u16, Value) {
+    hand_signed_with(emulator, &[], signed, signed_query, sent_query).await
+}
+
+/// A raw request carrying `extra` headers besides `host` and `x-sdk-date`, signed by hand
+/// over `signed`, then sent with `sent_query`.
+async fn hand_signed_with(
+    emulator: &Emulator,
+    extra: &[(&str, &str)],
+    signed: &[&str],
+    signed_query: &str,
+    sent_query: &str,
+) -> (u16, Value) {
     let url = reqwest::Url::parse(&format!(
         "{}?{signed_query}",
         list_url(emulator, emulator.project_id())
@@ -557,6 +570,12 @@ async fn hand_signed(
     headers.insert("host", signing::host_header(&url).unwrap());
     let date = signing::format_sdk_date(SystemTime::now());
     headers.insert("x-sdk-date", HeaderValue::from_str(&date).unwrap());
+    for (name, value) in extra {
+        headers.insert(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    }
     let request = SignableRequest {
         method: "GET",
         path: url.path(),
@@ -616,6 +635,99 @@ async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
         said(&body).contains("Authorization header is not"),
         "{body}"
     );
+}
+
+const SECURITY_TOKEN: &str = "emulator-test-security-token";
+
+#[tokio::test]
+async fn temporary_credentials_need_the_security_token_and_it_signed() {
+    let emulator = start(Config::default().temporary(AK, SK, SECURITY_TOKEN).jobs(3)).await;
+
+    // The client's temporary credentials, through `client_builder`, and given by hand.
+    served(servers(&client(&emulator))).await;
+    let temporary = ClientBuilder::new()
+        .endpoint(emulator.base_url())
+        .credentials(Credentials::temporary(AK, SK, SECURITY_TOKEN))
+        .project_id(emulator.project_id())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    served(servers(&temporary)).await;
+
+    // The same keys without the security token.
+    let permanent = refused(servers(&signing_client(&emulator, AK, SK))).await;
+    assert_eq!(permanent.status, 401);
+    assert_eq!(
+        permanent.error_code.as_deref(),
+        Some(error_codes::UNAUTHORIZED)
+    );
+    assert!(
+        message_of(&permanent).contains("no X-Security-Token"),
+        "{permanent:?}"
+    );
+
+    // Another security token.
+    let other = ClientBuilder::new()
+        .endpoint(emulator.base_url())
+        .credentials(Credentials::temporary(AK, SK, "another-security-token"))
+        .project_id(emulator.project_id())
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let wrong = refused(servers(&other)).await;
+    assert_eq!(wrong.status, 401);
+    let message = message_of(&wrong);
+    assert!(
+        message.contains("X-Security-Token is not valid"),
+        "{message}"
+    );
+    assert!(!message.contains("another-security-token") && !message.contains(SECURITY_TOKEN));
+
+    // The right security token, sent but left out of the signature.
+    let query = "job_type=CREATE_SERVER";
+    let token = [("x-security-token", SECURITY_TOKEN)];
+    let (status, body) =
+        hand_signed_with(&emulator, &token, &["host", "x-sdk-date"], query, query).await;
+    assert_eq!(status, 401);
+    assert!(
+        said(&body).contains("x-security-token must be among the signed headers"),
+        "{body}"
+    );
+    assert!(!body.to_string().contains(SECURITY_TOKEN));
+    // Signed, it is served.
+    let signed = ["host", "x-sdk-date", "x-security-token"];
+    let (status, body) = hand_signed_with(&emulator, &token, &signed, query, query).await;
+    assert_eq!(status, 200, "{body}");
+
+    // An IAM token needs no security token (it is not a signed request).
+    let both = start(
+        Config::default()
+            .temporary(AK, SK, SECURITY_TOKEN)
+            .token(TOKEN),
+    )
+    .await;
+    let (status, _, _) = raw_get(&list_url(&both, "p"), query, &[("X-Auth-Token", TOKEN)]).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn x_project_id_must_be_signed_when_present() {
+    let emulator = start(Config::default().ak_sk(AK, SK)).await;
+    let query = "job_type=CREATE_SERVER";
+    let project = [("x-project-id", DEFAULT_PROJECT_ID)];
+    let (status, body) =
+        hand_signed_with(&emulator, &project, &["host", "x-sdk-date"], query, query).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error_code"], error_codes::UNAUTHORIZED);
+    assert!(
+        said(&body).contains("x-project-id must be among the signed headers"),
+        "{body}"
+    );
+    let signed = ["host", "x-project-id", "x-sdk-date"];
+    let (status, body) = hand_signed_with(&emulator, &project, &signed, query, query).await;
+    assert_eq!(status, 200, "{body}");
+    // The client sends X-Project-Id and signs it.
+    served(servers(&client(&emulator))).await;
 }
 
 #[tokio::test]
@@ -820,7 +932,11 @@ async fn bad_settings_are_refused_and_secrets_stay_out_of_debug() {
         Config::default().speed(f64::NAN),
         Config::default().token(""),
         Config::default().ak_sk("ak", ""),
+        Config::default().temporary("ak", "sk", ""),
         Config::default().project_id(""),
+        Config::default().header_timeout(Duration::ZERO),
+        Config::default().header_timeout(Duration::MAX),
+        Config::default().max_connections(0),
         Config::default().faults(Faults {
             internal_error_rate: -0.1,
             ..Faults::default()
@@ -834,9 +950,11 @@ async fn bad_settings_are_refused_and_secrets_stay_out_of_debug() {
             "{error}"
         );
     }
-    let config = Config::default()
-        .token("TOKEN-SECRET")
-        .ak_sk("AK-SECRET", "SK-SECRET");
+    let config = Config::default().token("TOKEN-SECRET").temporary(
+        "AK-SECRET",
+        "SK-SECRET",
+        "SECURITY-TOKEN-SECRET",
+    );
     let shown = format!("{config:?}");
     assert!(!shown.contains("SECRET"), "{shown}");
     let emulator = start(config).await;
