@@ -62,8 +62,8 @@ pub use error::{ApiError, BODY_SNIPPET_LIMIT, Error, GeneratedError, REQUEST_ID_
 pub use extensible::Extensible;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use paging::{
-    DEFAULT_PAGE_SIZE, Listing, SubJobPagesStream, SubJobsPage, SubJobsPaginator, SubJobsStream,
-    page_size_bounds,
+    DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Listing, SubJobPagesStream, SubJobsPage,
+    SubJobsPaginator, SubJobsStream, page_size_bounds,
 };
 pub use region::{Region, UnknownRegion};
 pub use retry::{RetryPolicy, is_retryable_status};

@@ -18,9 +18,12 @@ async fn honest_server(total: usize) -> MockServer {
     serve(move |request, _| ok(Some(total as i64), page_of(request, total))).await
 }
 
+/// Every id, one page at a time: these tests check the exact requests of the sequential
+/// listing (concurrent paging has its own tests in `paging_concurrent.rs`).
 async fn all_ids(client: &Client, page_size: u32) -> Vec<String> {
     client
         .paginate_sub_jobs(JobTypeFilter::CreateServer)
+        .concurrency(1)
         .page_size(page_size)
         .items()
         .map_ok(|job: JobDetailInfo| job.id.expect("every sub-job has an id"))
@@ -148,6 +151,7 @@ async fn an_error_on_page_3_comes_after_the_items_of_pages_1_and_2() {
     .await;
     let mut stream = client(&server)
         .paginate_sub_jobs(JobTypeFilter::CreateServer)
+        .concurrency(1)
         .items();
     let mut received = Vec::new();
     let error = loop {
@@ -194,6 +198,7 @@ async fn pages_are_requested_only_as_the_stream_is_read() {
     let client = client(&server);
     let mut stream = client
         .paginate_sub_jobs(JobTypeFilter::CreateServer)
+        .concurrency(1)
         .items();
     for _ in 0..101 {
         stream.next().await.unwrap().unwrap();
