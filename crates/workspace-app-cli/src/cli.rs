@@ -154,6 +154,7 @@ pub enum Command {
     SubJobs(SubJobsCommand),
     /// See it all work with no Huawei account: list and wait on jobs of a local emulator
     /// started in this process
+    #[cfg(feature = "demo")]
     Demo {
         /// Seed of the emulator's generated IDs
         #[arg(long, default_value_t = 7)]

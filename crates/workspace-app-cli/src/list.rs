@@ -5,6 +5,8 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use futures_util::StreamExt;
+use tabwriter::TabWriter;
+use unicode_width::UnicodeWidthChar;
 use workspace_app_client::types::JobDetailInfo;
 use workspace_app_client::{Client, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
 
@@ -140,9 +142,8 @@ struct Writer {
     pages: u64,
     /// Items written so far.
     items: u64,
-    /// Table: the column widths so far; they only grow, so columns stay aligned as long as
-    /// later cells fit.
-    widths: [usize; 8],
+    /// Table: what carries over from one page to the next.
+    table: Table,
 }
 
 impl Writer {
@@ -158,7 +159,7 @@ impl Writer {
             out,
             pages: 0,
             items: 0,
-            widths: HEADERS.map(|h| h.chars().count()),
+            table: Table::new(),
         }
     }
 
@@ -191,12 +192,7 @@ impl Writer {
                 self.items += items.len() as u64;
             }
             Output::Table => {
-                let rows: Vec<[String; 8]> = items.iter().map(row).collect();
-                widen(&mut self.widths, &rows);
-                if self.items == 0 && !rows.is_empty() {
-                    write_header(&mut self.out, &self.widths)?;
-                }
-                write_rows(&mut self.out, &rows, items, &self.widths)?;
+                self.table.page(&mut self.out, items)?;
                 self.items += items.len() as u64;
             }
         }
@@ -229,65 +225,76 @@ impl Writer {
     }
 }
 
-const HEADERS: [&str; 8] = [
+const COLUMNS: usize = 8;
+const HEADERS: [&str; COLUMNS] = [
     "ID", "STATUS", "TYPE", "JOB ID", "RESOURCE", "BEGIN", "END", "ERROR",
 ];
 const STATUS_COLUMN: usize = 1;
+const LAST_COLUMN: usize = COLUMNS - 1;
 
-fn widen(widths: &mut [usize; 8], rows: &[[String; 8]]) {
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+/// The table, page by page: each page is aligned by its own [`TabWriter`] and written out
+/// at the end of the page, so memory stays at one page; the header comes once, before the
+/// first row.
+#[derive(Debug)]
+struct Table {
+    /// The widest cell of each column so far, in terminal columns. A page's first line is
+    /// padded to these, so that a column never narrows from one page to the next (it can
+    /// widen, when a later page has a wider cell).
+    widths: [usize; COLUMNS],
+    header_written: bool,
+}
+
+impl Table {
+    fn new() -> Self {
+        Table {
+            widths: HEADERS.map(display_width),
+            header_written: false,
         }
     }
-}
 
-fn write_header(out: &mut impl Write, widths: &[usize; 8]) -> io::Result<()> {
-    write_row(out, &HEADERS.map(String::from), widths, |_| {
-        Style::new().bold()
-    })
-}
-
-fn write_rows(
-    out: &mut impl Write,
-    rows: &[[String; 8]],
-    items: &[JobDetailInfo],
-    widths: &[usize; 8],
-) -> io::Result<()> {
-    for (row, item) in rows.iter().zip(items) {
-        let status = status_style(item);
-        write_row(out, row, widths, |column| {
-            if column == STATUS_COLUMN {
-                status
-            } else {
-                Style::new()
+    fn page(&mut self, out: &mut dyn Write, items: &[JobDetailInfo]) -> io::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        // Two spaces between columns; colour codes count for nothing (`ansi`), and cells
+        // are measured in terminal columns, so wide characters line up too.
+        let mut aligned = TabWriter::new(out).padding(2).minwidth(0).ansi(true);
+        let header = (!self.header_written).then(|| {
+            let bold = Style::new().bold();
+            (HEADERS.map(String::from), [bold; COLUMNS])
+        });
+        let rows = items.iter().map(|item| {
+            let mut styles = [Style::new(); COLUMNS];
+            styles[STATUS_COLUMN] = status_style(item);
+            (row(item), styles)
+        });
+        let before = self.widths;
+        for (line, (cells, styles)) in header.into_iter().chain(rows).enumerate() {
+            for (column, (cell, style)) in cells.iter().zip(styles).enumerate() {
+                let width = display_width(cell);
+                self.widths[column] = self.widths[column].max(width);
+                // Cells end with a tab, lines with a newline: no cell can hold either,
+                // since every cell is escaped. The padding is outside the colour codes.
+                let (padding, end) = match column {
+                    LAST_COLUMN => (0, '\n'),
+                    _ if line == 0 => (before[column].saturating_sub(width), '\t'),
+                    _ => (0, '\t'),
+                };
+                write!(aligned, "{style}{cell}{style:#}{:padding$}{end}", "")?;
             }
-        })?;
+        }
+        self.header_written = true;
+        aligned.flush()
     }
-    Ok(())
 }
 
-fn write_row(
-    out: &mut impl Write,
-    cells: &[String; 8],
-    widths: &[usize; 8],
-    style: impl Fn(usize) -> Style,
-) -> io::Result<()> {
-    let last = cells.len() - 1;
-    for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
-        let style = style(column);
-        write!(out, "{style}{cell}{style:#}")?;
-        if column < last {
-            // Padding outside the colour codes, so they do not count towards the width.
-            let padding = width.saturating_sub(cell.chars().count()) + 2;
-            write!(out, "{:padding$}", "")?;
-        }
-    }
-    writeln!(out)
+/// How many terminal columns `text` takes, as [`TabWriter`] counts them.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
 /// The cells of one sub-job, every one escaped: they are the server's text.
-fn row(item: &JobDetailInfo) -> [String; 8] {
+fn row(item: &JobDetailInfo) -> [String; COLUMNS] {
     let text = |value: Option<String>| match value {
         Some(value) => escape(&value).into_owned(),
         None => "-".to_string(),
@@ -340,14 +347,18 @@ mod tests {
         }
     }
 
-    fn table(items: &[JobDetailInfo]) -> String {
-        let rows: Vec<_> = items.iter().map(row).collect();
-        let mut widths = HEADERS.map(|h| h.chars().count());
-        widen(&mut widths, &rows);
+    /// The table of `pages`, written page by page.
+    fn pages(pages: &[&[JobDetailInfo]]) -> String {
+        let mut table = Table::new();
         let mut out = Vec::new();
-        write_header(&mut out, &widths).unwrap();
-        write_rows(&mut out, &rows, items, &widths).unwrap();
+        for page in pages {
+            table.page(&mut out, page).unwrap();
+        }
         String::from_utf8(out).unwrap()
+    }
+
+    fn table(items: &[JobDetailInfo]) -> String {
+        pages(&[items])
     }
 
     #[test]
@@ -382,6 +393,65 @@ mod tests {
         assert!(lines.iter().all(|l| !l.ends_with(' ')), "{plain}");
         // The colour codes wrap the status and nothing else.
         assert!(text.contains("\u{1b}[31mFAILED\u{1b}[0m"), "{text:?}");
+    }
+
+    /// Where `needle` starts in `line`, in terminal columns.
+    fn column_of(line: &str, needle: &str) -> Option<usize> {
+        line.find(needle).map(|at| display_width(&line[..at]))
+    }
+
+    #[test]
+    fn the_header_comes_once_and_columns_never_narrow_from_page_to_page() {
+        let mut wide = item(
+            "a-much-longer-id",
+            "ROLLBACK",
+            Some(("WKS.1", "no capacity")),
+        );
+        wide.job_id = Some("a-long-job-id".into());
+        let mut narrow = item("b", "FAILED", None);
+        narrow.job_id = Some("j".into());
+        let text = pages(&[&[wide], &[], &[narrow.clone()], &[narrow]]);
+        let plain = anstream::adapter::strip_str(&text).to_string();
+        let lines: Vec<&str> = plain.lines().collect();
+        assert_eq!(lines.len(), 4, "{plain}");
+        assert_eq!(plain.matches("STATUS").count(), 1, "{plain}");
+        // The later pages' cells are narrower, yet they sit under the first page's header.
+        for line in &lines[2..] {
+            assert_eq!(
+                column_of(line, "FAILED"),
+                column_of(lines[0], "STATUS"),
+                "{plain}"
+            );
+            assert_eq!(
+                column_of(line, " j ").map(|at| at + 1),
+                column_of(lines[0], "JOB ID"),
+                "{plain}"
+            );
+            assert_eq!(
+                Some(display_width(line) - 1),
+                column_of(lines[0], "ERROR"),
+                "{plain}"
+            );
+        }
+        assert!(lines.iter().all(|l| !l.ends_with(' ')), "{plain:?}");
+    }
+
+    #[test]
+    fn wide_characters_line_up_by_terminal_columns() {
+        let mut cjk = item("中文标识", "RUNNING", None);
+        cjk.job_id = Some("作业".into());
+        let items = [cjk, item("plain-id", "SUCCESS", None)];
+        let text = table(&items);
+        let plain = anstream::adapter::strip_str(&text).to_string();
+        let lines: Vec<&str> = plain.lines().collect();
+        let status_at = column_of(lines[0], "STATUS");
+        assert_eq!(column_of(lines[1], "RUNNING"), status_at, "{plain}");
+        assert_eq!(column_of(lines[2], "SUCCESS"), status_at, "{plain}");
+        assert_eq!(
+            column_of(lines[1], "作业"),
+            column_of(lines[0], "JOB ID"),
+            "{plain}"
+        );
     }
 
     #[test]

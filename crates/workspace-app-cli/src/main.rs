@@ -2,6 +2,7 @@
 //! finish, over the `workspace-app-client` crate. See `workspace-app --help`.
 
 mod cli;
+#[cfg(feature = "demo")]
 mod demo;
 mod list;
 mod terminal;
@@ -103,6 +104,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::SubJobs(command) => run(&cli.global, command),
+        #[cfg(feature = "demo")]
         Command::Demo { seed } => runtime().and_then(|runtime| runtime.block_on(demo::run(seed))),
     };
     match result {
@@ -218,5 +220,16 @@ pub fn report(failure: &Failure) {
     let _ = writeln!(stderr, "{red}error:{red:#} {}", shown(&failure.message));
     for line in &failure.details {
         let _ = writeln!(stderr, "  {}", shown(line));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_is_a_subcommand_only_with_the_demo_feature() {
+        let parsed = Cli::try_parse_from(["workspace-app", "demo", "--seed", "3"]);
+        assert_eq!(parsed.is_ok(), cfg!(feature = "demo"), "{parsed:?}");
     }
 }

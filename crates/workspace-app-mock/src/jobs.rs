@@ -4,6 +4,9 @@
 use std::time::{Duration, SystemTime};
 
 use fastrand::Rng;
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 use workspace_app_client::Extensible;
 use workspace_app_client::types::{
     JobDetailInfo, JobResourceInfo, JobType, JobTypeFilter, SubJobStatus,
@@ -98,10 +101,15 @@ impl SubJobPlan {
     }
 
     /// The resource the sub-job works on (default: a server with a generated ID and name).
+    #[allow(
+        clippy::needless_update,
+        reason = "generated types gain optional properties with the spec; `..default()` leaves them out"
+    )]
     pub fn resource(mut self, resource_id: impl Into<String>, name: impl Into<String>) -> Self {
         self.resource = Some(JobResourceInfo {
             resource_id: Some(resource_id.into()),
             resource_name: Some(name.into()),
+            ..JobResourceInfo::default()
         });
         self
     }
@@ -361,6 +369,10 @@ impl SubJob {
         }
     }
 
+    #[allow(
+        clippy::needless_update,
+        reason = "generated types gain optional properties with the spec; `..default()` leaves them out"
+    )]
     fn render(&self, state: &State) -> JobDetailInfo {
         let (error_code, error_message) = match (&self.outcome, state.status) {
             (
@@ -383,6 +395,7 @@ impl SubJob {
             error_message,
             project_id: Some(self.project_id.clone()),
             job_id: Some(self.job_id.clone()),
+            ..JobDetailInfo::default()
         }
     }
 }
@@ -393,24 +406,27 @@ fn real_time(nominal: Duration, speed: f64) -> Duration {
 }
 
 /// RFC 3339 in UTC with milliseconds, as the service writes it: `2022-03-07T10:40:43.858Z`.
+const SERVICE_TIME: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// `time` as the service writes it (see [`SERVICE_TIME`]).
 pub(crate) fn format_time(time: SystemTime) -> String {
+    format_utc(time, SERVICE_TIME)
+}
+
+/// `time` in UTC, laid out by `format`. A time out of range (beyond year 9999, only ever
+/// one a test made up) shows as the epoch.
+pub(crate) fn format_utc(time: SystemTime, format: &[BorrowedFormatItem<'_>]) -> String {
     let nanos = match time.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
         Err(before) => -i128::try_from(before.duration().as_nanos()).unwrap_or(i128::MAX),
     };
-    // Out of range (beyond year 9999) only for times a test made up: show the epoch.
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    let utc =
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    // Cannot fail: an `OffsetDateTime` has every component a description can name, and
+    // writing to a `String` has no I/O error. Were it to, the field would be left empty
+    // rather than the request fail.
+    utc.format(format).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -487,6 +503,14 @@ mod tests {
             format_time(SystemTime::UNIX_EPOCH),
             "1970-01-01T00:00:00.000Z"
         );
+        // Milliseconds are cut, not rounded, so a time never shows later than it was.
+        let late = SystemTime::UNIX_EPOCH + START + Duration::from_nanos(858_999_999);
+        assert_eq!(format_time(late), "2022-03-07T10:40:43.858Z");
+        let before_epoch = SystemTime::UNIX_EPOCH - Duration::from_millis(1);
+        assert_eq!(format_time(before_epoch), "1969-12-31T23:59:59.999Z");
+        // Beyond year 9999: the epoch, not a panic.
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+        assert_eq!(format_time(far), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

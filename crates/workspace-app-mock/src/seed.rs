@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use fastrand::Rng;
+use time::macros::format_description;
 use workspace_app_client::Extensible;
 use workspace_app_client::types::{JobResourceInfo, JobType, JobTypeFilter, SubJobStatus};
 
@@ -43,6 +44,10 @@ pub(crate) fn uuid(rng: &mut Rng) -> String {
 
 /// A resource like the document's example: a UUID and `APS-20220902093902-AYOASWQDEJ`
 /// (prefix by kind of resource, creation time, ten capital letters).
+#[allow(
+    clippy::needless_update,
+    reason = "generated types gain optional properties with the spec; `..default()` leaves them out"
+)]
 pub(crate) fn resource(
     rng: &mut Rng,
     job_type: &Extensible<JobType>,
@@ -57,15 +62,15 @@ pub(crate) fn resource(
         ) => "SNAP",
         _ => "APS",
     };
-    let stamp: String = crate::jobs::format_time(created_at)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .take(14)
-        .collect();
+    let stamp = crate::jobs::format_utc(
+        created_at,
+        format_description!("[year][month][day][hour][minute][second]"),
+    );
     let letters: String = (0..10).map(|_| rng.uppercase()).collect();
     JobResourceInfo {
         resource_id: Some(uuid(rng)),
         resource_name: Some(format!("{prefix}-{stamp}-{letters}")),
+        ..JobResourceInfo::default()
     }
 }
 
