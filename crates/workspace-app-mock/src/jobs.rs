@@ -1,6 +1,7 @@
 //! Jobs and sub-jobs: how a test describes them, how the emulator stores them, and what each
 //! looks like at a given time.
 
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use fastrand::Rng;
@@ -231,6 +232,10 @@ pub(crate) struct Filter {
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     sub_jobs: Vec<SubJob>,
+    /// Positions in `sub_jobs`, in list order, of each project's sub-jobs of each job type,
+    /// and of each job's: a page costs its own size, not a scan of the store.
+    by_type: HashMap<(String, Extensible<JobType>), Vec<u32>>,
+    by_job: HashMap<String, Vec<u32>>,
 }
 
 impl Store {
@@ -266,11 +271,36 @@ impl Store {
             })
             .collect();
         let sub_job_ids = new.iter().map(|s| s.id.clone()).collect();
+        let appended = at == self.sub_jobs.len();
         self.sub_jobs.splice(at..at, new);
+        if appended {
+            // The usual case (a job created now): the positions before it stay.
+            self.index_from(at);
+        } else {
+            self.by_type.clear();
+            self.by_job.clear();
+            self.index_from(0);
+        }
         AddedJob {
             job_id,
             project_id,
             sub_job_ids,
+        }
+    }
+
+    /// Adds the sub-jobs from position `start` on to the indexes.
+    fn index_from(&mut self, start: usize) {
+        for (position, sub_job) in self.sub_jobs.iter().enumerate().skip(start) {
+            // The emulator holds fewer than 4 billion sub-jobs (a position fits in u32).
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
+            self.by_type
+                .entry((sub_job.project_id.clone(), sub_job.job_type.clone()))
+                .or_default()
+                .push(position);
+            self.by_job
+                .entry(sub_job.job_id.clone())
+                .or_default()
+                .push(position);
         }
     }
 
@@ -288,22 +318,39 @@ impl Store {
             .to_string()
             .parse()
             .unwrap_or_else(|never| match never {});
+        let (offset, limit) = (filter.offset as usize, filter.limit as usize);
+        let candidates: &[u32] = match &filter.job_id {
+            Some(job_id) => self.by_job.get(job_id),
+            None => self
+                .by_type
+                .get(&(project_id.to_string(), job_type.clone())),
+        }
+        .map_or(&[], Vec::as_slice);
+        let matches =
+            |sub_job: &SubJob| sub_job.project_id == project_id && sub_job.job_type == job_type;
+        // Without a status filter, the index answers directly: `count` is its length and the
+        // page a slice of it.
+        if filter.status.is_none() && filter.job_id.is_none() {
+            let page = candidates
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|&position| {
+                    let sub_job = &self.sub_jobs[position as usize];
+                    sub_job.render(&sub_job.state(now, speed))
+                })
+                .collect();
+            return (candidates.len(), page);
+        }
+        // A status depends on the clock, so it is worked out for each candidate.
         let mut count = 0;
         let mut page = Vec::new();
-        let (offset, limit) = (filter.offset as usize, filter.limit as usize);
-        for sub_job in &self.sub_jobs {
-            if sub_job.project_id != project_id
-                || sub_job.job_type != job_type
-                || filter
-                    .job_id
-                    .as_ref()
-                    .is_some_and(|id| *id != sub_job.job_id)
-            {
+        for &position in candidates {
+            let sub_job = &self.sub_jobs[position as usize];
+            if !matches(sub_job) {
                 continue;
             }
             let in_page = count >= offset && page.len() < limit;
-            // The state is only needed to filter by status or to show the sub-job; skipping
-            // it otherwise keeps paging through a large store linear.
             if filter.status.is_some() || in_page {
                 let state = sub_job.state(now, speed);
                 if filter.status.is_some_and(|status| status != state.status) {
@@ -471,6 +518,63 @@ mod tests {
         assert_eq!(shown.error_message.as_deref(), Some("boom"));
         // Before it fails, no error is shown.
         assert_eq!(sub.render(&at(3)).error_code, None);
+    }
+
+    #[test]
+    fn the_indexes_page_exactly_as_a_scan_of_the_store_would() {
+        let mut store = Store::default();
+        let mut rng = Rng::with_seed(3);
+        let at = |s: u64| SystemTime::UNIX_EPOCH + START + secs(s);
+        // Jobs added out of creation order (the second lands before the first), in two
+        // projects and two types, so both index paths (append, rebuild) are taken.
+        for (job, project, job_type, created, count) in [
+            ("j1", "p", JobType::CreateServer, 10, 7),
+            ("j2", "p", JobType::CreateServer, 5, 4),
+            ("j3", "q", JobType::CreateServer, 20, 3),
+            ("j4", "p", JobType::DeleteServer, 30, 5),
+            ("j5", "p", JobType::CreateServer, 40, 6),
+        ] {
+            let plan = JobPlan::new(job_type)
+                .sub_jobs((0..count).map(|i| SubJobPlan::succeeds(secs(i), secs(i))));
+            store.insert(plan, job.into(), project.into(), at(created), &mut rng);
+        }
+        let now = at(45);
+        for job_id in [None, Some("j1"), Some("j5"), Some("nope")] {
+            for status in [
+                None,
+                Some(SubJobStatus::Success),
+                Some(SubJobStatus::Running),
+            ] {
+                let everything: Vec<_> = store
+                    .sub_jobs
+                    .iter()
+                    .filter(|s| {
+                        s.project_id == "p" && s.job_type == Extensible::from(JobType::CreateServer)
+                    })
+                    .filter(|s| job_id.is_none_or(|id| s.job_id == id))
+                    .map(|s| s.render(&s.state(now, 1.0)))
+                    .filter(|s| status.is_none_or(|status| s.status == Some(status.into())))
+                    .collect();
+                for (offset, limit) in [(0, 100), (0, 3), (3, 4), (15, 10), (100, 1)] {
+                    let filter = Filter {
+                        job_type: JobTypeFilter::CreateServer,
+                        status,
+                        job_id: job_id.map(String::from),
+                        offset,
+                        limit,
+                    };
+                    let (count, page) = store.list("p", &filter, now, 1.0);
+                    assert_eq!(count, everything.len(), "{filter:?}");
+                    let expected: Vec<_> = everything
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .cloned()
+                        .collect();
+                    assert_eq!(page, expected, "{filter:?}");
+                }
+            }
+        }
     }
 
     #[test]
