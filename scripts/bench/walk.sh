@@ -6,13 +6,21 @@
 # Prints medians of wall time and peak RSS and their ratios; then the CLI's peak RSS at 10k
 # and 100k sub-jobs, to show that streaming keeps memory at one page.
 #
-#   bash scripts/bench/walk.sh [RUNS]      (default 7 runs of each)
+# With a simulated network (the emulator's --latency-ms), it then compares the CLI's
+# concurrent paging (default 4 pages at once) with --concurrency 1 and the Python SDK, against
+# the floor of the round trips; and it streams 1,000,000 sub-jobs to show memory stays flat,
+# with the emulator's own memory per sub-job.
+#
+#   bash scripts/bench/walk.sh [RUNS] [SECTIONS]   (default 7 runs; sections: loopback latency
+#                                                   scale, all by default)
 #
 # Needs the Rust toolchain, python3 and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 runs=${1:-7}
+sections=${2:-loopback latency scale}
+want() { [[ " $sections " == *" $1 "* ]]; }
 ak=BENCHAK0123456789ABC
 sk=bench-secret-key-0123456789abcdefghijklmn
 project=0605767a3300d5762fb7c0186d9e1779
@@ -38,10 +46,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts the emulator with one job of $1 sub-jobs; sets $url.
+# Starts the emulator with one job of $1 sub-jobs (more emulator flags may follow); sets
+# $url and $mock_pid.
 start_emulator() {
+    local total=$1
+    shift
     [ -n "$mock_pid" ] && kill "$mock_pid" && wait "$mock_pid" 2>/dev/null || true
-    "$mock" --jobs 0 --bulk "$job_type:$1" --ak "$ak" --sk "$sk" --project-id "$project" \
+    "$mock" --jobs 0 --bulk "$job_type:$total" --ak "$ak" --sk "$sk" --project-id "$project" "$@" \
         >"$work/mock.out" 2>"$work/mock.err" &
     mock_pid=$!
     for _ in $(seq 200); do
@@ -70,9 +81,9 @@ measure() {
     echo "$(awk -v a="$started" -v b="$ended" 'BEGIN { print b - a }') $(cat "$work/rss")" >>"$work/$name.times"
 }
 
-# The two walkers, as commands GNU time can run.
+# The two walkers, as commands GNU time can run; more CLI flags may follow.
 rust_walk() {
-    echo "$cli" --endpoint "$url" --project-id "$project" sub-jobs list --job-type "$job_type" --all --output ndjson
+    echo "$cli" --endpoint "$url" --project-id "$project" sub-jobs list --job-type "$job_type" --all --output ndjson "$@"
 }
 python_walk() {
     echo .venv-bench/bin/python scripts/bench/python_sdk_walk.py "$url" "$project" "$job_type"
@@ -81,6 +92,7 @@ python_walk() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 column_median() { awk -v c="$2" '{ print $c }' "$work/$1.times" | median; }
 
+if want loopback; then
 echo "== walking 10,000 sub-jobs (100 pages of 100), $runs alternating runs each"
 start_emulator 10000
 # Not measured: the first call of each pays for cold caches.
@@ -101,13 +113,46 @@ awk -v rs="$rust_s" -v ps="$python_s" -v rk="$rust_kb" -v pk="$python_kb" 'BEGIN
     printf "%-44s %9.1fx %13.1fx\n", "Python / Rust (targets: >= 10x, > 1x)", ps / rs, pk / rk
 }'
 
-echo "== CLI peak RSS while streaming 10,000 and 100,000 sub-jobs ($runs runs each)"
-for total in 10000 100000; do
+fi
+
+if want latency; then
+# 5,000 sub-jobs are 50 pages: one first page, then 49 more, n at a time.
+for network in "--latency-ms 50" "--latency-ms 50 --latency-jitter-ms 50"; do
+    echo "== 5,000 sub-jobs, emulator $network, $runs alternating runs each"
+    # shellcheck disable=SC2086 # the network flags are words
+    start_emulator 5000 $network
+    rm -f "$work"/{default,sequential,python}.times
+    for _ in $(seq "$runs"); do
+        measure default 5000 $(rust_walk)
+        measure sequential 5000 $(rust_walk --concurrency 1)
+        measure python 5000 $(python_walk)
+    done
+    awk -v d="$(column_median default 1)" -v q="$(column_median sequential 1)" \
+        -v p="$(column_median python 1)" 'BEGIN {
+        f4 = 0.050 * (1 + 13); f1 = 0.050 * 50
+        printf "%-36s %10s %12s\n", "", "wall (s)", "x floor"
+        printf "%-36s %10.3f %11.2fx   (floor %.2f s)\n", "CLI default (4 pages at once)", d, d / f4, f4
+        printf "%-36s %10.3f %11.2fx   (floor %.2f s)\n", "CLI --concurrency 1", q, q / f1, f1
+        printf "%-36s %10.3f %11.2fx\n", "Python SDK", p, p / f1
+        printf "Python / CLI default: %.1fx (target >= 5x); default / floor %.2fx (target <= 1.5x)\n", p / d, d / f4
+    }'
+done
+fi
+
+if want scale; then
+echo "== CLI peak RSS while streaming 10,000, 100,000 and 1,000,000 sub-jobs ($runs runs each)"
+for total in 10000 100000 1000000; do
     start_emulator "$total"
     rm -f "$work/scale.times"
     for _ in $(seq "$runs"); do
         measure scale "$total" $(rust_walk)
     done
-    awk -v t="$total" -v s="$(column_median scale 1)" -v k="$(column_median scale 2)" \
-        'BEGIN { printf "%7d sub-jobs: %.3f s, peak RSS %.1f MB\n", t, s, k / 1024 }'
+    # The emulator's own resident memory, for its cost per sub-job.
+    mock_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$mock_pid/status")
+    echo "$total $mock_kb" >>"$work/mock.rss"
+    awk -v t="$total" -v s="$(column_median scale 1)" -v k="$(column_median scale 2)" -v m="$mock_kb" \
+        'BEGIN { printf "%7d sub-jobs: CLI %.3f s, CLI peak RSS %.1f MB; emulator RSS %.1f MB\n", t, s, k / 1024, m / 1024 }'
 done
+awk 'NR == 1 { t0 = $1; m0 = $2 } { t = $1; m = $2 }
+     END { printf "emulator memory per sub-job: %.0f bytes (RSS growth from %d to %d sub-jobs)\n", (m - m0) * 1024 / (t - t0), t0, t }' "$work/mock.rss"
+fi

@@ -8,7 +8,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use schemars::JsonSchema;
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
-use workspace_app_client::{Region, env, page_size_bounds};
+use workspace_app_client::{DEFAULT_CONCURRENCY, Region, env, page_size_bounds};
 
 /// The exit codes, as a literal so that `concat!` can put them into help texts.
 macro_rules! exit_codes {
@@ -212,6 +212,11 @@ pub struct ListArgs {
     #[arg(long, value_name = "N", requires = "all")]
     pub max_items: Option<u64>,
 
+    /// With --all: pages requested at once, 1 to 16 (1: strictly one after another); output
+    /// stays in offset order
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u64, value_parser = concurrency_parser())]
+    pub concurrency: u64,
+
     /// Output format
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Output::Table)]
     pub output: Output,
@@ -291,6 +296,11 @@ fn region_parser() -> impl TypedValueParser<Value = Region> {
 fn limit_parser() -> impl TypedValueParser<Value = u32> {
     let bounds = page_size_bounds();
     clap::value_parser!(u32).range(i64::from(*bounds.start())..=i64::from(*bounds.end()))
+}
+
+/// Pages at once: more than 16 would only run into the gateway's throttling.
+fn concurrency_parser() -> impl TypedValueParser<Value = u64> {
+    clap::value_parser!(u64).range(1..=16)
 }
 
 /// `offset` is an int32 of at least 0 in the spec.

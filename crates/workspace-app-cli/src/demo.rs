@@ -117,6 +117,7 @@ fn list_args(job_type: JobTypeFilter) -> ListArgs {
         limit: None,
         all: true,
         max_items: None,
+        concurrency: workspace_app_client::DEFAULT_CONCURRENCY as u64,
         output: Output::Table,
     }
 }

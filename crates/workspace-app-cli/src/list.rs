@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use tabwriter::TabWriter;
 use unicode_width::UnicodeWidthChar;
 use workspace_app_client::types::JobDetailInfo;
-use workspace_app_client::{Client, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
+use workspace_app_client::{Client, DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
 
 use crate::cli::{ListArgs, Output};
 use crate::terminal::escape;
@@ -93,7 +93,8 @@ async fn every_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Resul
     if let Some(max_items) = args.max_items {
         paginator = paginator.max_items(max_items);
     }
-    let mut pages = paginator.pages();
+    let concurrency = usize::try_from(args.concurrency).unwrap_or(DEFAULT_CONCURRENCY);
+    let mut pages = paginator.concurrency(concurrency).pages();
     let mut received = 0u64;
     // The smallest count the service reported: the listing's end as far as it knows.
     let mut count: Option<i64> = None;
