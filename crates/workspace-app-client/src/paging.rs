@@ -269,10 +269,9 @@ impl State {
         if full_page {
             let ends = page_ends(&items);
             if ends.is_some() && ends == self.previous_page {
-                return Err(Error::Other(format!(
-                    "the server sent the same page again for offset {offset}: it seems to \
-                     ignore `offset`, so the listing stops here"
-                )));
+                return Err(Error::RepeatedPage {
+                    offset: self.next_offset,
+                });
             }
             self.previous_page = ends;
         }

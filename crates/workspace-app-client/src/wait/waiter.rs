@@ -1,7 +1,6 @@
-//! Waiting for the sub-jobs of an asynchronous job to finish: [`JobWaiter`], and what
-//! each status means for a wait: [`SubJobPhase`].
+//! The polling loop: [`JobWaiter`], what it reports after each poll ([`WaitProgress`]) and
+//! when it succeeds ([`JobOutcome`]).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -10,65 +9,16 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
-use crate::types::{JobDetailInfo, JobTypeFilter, SubJobStatus};
-use crate::{Client, Error, Extensible, deadline};
+use super::phase::{self, SubJobPhase};
+use super::{
+    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, LAST_POLL_ALLOWANCE,
+    MIN_POLL_INTERVAL, WaitError,
+};
+use crate::types::{JobDetailInfo, JobTypeFilter};
+use crate::{Client, Error, deadline};
 
-/// How long a wait lasts unless told otherwise: 10 minutes.
-pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(600);
-/// The first pause between two polls unless told otherwise: 5 seconds.
-pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
-/// The longest pause between two polls unless told otherwise: 60 seconds.
-pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(60);
-/// The shortest pause between two polls; a shorter interval is raised to it.
-pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
-/// How long past the deadline a poll may still take: the last poll starts at the deadline.
-pub const LAST_POLL_ALLOWANCE: Duration = Duration::from_secs(1);
-
-/// Where a sub-job stands, as far as waiting goes: which statuses end a wait, and how.
-///
-/// | status | phase | why |
-/// |---|---|---|
-/// | `SUCCESS` | [`Succeeded`](SubJobPhase::Succeeded) | finished |
-/// | `FAILED` | [`Failed`](SubJobPhase::Failed) | finished with an error (`error_code`, `error_message`) |
-/// | `ABNORMAL` | [`Failed`](SubJobPhase::Failed) | the service documents no way out of it, so waiting longer would only run into the timeout |
-/// | `WAITING`, `RUNNING` | [`Pending`](SubJobPhase::Pending) | queued or in progress |
-/// | `ROLLBACK`, `ABORTING` | [`Pending`](SubJobPhase::Pending) | being rolled back or cancelled: still moving, towards a final status |
-/// | a status newer than this crate ([`Extensible::Unknown`]), or none | [`Pending`](SubJobPhase::Pending) | it may be transitional, and a wait never ends on a guess; if it stays, the timeout error shows it as the raw string the server sent |
-///
-/// A job whose sub-job list is empty is pending too: its sub-jobs may not exist yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SubJobPhase {
-    /// Not finished yet (or a status this crate cannot judge).
-    Pending,
-    /// Finished: `SUCCESS`.
-    Succeeded,
-    /// Finished without success: `FAILED` or `ABNORMAL`.
-    Failed,
-}
-
-impl SubJobPhase {
-    /// The phase of a sub-job with this status.
-    pub fn of(status: Option<&Extensible<SubJobStatus>>) -> SubJobPhase {
-        match status.and_then(Extensible::known) {
-            Some(SubJobStatus::Success) => SubJobPhase::Succeeded,
-            Some(SubJobStatus::Failed | SubJobStatus::Abnormal) => SubJobPhase::Failed,
-            Some(
-                SubJobStatus::Waiting
-                | SubJobStatus::Running
-                | SubJobStatus::Rollback
-                | SubJobStatus::Aborting,
-            )
-            | None => SubJobPhase::Pending,
-        }
-    }
-
-    /// Whether the sub-job has finished, successfully or not.
-    pub fn is_terminal(self) -> bool {
-        self != SubJobPhase::Pending
-    }
-}
-
-/// What is being waited for: every sub-job of a job, or one of them.
+/// What is being waited for: every sub-job of a job, or one of them. Displays as
+/// `CREATE_SERVER job J` or `sub-job S of CREATE_SERVER job J`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitTarget {
     /// The job type the sub-jobs are listed with.
@@ -77,67 +27,6 @@ pub struct WaitTarget {
     pub job_id: String,
     /// The one sub-job waited for, if not all of them.
     pub sub_job_id: Option<String>,
-}
-
-impl fmt::Display for WaitTarget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(sub_job) = &self.sub_job_id {
-            write!(f, "sub-job {sub_job} of ")?;
-        }
-        write!(f, "{} job {}", self.job_type, self.job_id)
-    }
-}
-
-/// How many sub-jobs are in each status, in the spec's order of statuses, then statuses
-/// newer than this crate, then sub-jobs without one. Displays as `2 RUNNING, 1 SUCCESS`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatusCounts(BTreeMap<StatusKey, usize>);
-
-/// Orders sub-jobs without a status last (`false` < `true`), after every status.
-type StatusKey = (bool, Option<Extensible<SubJobStatus>>);
-
-impl StatusCounts {
-    /// Counts the statuses of `sub_jobs`.
-    pub fn of(sub_jobs: &[JobDetailInfo]) -> StatusCounts {
-        let mut counts = BTreeMap::new();
-        for sub_job in sub_jobs {
-            let key = (sub_job.status.is_none(), sub_job.status.clone());
-            *counts.entry(key).or_insert(0) += 1;
-        }
-        StatusCounts(counts)
-    }
-
-    /// `(status as the server sent it, or "no status", count)` pairs, in display order.
-    pub fn iter(&self) -> impl Iterator<Item = (String, usize)> + '_ {
-        self.0.iter().map(|((_, status), &n)| {
-            let name = status
-                .as_ref()
-                .map_or_else(|| "no status".to_string(), ToString::to_string);
-            (name, n)
-        })
-    }
-
-    /// How many sub-jobs are in this phase.
-    pub fn in_phase(&self, phase: SubJobPhase) -> usize {
-        self.0
-            .iter()
-            .filter(|((_, status), _)| SubJobPhase::of(status.as_ref()) == phase)
-            .map(|(_, n)| n)
-            .sum()
-    }
-}
-
-impl fmt::Display for StatusCounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            return f.write_str("no sub-jobs");
-        }
-        for (i, (status, n)) in self.iter().enumerate() {
-            let separator = if i == 0 { "" } else { ", " };
-            write!(f, "{separator}{n} {status}")?;
-        }
-        Ok(())
-    }
 }
 
 /// What one poll saw, handed to [`JobWaiter::on_progress`].
@@ -171,95 +60,6 @@ pub struct JobOutcome {
 }
 
 /// Why a wait did not end in success.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum WaitError {
-    /// Sub-jobs finished in `FAILED` or `ABNORMAL`.
-    #[error("{target} failed: {}", describe_failures(failed, sub_jobs.len()))]
-    Failed {
-        /// What was waited for.
-        target: WaitTarget,
-        /// The failed sub-jobs, with their `error_code` and `error_message`.
-        failed: Vec<JobDetailInfo>,
-        /// Every sub-job waited for, as the last poll saw them.
-        sub_jobs: Vec<JobDetailInfo>,
-    },
-    /// The timeout passed before the sub-jobs finished.
-    #[error(
-        "gave up waiting for {target} after {waited:?} ({polls} polls); last seen: {}{}",
-        StatusCounts::of(last_seen),
-        last_error.as_ref().map(|e| format!("; the last poll failed: {e}")).unwrap_or_default()
-    )]
-    TimedOut {
-        /// What was waited for.
-        target: WaitTarget,
-        /// Time from the start of the wait to the end of the last poll.
-        waited: Duration,
-        /// Polls in all.
-        polls: u32,
-        /// The sub-jobs waited for, as the last successful poll saw them.
-        last_seen: Vec<JobDetailInfo>,
-        /// The error of the last poll, if it failed.
-        last_error: Option<Error>,
-    },
-    /// A poll failed in a way that waiting cannot mend (bad credentials, a bad request,
-    /// a missing project ID...).
-    #[error("cannot poll {target}: {source}")]
-    Api {
-        /// What was waited for.
-        target: WaitTarget,
-        /// The error.
-        source: Error,
-    },
-}
-
-impl WaitError {
-    /// The sub-jobs as last seen, whatever the error.
-    pub fn sub_jobs(&self) -> &[JobDetailInfo] {
-        match self {
-            WaitError::Failed { sub_jobs, .. } => sub_jobs,
-            WaitError::TimedOut { last_seen, .. } => last_seen,
-            WaitError::Api { .. } => &[],
-        }
-    }
-}
-
-/// Keeps the message (and the API error itself), for callers whose functions return
-/// [`Error`].
-impl From<WaitError> for Error {
-    fn from(error: WaitError) -> Self {
-        match error {
-            WaitError::Api { source, .. } => source,
-            other => Error::Other(other.to_string()),
-        }
-    }
-}
-
-/// At most this many failed sub-jobs are described in a message; the error keeps them all.
-const DESCRIBED_FAILURES: usize = 3;
-
-fn describe_failures(failed: &[JobDetailInfo], total: usize) -> String {
-    let mut text = format!("{} of {total} sub-jobs failed", failed.len());
-    for sub_job in failed.iter().take(DESCRIBED_FAILURES) {
-        let id = sub_job.id.as_deref().unwrap_or("(no id)");
-        let status = sub_job
-            .status
-            .as_ref()
-            .map_or_else(|| "no status".to_string(), ToString::to_string);
-        text.push_str(&format!("; {id} {status}"));
-        match (&sub_job.error_code, &sub_job.error_message) {
-            (Some(code), Some(message)) => text.push_str(&format!(" {code}: {message}")),
-            (Some(text_part), None) | (None, Some(text_part)) => {
-                text.push_str(&format!(" {text_part}"));
-            }
-            (None, None) => {}
-        }
-    }
-    if failed.len() > DESCRIBED_FAILURES {
-        text.push_str(&format!("; and {} more", failed.len() - DESCRIBED_FAILURES));
-    }
-    text
-}
 
 type ProgressFn<'a> = Box<dyn FnMut(&WaitProgress<'_>) + Send + 'a>;
 
@@ -456,7 +256,7 @@ impl<'a> JobWaiter<'a> {
             }
             // A failed poll brings nothing new to judge.
             if last_error.is_none()
-                && let Some(verdict) = judge(&last_seen, self.fail_fast)
+                && let Some(verdict) = phase::judge(&last_seen, self.fail_fast)
             {
                 return match verdict {
                     SubJobPhase::Succeeded => Ok(JobOutcome {
@@ -467,11 +267,7 @@ impl<'a> JobWaiter<'a> {
                     }),
                     _ => Err(WaitError::Failed {
                         target: self.target,
-                        failed: last_seen
-                            .iter()
-                            .filter(|s| SubJobPhase::of(s.status.as_ref()) == SubJobPhase::Failed)
-                            .cloned()
-                            .collect(),
+                        failed: phase::failed(&last_seen),
                         sub_jobs: last_seen,
                     }),
                 };
@@ -533,109 +329,11 @@ async fn poll(client: &Client, target: &WaitTarget) -> Option<Result<Vec<JobDeta
     Some(Ok(sub_jobs))
 }
 
-/// `Some(Succeeded)` or `Some(Failed)` when the wait is over, `None` while it goes on.
-fn judge(sub_jobs: &[JobDetailInfo], fail_fast: bool) -> Option<SubJobPhase> {
-    let phases = || sub_jobs.iter().map(|s| SubJobPhase::of(s.status.as_ref()));
-    let any_failed = phases().any(|p| p == SubJobPhase::Failed);
-    if fail_fast && any_failed {
-        return Some(SubJobPhase::Failed);
-    }
-    if sub_jobs.is_empty() || !phases().all(SubJobPhase::is_terminal) {
-        return None;
-    }
-    Some(if any_failed {
-        SubJobPhase::Failed
-    } else {
-        SubJobPhase::Succeeded
-    })
-}
-
 impl<'a> IntoFuture for JobWaiter<'a> {
     type Output = Result<JobOutcome, WaitError>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sub_job(id: &str, status: &str) -> JobDetailInfo {
-        JobDetailInfo {
-            id: Some(id.to_string()),
-            status: Some(status.parse().unwrap()),
-            ..JobDetailInfo::default()
-        }
-    }
-
-    #[test]
-    fn every_status_has_a_phase() {
-        use SubJobPhase::*;
-        let cases = [
-            ("WAITING", Pending),
-            ("RUNNING", Pending),
-            ("ROLLBACK", Pending),
-            ("ABORTING", Pending),
-            ("SUCCESS", Succeeded),
-            ("FAILED", Failed),
-            ("ABNORMAL", Failed),
-            ("PAUSED", Pending),
-        ];
-        for (status, phase) in cases {
-            let status: Extensible<SubJobStatus> = status.parse().unwrap();
-            assert_eq!(SubJobPhase::of(Some(&status)), phase, "{status}");
-        }
-        assert_eq!(SubJobPhase::of(None), Pending);
-    }
-
-    #[test]
-    fn a_wait_ends_when_all_have_finished_or_on_the_first_failure_if_asked() {
-        let done = [sub_job("a", "SUCCESS"), sub_job("b", "SUCCESS")];
-        assert_eq!(judge(&done, false), Some(SubJobPhase::Succeeded));
-        let mixed = [sub_job("a", "FAILED"), sub_job("b", "RUNNING")];
-        assert_eq!(judge(&mixed, false), None);
-        assert_eq!(judge(&mixed, true), Some(SubJobPhase::Failed));
-        let finished = [sub_job("a", "ABNORMAL"), sub_job("b", "SUCCESS")];
-        assert_eq!(judge(&finished, false), Some(SubJobPhase::Failed));
-        assert_eq!(judge(&[], false), None);
-        assert_eq!(judge(&[sub_job("a", "PAUSED")], false), None);
-    }
-
-    #[test]
-    fn counts_read_in_the_spec_order_then_unknown_then_missing() {
-        let mut sub_jobs = vec![
-            sub_job("a", "SUCCESS"),
-            sub_job("b", "PAUSED"),
-            sub_job("c", "RUNNING"),
-            sub_job("d", "SUCCESS"),
-        ];
-        sub_jobs.push(JobDetailInfo::default());
-        let counts = StatusCounts::of(&sub_jobs);
-        assert_eq!(
-            counts.to_string(),
-            "1 RUNNING, 2 SUCCESS, 1 PAUSED, 1 no status"
-        );
-        assert_eq!(counts.in_phase(SubJobPhase::Pending), 3);
-        assert_eq!(StatusCounts::of(&[]).to_string(), "no sub-jobs");
-    }
-
-    #[test]
-    fn a_failure_message_names_each_sub_job_and_its_error() {
-        let mut failed = sub_job("s-1", "FAILED");
-        failed.error_code = Some("WKS.0001".into());
-        failed.error_message = Some("no capacity".into());
-        let others: Vec<_> = (2..=5)
-            .map(|i| sub_job(&format!("s-{i}"), "ABNORMAL"))
-            .collect();
-        let mut all = vec![failed];
-        all.extend(others);
-        let text = describe_failures(&all, 7);
-        assert_eq!(
-            text,
-            "5 of 7 sub-jobs failed; s-1 FAILED WKS.0001: no capacity; s-2 ABNORMAL; s-3 ABNORMAL; and 2 more"
-        );
     }
 }
