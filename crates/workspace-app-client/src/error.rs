@@ -368,6 +368,97 @@ impl fmt::Display for ShortenedUrl<'_> {
 mod tests {
     use super::*;
 
+    /// Each error's own message, then its causes: no message repeats one before it.
+    fn chain_of(error: &Error) -> Vec<String> {
+        let mut messages = vec![error.to_string()];
+        let mut cause = error.source();
+        while let Some(e) = cause {
+            messages.push(e.to_string());
+            cause = e.source();
+        }
+        messages
+    }
+
+    #[test]
+    fn display_says_this_error_and_source_gives_the_cause() {
+        let json = serde_json::from_slice::<serde_json::Value>(b"{").unwrap_err();
+        let json_text = json.to_string();
+        let invalid = Error::InvalidResponse {
+            source: json,
+            snippet: "{".into(),
+        };
+        assert_eq!(
+            chain_of(&invalid),
+            [
+                "the response body is not the documented JSON; body starts with \"{\"".to_string(),
+                json_text
+            ]
+        );
+        let signing = Error::Signing(SigningError::StreamingBody);
+        assert_eq!(
+            DisplayErrorChain(&signing).to_string(),
+            "cannot sign the request: the request body is a stream, which cannot be hashed for the signature"
+        );
+        let repeated = Error::RepeatedPage { offset: 200 };
+        assert_eq!(chain_of(&repeated).len(), 1);
+        assert!(repeated.to_string().contains("offset 200"));
+        let redirect = Error::Redirect {
+            status: StatusCode::FOUND,
+            location: None,
+        };
+        assert!(
+            redirect
+                .to_string()
+                .starts_with("the server answered 302 Found with a redirect to nowhere")
+        );
+        for error in [invalid, signing, repeated, redirect] {
+            let messages = chain_of(&error);
+            for (i, message) in messages.iter().enumerate().skip(1) {
+                assert!(
+                    !messages[..i]
+                        .iter()
+                        .any(|before| before.contains(message.as_str())),
+                    "{messages:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wait_error_converts_whole_and_a_poll_error_as_itself() {
+        use crate::types::JobTypeFilter;
+        use crate::{WaitError, WaitTarget};
+        let target = WaitTarget {
+            job_type: JobTypeFilter::CreateServer,
+            job_id: "J".into(),
+            sub_job_id: None,
+        };
+        let timed_out = WaitError::TimedOut {
+            target: target.clone(),
+            waited: std::time::Duration::from_secs(60),
+            polls: 2,
+            last_seen: Vec::new(),
+            last_error: Some(Error::RepeatedPage { offset: 0 }),
+        };
+        let expected = DisplayErrorChain(&timed_out).to_string();
+        let error = Error::from(timed_out);
+        assert!(matches!(&error, Error::Wait(_)), "{error:?}");
+        assert_eq!(DisplayErrorChain(&error).to_string(), expected);
+        assert!(
+            expected.ends_with("; the last poll failed: the server sent the same page again for offset 0: it seems to ignore `offset`, so the listing stops here"),
+            "{expected}"
+        );
+        let cannot_poll = WaitError::Api {
+            target,
+            source: Error::InvalidRequest("bad".into()),
+        };
+        assert_eq!(
+            DisplayErrorChain(&cannot_poll).to_string(),
+            "cannot poll CREATE_SERVER job J: invalid request: bad"
+        );
+        assert!(matches!(Error::from(cannot_poll), Error::InvalidRequest(_)));
+    }
+
     #[test]
     fn snippets_are_bounded_and_mark_the_cut() {
         assert_eq!(snippet(b"<html>"), "<html>");

@@ -6,7 +6,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use crate::error::{ApiError, Error, request_id};
 use crate::generated::operation_paths;
 use crate::generated::parameter_bounds::{Bounds, query_bounds};
-use crate::transport::{self, Failure, Received, Rejection};
+use crate::transport::{self, Failure, Received, Rejected, Rejection};
 use crate::{Client, ClientConfig};
 
 impl ClientHooks<ClientConfig> for Client {
@@ -84,7 +84,8 @@ fn hand_over(outcome: Result<Received, Failure>) -> reqwest::Result<reqwest::Res
             Ok(reqwest::Response::from(response))
         }
         Err(Failure::Transport(error)) => Err(error),
-        Err(Failure::Rejected { head, rejection }) => {
+        Err(Failure::Rejected(rejected)) => {
+            let Rejected { head, rejection } = *rejected;
             let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
             // The response the rejection was decided from, when there was one, so that the
             // generated error's `status()` and headers are the server's. (A request that could
@@ -190,6 +191,95 @@ fn check_query_bounds(url: &reqwest::Url, bounds: &[Bounds]) -> Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::SigningError;
+    use reqwest::StatusCode;
+
+    fn head(status: u16) -> http::response::Parts {
+        let response = http::Response::builder()
+            .status(status)
+            .header("x-request-id", "rid")
+            .body(())
+            .unwrap();
+        response.into_parts().0
+    }
+
+    /// What `post` and `Error::from` make of what `exec` returned.
+    fn through_the_hooks(outcome: Result<Received, Failure>) -> (StatusCode, Option<Error>) {
+        let response = hand_over(outcome).unwrap();
+        let status = response.status();
+        let error = match response.extensions().get::<HandOff>() {
+            Some(fail @ HandOff::Fail(_)) => {
+                let handed = carrier(&response, fail.clone());
+                assert_eq!(handed.status(), status);
+                assert_eq!(handed.headers(), response.headers());
+                Some(handed_over(&handed))
+            }
+            _ => None,
+        };
+        (status, error)
+    }
+
+    #[test]
+    fn every_rejection_reaches_the_error_whole() {
+        let api = ApiError::from_response(StatusCode::BAD_GATEWAY, &head(502).headers, b"<html>");
+        let cases = [
+            (Some(head(502)), Rejection::Status(api.clone())),
+            (
+                Some(head(302)),
+                Rejection::Redirect {
+                    status: StatusCode::FOUND,
+                    location: Some("https://elsewhere".into()),
+                },
+            ),
+            (Some(head(200)), Rejection::TooLarge { limit: 7 }),
+            (None, Rejection::Unsigned(SigningError::StreamingBody)),
+        ];
+        for (head, rejection) in cases {
+            let expected_status = head.as_ref().map_or(StatusCode::OK, |h| h.status);
+            let rejected = Rejected {
+                head,
+                rejection: rejection.clone(),
+            };
+            let (status, error) = through_the_hooks(Err(Failure::Rejected(Box::new(rejected))));
+            assert_eq!(status, expected_status);
+            let error = error.expect("post fails the call");
+            match (rejection, error) {
+                (Rejection::Status(sent), Error::Api(got)) => assert_eq!(sent, got),
+                (
+                    Rejection::Redirect { status, location },
+                    Error::Redirect {
+                        status: s,
+                        location: l,
+                    },
+                ) => assert_eq!((status, location), (s, l)),
+                (Rejection::TooLarge { limit }, Error::ResponseTooLarge { limit: l }) => {
+                    assert_eq!(limit, l);
+                }
+                (Rejection::Unsigned(sent), Error::Signing(got)) => assert_eq!(sent, got),
+                (sent, got) => panic!("{sent:?} came out as {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_readable_response_passes_and_keeps_its_body_for_an_undocumented_status() {
+        let mut parts = head(429);
+        parts.headers.insert("x-request-id", "rid".parse().unwrap());
+        let body = Bytes::from_static(br#"{"error_code": "APIGW.0308", "error_msg": "slow down"}"#);
+        let received = Received::from_parts(parts, body);
+        let response = hand_over(Ok(received)).unwrap();
+        assert!(matches!(
+            response.extensions().get::<HandOff>(),
+            Some(HandOff::Readable(_))
+        ));
+        // `post` lets it through; progenitor finds 429 undocumented and hands it back.
+        let Error::Api(api) = handed_over(&response) else {
+            panic!("expected an API error");
+        };
+        assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(api.error_code.as_deref(), Some("APIGW.0308"));
+        assert_eq!(api.request_id.as_deref(), Some("rid"));
+    }
 
     const LIMIT: Bounds = Bounds {
         name: "limit",

@@ -28,11 +28,21 @@ pub(crate) type Received = http::Response<Bytes>;
 pub(crate) enum Failure {
     /// No usable response: could not connect, timed out, the connection broke.
     Transport(reqwest::Error),
-    /// The call ends with this error; `head` is the response it was decided from, if any.
-    Rejected {
-        head: Option<http::response::Parts>,
-        rejection: Rejection,
-    },
+    /// The call ends with this error.
+    Rejected(Box<Rejected>),
+}
+
+/// An error decided by the transport, and the response it was decided from, if any.
+#[derive(Debug)]
+pub(crate) struct Rejected {
+    pub(crate) head: Option<http::response::Parts>,
+    pub(crate) rejection: Rejection,
+}
+
+impl Failure {
+    fn rejected(head: Option<http::response::Parts>, rejection: Rejection) -> Self {
+        Failure::Rejected(Box::new(Rejected { head, rejection }))
+    }
 }
 
 /// An error the transport decided on, from a response or before sending. `Clone`, as it
@@ -106,12 +116,8 @@ async fn attempts(
         let replay = next.try_clone();
         let mut attempt = next;
         span.record("attempt", failed + 1);
-        authenticate(config, &mut attempt, SystemTime::now()).map_err(|error| {
-            Failure::Rejected {
-                head: None,
-                rejection: Rejection::Unsigned(error),
-            }
-        })?;
+        authenticate(config, &mut attempt, SystemTime::now())
+            .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
         if let Some(timeout) = config.attempt_timeout {
             // Within a wait, an attempt ends by the wait's deadline.
             let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));
@@ -173,10 +179,7 @@ fn finish(outcome: Attempt, limit: usize) -> Result<Received, Failure> {
             Rejection::Status(ApiError::from_response(status, &head.headers, &body))
         }
     };
-    Err(Failure::Rejected {
-        head: Some(head),
-        rejection,
-    })
+    Err(Failure::rejected(Some(head), rejection))
 }
 
 fn log_retry(outcome: &Attempt, failed: u32, delay: Duration) {
@@ -242,5 +245,44 @@ async fn send(client: &reqwest::Client, request: reqwest::Request, limit: usize)
             // `LengthLimitError`.
             Err(_) => Ok((head, Body::TooLarge)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_signed_is_not_sent() {
+        // The builder refuses such keys; the transport still never sends unsigned.
+        let config = ClientConfig {
+            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk")),
+            project_id: Some("p".into()),
+            ..ClientConfig::default()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1/p/x", listener.local_addr().unwrap());
+        let client = reqwest::Client::new();
+        let request = client.get(url).build().unwrap();
+        let info = OperationInfo {
+            operation_id: "list_sub_jobs",
+        };
+        let outcome = execute(&client, &config, request, &info).await;
+        let Err(Failure::Rejected(rejected)) = &outcome else {
+            panic!("expected a rejection, got {outcome:?}");
+        };
+        assert!(rejected.head.is_none());
+        assert!(
+            matches!(
+                rejected.rejection,
+                Rejection::Unsigned(SigningError::InvalidHeaderValue {
+                    header: "authorization"
+                })
+            ),
+            "{rejected:?}"
+        );
+        // Nothing reached the server.
+        let accepted = tokio::time::timeout(Duration::from_millis(50), listener.accept()).await;
+        assert!(accepted.is_err(), "a connection was made");
     }
 }

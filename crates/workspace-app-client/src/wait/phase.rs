@@ -51,8 +51,6 @@ impl SubJobPhase {
     }
 }
 
-/// What is being waited for: every sub-job of a job, or one of them.
-
 /// How many sub-jobs are in each status, in the spec's order of statuses, then statuses
 /// newer than this crate, then sub-jobs without one. Displays as `2 RUNNING, 1 SUCCESS`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -104,8 +102,6 @@ impl fmt::Display for StatusCounts {
         Ok(())
     }
 }
-
-/// What one poll saw, handed to [`JobWaiter::on_progress`].
 
 /// `Some(Succeeded)` or `Some(Failed)` when the wait is over, `None` while it goes on.
 pub(super) fn judge(sub_jobs: &[JobDetailInfo], fail_fast: bool) -> Option<SubJobPhase> {

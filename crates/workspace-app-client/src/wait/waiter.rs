@@ -59,8 +59,6 @@ pub struct JobOutcome {
     pub elapsed: Duration,
 }
 
-/// Why a wait did not end in success.
-
 type ProgressFn<'a> = Box<dyn FnMut(&WaitProgress<'_>) + Send + 'a>;
 
 impl Client {
