@@ -5,7 +5,9 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use futures_util::TryStreamExt;
+use http_body::Frame;
+use http_body_util::{BodyExt, Limited, StreamBody};
 use progenitor_client::OperationInfo;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderName, LOCATION, RETRY_AFTER};
@@ -229,14 +231,21 @@ const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-auth-token");
 
 /// Sends one attempt and reads the whole body, up to `limit` bytes.
 async fn send(client: &reqwest::Client, request: reqwest::Request, limit: usize) -> Attempt {
-    let response = client.execute(request).await?;
+    let mut response = client.execute(request).await?;
     let too_large = response
         .content_length()
         .is_some_and(|length| length > limit as u64);
-    let (head, body) = http::Response::from(response).into_parts();
+    let (mut head, ()) = http::Response::new(()).into_parts();
+    head.status = response.status();
+    head.version = response.version();
+    head.headers = std::mem::take(response.headers_mut());
+    head.extensions = std::mem::take(response.extensions_mut());
     if too_large {
         return Ok((head, Body::TooLarge));
     }
+    // Through `bytes_stream`, a failed read is reqwest's own error for it (as with
+    // `Response::bytes`), not one wrapped again by `reqwest::Body`.
+    let body = StreamBody::new(response.bytes_stream().map_ok(Frame::data));
     match Limited::new(body, limit).collect().await {
         Ok(body) => Ok((head, Body::Whole(body.to_bytes()))),
         Err(error) => match error.downcast::<reqwest::Error>() {

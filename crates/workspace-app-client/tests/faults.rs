@@ -283,6 +283,46 @@ async fn a_refused_connection_is_a_transport_error() {
 }
 
 #[tokio::test]
+async fn a_body_cut_short_is_a_transport_error_whose_causes_show_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"count\"";
+            let _ = socket.write_all(head.as_bytes()).await;
+            // Closed 990 bytes early.
+        }
+    });
+    let client = ClientBuilder::new()
+        .endpoint(format!("http://{address}"))
+        .project_id("p")
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let error = call(&client).await.unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    let chain = DisplayErrorChain(&error).to_string();
+    let mut seen = std::collections::HashSet::new();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(e) = cause {
+        assert!(seen.insert(e.to_string()), "{e} twice in {chain}");
+        cause = e.source();
+    }
+    assert!(chain.contains("end of file"), "{chain}");
+    assert!(accepted.load(Ordering::SeqCst) >= 1);
+}
+
+#[tokio::test]
 async fn a_transport_error_cuts_a_long_url_but_keeps_it_whole_in_the_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
