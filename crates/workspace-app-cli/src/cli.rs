@@ -261,6 +261,10 @@ pub struct WaitArgs {
     /// Stop at the first failed sub-job instead of waiting for all to finish
     #[arg(long)]
     pub fail_fast: bool,
+
+    /// Pages of each poll requested at once, 1 to 16 (1: strictly one after another)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u64, value_parser = concurrency_parser())]
+    pub concurrency: u64,
 }
 
 /// The values the spec lists for a string enum, read from the JSON Schema of the type

@@ -131,5 +131,6 @@ fn wait_args(job_type: JobTypeFilter, job_id: &str) -> WaitArgs {
         interval: Duration::from_secs(1),
         max_interval: Duration::from_secs(2),
         fail_fast: false,
+        concurrency: workspace_app_client::DEFAULT_CONCURRENCY as u64,
     }
 }

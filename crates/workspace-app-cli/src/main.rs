@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use clap::{CommandFactory, Parser};
-use workspace_app_client::{BuildError, Client, ClientBuilder, Credentials, Error, env};
+use workspace_app_client::{
+    BuildError, Client, ClientBuilder, Credentials, DisplayErrorChain, Error, env,
+};
 
 use crate::cli::{Cli, Command, GlobalArgs, SubJobsCommand};
 
@@ -62,12 +64,14 @@ impl Failure {
     pub fn api(error: &Error) -> Self {
         // Refused before sending, by the spec's checks or by the HTTP library (a URL too
         // long to send, say): nothing reached the network.
+        // The error and its causes on one line (`Display` alone shows only the first).
+        let message = DisplayErrorChain(error).to_string();
         if matches!(error, Error::InvalidRequest(_))
             || matches!(error, Error::Transport(e) if e.is_builder())
         {
-            return Failure::new(Exit::Usage, error.to_string());
+            return Failure::new(Exit::Usage, message);
         }
-        let failure = Failure::new(Exit::Api, error.to_string());
+        let failure = Failure::new(Exit::Api, message);
         let hint = match error.status().map(|s| s.as_u16()) {
             _ if matches!(error, Error::Redirect { .. }) => Some(
                 "hint: the endpoint moved or is not the API; check --endpoint or --region (the redirect was not followed)"

@@ -4,8 +4,10 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use workspace_app_client::types::JobDetailInfo;
-use workspace_app_client::{Client, StatusCounts, SubJobPhase, WaitError, WaitProgress};
+use workspace_app_client::{
+    Client, DEFAULT_CONCURRENCY, DisplayErrorChain, StatusCounts, SubJobPhase, WaitError,
+    WaitProgress,
+};
 
 use crate::cli::WaitArgs;
 use crate::terminal::{LINE_CHARS, escape, shorten};
@@ -20,6 +22,7 @@ pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
         .poll_interval(args.interval)
         .max_poll_interval(args.max_interval)
         .fail_fast(args.fail_fast)
+        .concurrency(usize::try_from(args.concurrency).unwrap_or(DEFAULT_CONCURRENCY))
         .on_progress(move |seen| report.update(seen));
     if let Some(sub_job) = &args.sub_job_id {
         waiter = waiter.sub_job(sub_job.as_str());
@@ -28,105 +31,42 @@ pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
     progress.finish();
     match result {
         Ok(outcome) => {
-            println!(
-                "{}: {} succeeded after {} ({} polls)",
-                escape(&outcome.target.to_string()),
-                sub_jobs(outcome.sub_jobs.len()),
-                humantime::format_duration(rounded(outcome.elapsed)),
-                outcome.polls
-            );
+            // The library's words; the target and the count are the server's text.
+            println!("{}", escape(&outcome.report().to_string()));
             Ok(())
         }
         Err(error) => Err(failure(&args, error)),
     }
 }
 
+/// The failure a wait ended in, in the library's words ([`WaitError::report`]), with this
+/// tool's hints. `report` escapes every line.
 fn failure(args: &WaitArgs, error: WaitError) -> Failure {
-    match error {
-        WaitError::Failed {
-            target,
-            failed,
-            sub_jobs: all,
-            ..
-        } => {
-            let mut failure = Failure::new(
-                Exit::JobFailed,
-                format!(
-                    "{target} failed: {} of {} failed",
-                    failed.len(),
-                    sub_jobs(all.len())
-                ),
-            );
-            for sub_job in &failed {
-                failure = failure.detail(describe(sub_job));
-            }
-            failure
-        }
-        WaitError::TimedOut {
-            target,
-            waited,
-            polls,
-            last_seen,
-            last_error,
-            ..
-        } => {
-            let mut failure = Failure::new(
-                Exit::Timeout,
-                format!(
-                    "gave up waiting for {target} after {} ({polls} polls); last seen: {}",
-                    humantime::format_duration(rounded(waited)),
-                    StatusCounts::of(&last_seen)
-                ),
-            );
-            if let Some(error) = last_error {
-                failure = failure.detail(format!("the last poll failed: {error}"));
-            }
-            failure.detail(format!(
-                "hint: wait longer with --timeout (it was {})",
-                humantime::format_duration(args.timeout)
-            ))
-        }
-        WaitError::Api { source, .. } => Failure::api(&source),
+    let exit = match &error {
+        WaitError::Failed { .. } => Exit::JobFailed,
+        WaitError::TimedOut { .. } => Exit::Timeout,
+        WaitError::Api { source, .. } => return Failure::api(source),
         // A kind of failure newer than this tool.
-        other => Failure::new(Exit::Api, other.to_string()),
+        _ => Exit::Api,
+    };
+    let report = error.report();
+    let mut failure = Failure::new(exit, report.headline().to_string());
+    for line in report.failed_sub_jobs() {
+        failure = failure.detail(line.to_string());
     }
-}
-
-/// `sub-job s-1 FAILED WKS.0001: no capacity`
-fn describe(sub_job: &JobDetailInfo) -> String {
-    let mut line = format!(
-        "sub-job {} {}",
-        sub_job.id.as_deref().unwrap_or("(no id)"),
-        sub_job
-            .status
-            .as_ref()
-            .map_or_else(|| "(no status)".to_string(), ToString::to_string)
-    );
-    for part in [&sub_job.error_code, &sub_job.error_message]
-        .into_iter()
-        .flatten()
-    {
-        line.push(' ');
-        line.push_str(part);
+    if let WaitError::TimedOut { last_error, .. } = &error {
+        if let Some(last_error) = last_error {
+            failure = failure.detail(format!(
+                "the last poll failed: {}",
+                DisplayErrorChain(last_error)
+            ));
+        }
+        failure = failure.detail(format!(
+            "hint: wait longer with --timeout (it was {})",
+            humantime::format_duration(args.timeout)
+        ));
     }
-    line
-}
-
-fn sub_jobs(n: usize) -> String {
-    if n == 1 {
-        "1 sub-job".into()
-    } else {
-        format!("{n} sub-jobs")
-    }
-}
-
-/// Durations for people: whole seconds from 10 s on, whole milliseconds below.
-fn rounded(duration: Duration) -> Duration {
-    if duration >= Duration::from_secs(10) {
-        Duration::from_secs(duration.as_secs())
-    } else {
-        Duration::from_millis(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
-    }
+    failure
 }
 
 /// A bar on a terminal; a plain line per poll otherwise. Both on stderr, so that stdout
@@ -163,7 +103,7 @@ impl Progress {
                 format!(
                     " (poll {} failed: {})",
                     seen.polls,
-                    shorten(&e.to_string(), LINE_CHARS)
+                    shorten(&DisplayErrorChain(e).to_string(), LINE_CHARS)
                 )
             })
             .unwrap_or_default();

@@ -473,7 +473,7 @@ async fn wait_exits_1_when_a_sub_job_fails_and_shows_its_error() {
     let message = stderr(&output);
     let headline = "error: CREATE_SERVER job job-1 failed: 1 of 2 sub-jobs failed";
     assert!(message.contains(headline), "{message}");
-    let detail = "sub-job a FAILED WKS.00129901 The service is now unavailable";
+    let detail = "sub-job a FAILED WKS.00129901: The service is now unavailable";
     assert!(message.contains(detail), "{message}");
 }
 

@@ -33,7 +33,7 @@ async fn the_demo_lists_and_waits_on_an_embedded_emulator() {
     // The second job ends with one failure, reported with its code and message.
     assert!(stderr.contains("1 of 3 sub-jobs failed"), "{stderr}");
     assert!(
-        stderr.contains("WKS.00129901 The service is now unavailable"),
+        stderr.contains("WKS.00129901: The service is now unavailable"),
         "{stderr}"
     );
     assert_eq!(count(("FAILED", "REINSTALL_OS")), 1, "{stdout}");

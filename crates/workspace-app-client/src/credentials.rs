@@ -49,11 +49,7 @@ impl Credentials {
 
     /// Permanent AK/SK credentials.
     pub fn ak_sk(ak: impl Into<String>, sk: impl Into<String>) -> Self {
-        Credentials::AkSk(AkSk {
-            ak: SecretString::from(ak.into()),
-            sk: SecretString::from(sk.into()),
-            security_token: None,
-        })
+        Credentials::AkSk(AkSk::new(ak, sk))
     }
 
     /// Temporary AK/SK credentials: requests also carry `X-Security-Token`.
@@ -62,11 +58,7 @@ impl Credentials {
         sk: impl Into<String>,
         security_token: impl Into<String>,
     ) -> Self {
-        Credentials::AkSk(AkSk {
-            ak: SecretString::from(ak.into()),
-            sk: SecretString::from(sk.into()),
-            security_token: Some(SecretString::from(security_token.into())),
-        })
+        Credentials::AkSk(AkSk::temporary(ak, sk, security_token))
     }
 
     /// AK/SK credentials from `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK`, temporary when
@@ -107,6 +99,35 @@ impl Credentials {
             }
             _ => Ok(()),
         }
+    }
+}
+
+impl AkSk {
+    /// A permanent key pair, e.g. for [`signing::sign`](crate::signing::sign).
+    pub fn new(ak: impl Into<String>, sk: impl Into<String>) -> Self {
+        AkSk {
+            ak: SecretString::from(ak.into()),
+            sk: SecretString::from(sk.into()),
+            security_token: None,
+        }
+    }
+
+    /// A temporary key pair with its session token, sent as `X-Security-Token`.
+    pub fn temporary(
+        ak: impl Into<String>,
+        sk: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        AkSk {
+            security_token: Some(SecretString::from(security_token.into())),
+            ..AkSk::new(ak, sk)
+        }
+    }
+}
+
+impl From<AkSk> for Credentials {
+    fn from(keys: AkSk) -> Self {
+        Credentials::AkSk(keys)
     }
 }
 

@@ -1,13 +1,19 @@
-//! The error every hand-written entry point returns, and the conversion from the generated
-//! client's error.
+//! The error every hand-written entry point returns, the conversion from the generated
+//! client's error, and [`DisplayErrorChain`] to show an error with its causes on one line.
+//!
+//! Every error follows the standard convention: its `Display` says what went wrong at its
+//! own level, and [`source`](std::error::Error::source) gives the cause, so that a chain is
+//! printed once, cause by cause (`anyhow`'s `{:#}`, or [`DisplayErrorChain`]).
 
+use std::error::Error as StdError;
 use std::fmt;
 
-use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::WaitError;
 use crate::retry::is_retryable_status;
+use crate::signing::SigningError;
 use crate::types;
 
 /// The error of the generated operations (`client.list_sub_jobs()...send()`); convert it
@@ -20,24 +26,22 @@ pub const BODY_SNIPPET_LIMIT: usize = 512;
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Why a call failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` says what went wrong here and `source()` gives the cause; show both with
+/// [`DisplayErrorChain`] (or `anyhow`'s `{:#}`).
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A request parameter breaks the spec; nothing was sent.
-    #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// The service answered with an error status.
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    /// No usable response: could not connect, timed out, or the connection broke.
-    #[error("transport error: {}", DisplayChain(.0))]
-    Transport(#[source] reqwest::Error),
+    Api(ApiError),
+    /// No usable response: could not connect, timed out, or the connection broke. Shows as
+    /// reqwest's own message (the request URL cut to 200 characters); its `source()` is
+    /// reqwest's cause.
+    Transport(reqwest::Error),
     /// The server answered with a redirect (3xx). Redirects are never followed: the request
     /// carries credentials meant for the endpoint alone.
-    #[error(
-        "the server answered {status} with a redirect to {}; redirects are not followed, so the credentials stay with the endpoint they were meant for",
-        location.as_deref().map_or_else(|| "nowhere (no Location header)".to_string(), |l| format!("{l:?}"))
-    )]
     Redirect {
         /// The HTTP status (301, 302, 303, 307, 308...).
         status: StatusCode,
@@ -45,25 +49,98 @@ pub enum Error {
         location: Option<String>,
     },
     /// The response body was larger than the configured limit; it was not read further.
-    #[error("the response body exceeds the limit of {limit} bytes")]
     ResponseTooLarge {
         /// The configured limit.
         limit: usize,
     },
     /// A successful status with a body that is not the documented JSON.
-    #[error("invalid response body: {source}; body starts with {snippet:?}")]
     InvalidResponse {
         /// Why the body does not parse.
         source: serde_json::Error,
         /// The first bytes of the body (lossy UTF-8).
         snippet: String,
     },
+    /// The request could not be signed (see [`signing::sign`](crate::signing::sign)); nothing
+    /// was sent.
+    Signing(SigningError),
     /// The client could not be built from its settings.
-    #[error(transparent)]
-    Build(#[from] crate::BuildError),
-    /// A waiting or paging helper gave up, or another error of the hand-written layers.
-    #[error("{0}")]
-    Other(String),
+    Build(crate::BuildError),
+    /// A listing stopped: the server answered two offsets with the same full page, as if it
+    /// ignored `offset`, which would otherwise repeat sub-jobs without end.
+    RepeatedPage {
+        /// The offset whose page repeated the previous one.
+        offset: u64,
+    },
+    /// A wait did not end in success (a sub-job failed, or it timed out); converted from
+    /// [`WaitError`] for callers whose functions return [`Error`]. A wait that could not poll
+    /// converts to the poll's own error instead.
+    Wait(Box<WaitError>),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::Transport(error) => write!(f, "transport error: {}", ShortenedUrl(error)),
+            Error::Redirect { status, location } => {
+                write!(f, "the server answered {status} with a redirect to ")?;
+                match location {
+                    Some(location) => write!(f, "{location:?}")?,
+                    None => f.write_str("nowhere (no Location header)")?,
+                }
+                f.write_str(
+                    "; redirects are not followed, so the credentials stay with the endpoint they were meant for",
+                )
+            }
+            Error::ResponseTooLarge { limit } => {
+                write!(f, "the response body exceeds the limit of {limit} bytes")
+            }
+            Error::InvalidResponse { snippet, .. } => write!(
+                f,
+                "the response body is not the documented JSON; body starts with {snippet:?}"
+            ),
+            Error::Signing(_) => f.write_str("cannot sign the request"),
+            Error::Build(error) => fmt::Display::fmt(error, f),
+            Error::RepeatedPage { offset } => write!(
+                f,
+                "the server sent the same page again for offset {offset}: it seems to ignore \
+                 `offset`, so the listing stops here"
+            ),
+            Error::Wait(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            // Shown as reqwest's own message above, so its cause comes next.
+            Error::Transport(error) => error.source(),
+            Error::InvalidResponse { source, .. } => Some(source),
+            Error::Signing(error) => Some(error),
+            // Shown as the inner error's own message, so its cause comes next.
+            Error::Build(error) => error.source(),
+            Error::Wait(error) => error.source(),
+            Error::InvalidRequest(_)
+            | Error::Api(_)
+            | Error::Redirect { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::RepeatedPage { .. } => None,
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(error)
+    }
+}
+
+impl From<crate::BuildError> for Error {
+    fn from(error: crate::BuildError) -> Self {
+        Error::Build(error)
+    }
 }
 
 /// An error status from the service, with whatever the body and headers said.
@@ -87,9 +164,26 @@ impl ApiError {
     pub fn is_retryable(&self) -> bool {
         is_retryable_status(self.status)
     }
+
+    /// The error a response stands for: the documented `{error_code, error_msg}` when the
+    /// body is one that says something (whatever the status: an undocumented 429 or 502 may
+    /// carry it too), the body's first bytes otherwise.
+    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let (error_code, error_msg, body_snippet) = match documented_error(body) {
+            Some(e) => (e.error_code, e.error_msg, None),
+            None => (None, None, Some(snippet(body))),
+        };
+        ApiError {
+            status,
+            error_code,
+            error_msg,
+            request_id: request_id(headers),
+            body_snippet,
+        }
+    }
 }
 
-impl std::error::Error for ApiError {}
+impl StdError for ApiError {}
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,7 +196,10 @@ impl fmt::Display for ApiError {
         if let Some(snippet) = &self.body_snippet {
             write!(f, "; body starts with {snippet:?}")?;
         }
-        write!(f, "{}", RequestIdSuffix(self.request_id.as_deref()))
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
     }
 }
 
@@ -173,72 +270,60 @@ impl From<GeneratedError> for Error {
                     body_snippet: None,
                 })
             }
-            E::UnexpectedResponse(response) if response.status().is_redirection() => {
-                Error::Redirect {
-                    status: response.status(),
-                    location: response
-                        .headers()
-                        .get(reqwest::header::LOCATION)
-                        .map(|v| snippet(v.as_bytes())),
-                }
-            }
-            E::UnexpectedResponse(response) => {
-                if let Some(too_large) = response.extensions().get::<ResponseTooLarge>() {
-                    return Error::ResponseTooLarge {
-                        limit: too_large.limit,
-                    };
-                }
-                let body = response
-                    .extensions()
-                    .get::<BufferedBody>()
-                    .map(|b| b.0.clone())
-                    .unwrap_or_default();
-                // An undocumented status (429, 502, 504...) may still carry the usual body.
-                let (error_code, error_msg, body_snippet) = match documented_error(&body) {
-                    Some(e) => (e.error_code, e.error_msg, None),
-                    None => (None, None, Some(snippet(&body))),
-                };
-                Error::Api(ApiError {
-                    status: response.status(),
-                    error_code,
-                    error_msg,
-                    request_id: request_id(response.headers()),
-                    body_snippet,
-                })
-            }
+            // The transport decided what this response means (see `hooks::HandOff`).
+            E::UnexpectedResponse(response) => crate::hooks::handed_over(&response),
             E::InvalidResponsePayload(body, source) => Error::InvalidResponse {
                 source,
                 snippet: snippet(&body),
             },
-            E::CommunicationError(e) | E::InvalidUpgrade(e) => Error::Transport(e),
-            E::ResponseBodyError(e) => match find_cause::<ResponseTooLarge>(&e) {
-                Some(too_large) => Error::ResponseTooLarge {
-                    limit: too_large.limit,
-                },
-                None => Error::Transport(e),
-            },
-            E::Custom(message) => Error::Other(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                Error::Transport(e)
+            }
+            // Only a hook returns `Custom`, before or after sending; this crate's hooks
+            // never do, they refuse a request with `InvalidRequest`.
+            E::Custom(message) => Error::InvalidRequest(message),
         }
     }
 }
 
-/// The body of a response, kept in its extensions by the transport so that errors built
-/// without async access to the body can still show it.
-#[derive(Debug, Clone)]
-pub(crate) struct BufferedBody(pub(crate) Bytes);
+/// An error and its causes on one line, `error: cause: root cause`, like smithy's
+/// `DisplayErrorContext`: `{}` alone shows only the outermost error.
+///
+/// ```
+/// use workspace_app_client::{DisplayErrorChain, Error};
+///
+/// let error = Error::Signing(workspace_app_client::signing::SigningError::NoHost);
+/// assert_eq!(error.to_string(), "cannot sign the request");
+/// assert_eq!(
+///     DisplayErrorChain(&error).to_string(),
+///     "cannot sign the request: the request URL has no host to sign"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayErrorChain<E>(pub E);
 
-/// Marks a response whose body went over the limit; also the error its body stream yields.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("the response body exceeds the limit of {limit} bytes")]
-pub(crate) struct ResponseTooLarge {
-    pub(crate) limit: usize,
+impl<E: StdError> fmt::Display for DisplayErrorChain<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 /// The documented `{error_code, error_msg}` body, if `body` is one that says something.
-pub(crate) fn documented_error(body: &[u8]) -> Option<types::ErrorResponse> {
+fn documented_error(body: &[u8]) -> Option<types::ErrorResponse> {
     serde_json::from_slice::<types::ErrorResponse>(body)
         .ok()
         .filter(|e| e.error_code.is_some() || e.error_msg.is_some())
+}
+
+/// Whether `body` is the documented `{error_code, error_msg}` body, saying something.
+pub(crate) fn is_documented_error(body: &[u8]) -> bool {
+    documented_error(body).is_some()
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
@@ -258,61 +343,121 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     text
 }
 
-fn find_cause<'a, T: std::error::Error + 'static>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
-}
-
-struct RequestIdSuffix<'a>(Option<&'a str>);
-
-impl fmt::Display for RequestIdSuffix<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(id) => write!(f, " (request id {id})"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// An error and its causes on one line: reqwest's own message is often just "error
-/// sending request".
-struct DisplayChain<'a>(&'a reqwest::Error);
-
 /// Most characters of a request URL an error shows: a long query parameter would
 /// otherwise be echoed whole.
 const URL_SHOWN_CHARS: usize = 200;
 
-impl fmt::Display for DisplayChain<'_> {
+/// reqwest's message for its error, with the request URL cut to [`URL_SHOWN_CHARS`].
+struct ShortenedUrl<'a>(&'a reqwest::Error);
+
+impl fmt::Display for ShortenedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.0.to_string();
         match self.0.url().map(reqwest::Url::as_str) {
             Some(url) if url.chars().count() > URL_SHOWN_CHARS => {
                 let cut: String = url.chars().take(URL_SHOWN_CHARS).collect();
                 let short = format!("{cut}… ({} bytes in all)", url.len());
-                write!(f, "{}", text.replace(url, &short))?;
+                f.write_str(&text.replace(url, &short))
             }
-            _ => write!(f, "{text}")?,
+            _ => f.write_str(&text),
         }
-        let mut source = std::error::Error::source(self.0);
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each error's own message, then its causes: no message repeats one before it.
+    fn chain_of(error: &Error) -> Vec<String> {
+        let mut messages = vec![error.to_string()];
+        let mut cause = error.source();
+        while let Some(e) = cause {
+            messages.push(e.to_string());
+            cause = e.source();
+        }
+        messages
+    }
+
+    #[test]
+    fn display_says_this_error_and_source_gives_the_cause() {
+        let json = serde_json::from_slice::<serde_json::Value>(b"{").unwrap_err();
+        let json_text = json.to_string();
+        let invalid = Error::InvalidResponse {
+            source: json,
+            snippet: "{".into(),
+        };
+        assert_eq!(
+            chain_of(&invalid),
+            [
+                "the response body is not the documented JSON; body starts with \"{\"".to_string(),
+                json_text
+            ]
+        );
+        let signing = Error::Signing(SigningError::StreamingBody);
+        assert_eq!(
+            DisplayErrorChain(&signing).to_string(),
+            "cannot sign the request: the request body is a stream, which cannot be hashed for the signature"
+        );
+        let repeated = Error::RepeatedPage { offset: 200 };
+        assert_eq!(chain_of(&repeated).len(), 1);
+        assert!(repeated.to_string().contains("offset 200"));
+        let redirect = Error::Redirect {
+            status: StatusCode::FOUND,
+            location: None,
+        };
+        assert!(
+            redirect
+                .to_string()
+                .starts_with("the server answered 302 Found with a redirect to nowhere")
+        );
+        for error in [invalid, signing, repeated, redirect] {
+            let messages = chain_of(&error);
+            for (i, message) in messages.iter().enumerate().skip(1) {
+                assert!(
+                    !messages[..i]
+                        .iter()
+                        .any(|before| before.contains(message.as_str())),
+                    "{messages:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wait_error_converts_whole_and_a_poll_error_as_itself() {
+        use crate::types::JobTypeFilter;
+        use crate::{WaitError, WaitTarget};
+        let target = WaitTarget {
+            job_type: JobTypeFilter::CreateServer,
+            job_id: "J".into(),
+            sub_job_id: None,
+        };
+        let timed_out = WaitError::TimedOut {
+            target: target.clone(),
+            waited: std::time::Duration::from_secs(60),
+            polls: 2,
+            last_seen: Vec::new(),
+            last_error: Some(Error::RepeatedPage { offset: 0 }),
+        };
+        let expected = DisplayErrorChain(&timed_out).to_string();
+        let error = Error::from(timed_out);
+        assert!(matches!(&error, Error::Wait(_)), "{error:?}");
+        assert_eq!(DisplayErrorChain(&error).to_string(), expected);
+        assert!(
+            expected.ends_with("; the last poll failed: the server sent the same page again for offset 0: it seems to ignore `offset`, so the listing stops here"),
+            "{expected}"
+        );
+        let cannot_poll = WaitError::Api {
+            target,
+            source: Error::InvalidRequest("bad".into()),
+        };
+        assert_eq!(
+            DisplayErrorChain(&cannot_poll).to_string(),
+            "cannot poll CREATE_SERVER job J: invalid request: bad"
+        );
+        assert!(matches!(Error::from(cannot_poll), Error::InvalidRequest(_)));
+    }
 
     #[test]
     fn snippets_are_bounded_and_mark_the_cut() {

@@ -1,11 +1,13 @@
 //! The generated client's request hooks: the hand-written layers plug in here.
 
+use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-use crate::error::{BufferedBody, documented_error};
+use crate::error::{ApiError, Error, request_id};
 use crate::generated::operation_paths;
 use crate::generated::parameter_bounds::{Bounds, query_bounds};
-use crate::{Client, ClientConfig, transport};
+use crate::transport::{self, Failure, Received, Rejected, Rejection};
+use crate::{Client, ClientConfig};
 
 impl ClientHooks<ClientConfig> for Client {
     /// Rejects out-of-range parameters, and path parameters that would change the path,
@@ -27,36 +29,107 @@ impl ClientHooks<ClientConfig> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        transport::execute(self.client(), self.inner(), request, info).await
+        hand_over(transport::execute(self.client(), self.inner(), request, info).await)
     }
 
-    /// An error status whose body is not the documented `{error_code, error_msg}` (an HTML
-    /// gateway page, an empty or truncated body) would otherwise fail as an unparsable
-    /// payload and lose its status; hand it on as an unexpected response instead, which
-    /// keeps status, headers and body.
+    /// Fails the call with the error the transport decided on (an error status without the
+    /// documented body, a redirect, a body over the limit, a request that could not be
+    /// signed), before progenitor would try to read the response as the operation documents
+    /// it and lose the status.
     async fn post<E>(
         &self,
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let Ok(response) = result else {
-            return Ok(());
-        };
-        if response.status().is_success() || carries_documented_error(response) {
-            return Ok(());
-        }
-        match transport::copy_buffered(response) {
-            Some(copy) => Err(progenitor_client::Error::UnexpectedResponse(copy)),
-            None => Ok(()),
+        match result {
+            Ok(response) => match response.extensions().get::<HandOff>() {
+                Some(fail @ HandOff::Fail(_)) => Err(progenitor_client::Error::UnexpectedResponse(
+                    carrier(response, fail.clone()),
+                )),
+                _ => Ok(()),
+            },
+            Err(_) => Ok(()),
         }
     }
 }
 
-fn carries_documented_error(response: &reqwest::Response) -> bool {
-    response
-        .extensions()
-        .get::<BufferedBody>()
-        .is_some_and(|BufferedBody(body)| documented_error(body).is_some())
+/// The transport's verdict on a call, on its way through progenitor to [`Error::from`].
+///
+/// This is a detour that progenitor's hooks force. `exec` must return
+/// `reqwest::Result<reqwest::Response>`, and only reqwest can make a `reqwest::Error`; `post`
+/// sees that result only by reference and answers with a `progenitor_client::Error<E>` for
+/// any `E`, so the one typed value it can hand on is a `reqwest::Response`
+/// (`Error::UnexpectedResponse`). The verdict therefore rides in a response's extensions:
+/// [`hand_over`] puts it there in `exec`, `post` passes it on, [`handed_over`] takes it out
+/// in `Error::from`. Such an error is built once, by the transport where the body is at
+/// hand. Only a response that progenitor itself finds unexpected (a status the operation does
+/// not document) is turned into an error from its head and body in `Error::from`, through
+/// the same [`ApiError::from_response`] the transport uses.
+#[derive(Debug, Clone)]
+enum HandOff {
+    /// The call fails with this, whatever the operation documents.
+    Fail(Rejection),
+    /// The body of a response progenitor reads as the operation documents it (a success, or
+    /// the documented error body), for the error it is should its status be undocumented.
+    Readable(Bytes),
+}
+
+/// The result `exec` returns for the transport's outcome.
+fn hand_over(outcome: Result<Received, Failure>) -> reqwest::Result<reqwest::Response> {
+    match outcome {
+        Ok(received) => {
+            let body = received.body().clone();
+            let mut response = received.map(reqwest::Body::from);
+            response.extensions_mut().insert(HandOff::Readable(body));
+            Ok(reqwest::Response::from(response))
+        }
+        Err(Failure::Transport(error)) => Err(error),
+        Err(Failure::Rejected(rejected)) => {
+            let Rejected { head, rejection } = *rejected;
+            let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
+            // The response the rejection was decided from, when there was one, so that the
+            // generated error's `status()` and headers are the server's. (A request that could
+            // not be signed has none, and shows as 200: `Error::from` gives `Error::Signing`.)
+            if let Some(head) = head {
+                *response.status_mut() = head.status;
+                *response.version_mut() = head.version;
+                *response.headers_mut() = head.headers;
+            }
+            response.extensions_mut().insert(HandOff::Fail(rejection));
+            Ok(reqwest::Response::from(response))
+        }
+    }
+}
+
+/// A response for `post` to hand on, with `response`'s head and the verdict.
+fn carrier(response: &reqwest::Response, verdict: HandOff) -> reqwest::Response {
+    let mut copy = http::Response::new(reqwest::Body::from(Bytes::new()));
+    *copy.status_mut() = response.status();
+    *copy.version_mut() = response.version();
+    *copy.headers_mut() = response.headers().clone();
+    copy.extensions_mut().insert(verdict);
+    reqwest::Response::from(copy)
+}
+
+/// The error an unexpected response stands for, as the transport decided (see
+/// [`HandOff`]).
+pub(crate) fn handed_over(response: &reqwest::Response) -> Error {
+    let (status, headers) = (response.status(), response.headers());
+    match response.extensions().get::<HandOff>() {
+        Some(HandOff::Fail(rejection)) => Error::from(rejection.clone()),
+        // A status the operation does not document: a 429 or 502 with the documented error
+        // body, a 201...
+        Some(HandOff::Readable(body)) => Error::Api(ApiError::from_response(status, headers, body)),
+        // Every response this crate's hooks return carries a verdict; this is for one built
+        // elsewhere.
+        None => Error::Api(ApiError {
+            status,
+            error_code: None,
+            error_msg: None,
+            request_id: request_id(headers),
+            body_snippet: None,
+        }),
+    }
 }
 
 /// Checks that the request path still has the operation's shape: URL parsing resolves a
@@ -118,6 +191,95 @@ fn check_query_bounds(url: &reqwest::Url, bounds: &[Bounds]) -> Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::SigningError;
+    use reqwest::StatusCode;
+
+    fn head(status: u16) -> http::response::Parts {
+        let response = http::Response::builder()
+            .status(status)
+            .header("x-request-id", "rid")
+            .body(())
+            .unwrap();
+        response.into_parts().0
+    }
+
+    /// What `post` and `Error::from` make of what `exec` returned.
+    fn through_the_hooks(outcome: Result<Received, Failure>) -> (StatusCode, Option<Error>) {
+        let response = hand_over(outcome).unwrap();
+        let status = response.status();
+        let error = match response.extensions().get::<HandOff>() {
+            Some(fail @ HandOff::Fail(_)) => {
+                let handed = carrier(&response, fail.clone());
+                assert_eq!(handed.status(), status);
+                assert_eq!(handed.headers(), response.headers());
+                Some(handed_over(&handed))
+            }
+            _ => None,
+        };
+        (status, error)
+    }
+
+    #[test]
+    fn every_rejection_reaches_the_error_whole() {
+        let api = ApiError::from_response(StatusCode::BAD_GATEWAY, &head(502).headers, b"<html>");
+        let cases = [
+            (Some(head(502)), Rejection::Status(api.clone())),
+            (
+                Some(head(302)),
+                Rejection::Redirect {
+                    status: StatusCode::FOUND,
+                    location: Some("https://elsewhere".into()),
+                },
+            ),
+            (Some(head(200)), Rejection::TooLarge { limit: 7 }),
+            (None, Rejection::Unsigned(SigningError::StreamingBody)),
+        ];
+        for (head, rejection) in cases {
+            let expected_status = head.as_ref().map_or(StatusCode::OK, |h| h.status);
+            let rejected = Rejected {
+                head,
+                rejection: rejection.clone(),
+            };
+            let (status, error) = through_the_hooks(Err(Failure::Rejected(Box::new(rejected))));
+            assert_eq!(status, expected_status);
+            let error = error.expect("post fails the call");
+            match (rejection, error) {
+                (Rejection::Status(sent), Error::Api(got)) => assert_eq!(sent, got),
+                (
+                    Rejection::Redirect { status, location },
+                    Error::Redirect {
+                        status: s,
+                        location: l,
+                    },
+                ) => assert_eq!((status, location), (s, l)),
+                (Rejection::TooLarge { limit }, Error::ResponseTooLarge { limit: l }) => {
+                    assert_eq!(limit, l);
+                }
+                (Rejection::Unsigned(sent), Error::Signing(got)) => assert_eq!(sent, got),
+                (sent, got) => panic!("{sent:?} came out as {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_readable_response_passes_and_keeps_its_body_for_an_undocumented_status() {
+        let mut parts = head(429);
+        parts.headers.insert("x-request-id", "rid".parse().unwrap());
+        let body = Bytes::from_static(br#"{"error_code": "APIGW.0308", "error_msg": "slow down"}"#);
+        let received = Received::from_parts(parts, body);
+        let response = hand_over(Ok(received)).unwrap();
+        assert!(matches!(
+            response.extensions().get::<HandOff>(),
+            Some(HandOff::Readable(_))
+        ));
+        // `post` lets it through; progenitor finds 429 undocumented and hands it back.
+        let Error::Api(api) = handed_over(&response) else {
+            panic!("expected an API error");
+        };
+        assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(api.error_code.as_deref(), Some("APIGW.0308"));
+        assert_eq!(api.request_id.as_deref(), Some("rid"));
+    }
 
     const LIMIT: Bounds = Bounds {
         name: "limit",

@@ -35,6 +35,8 @@
 //! fails before any network I/O. Every failure converts (`?`) into [`Error`], which carries
 //! the HTTP status, the service's `error_code` and `error_msg`, the `X-Request-Id`, and
 //! [`Error::is_retryable`]; no secret ever appears in its message or in `Debug` output.
+//! Like every error of this crate, its `Display` says what went wrong at its own level and
+//! `source()` gives the cause: show the whole chain on one line with [`DisplayErrorChain`].
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
@@ -58,7 +60,9 @@ pub use config::{
     ClientConfig, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use credentials::{AkSk, Credentials, env};
-pub use error::{ApiError, BODY_SNIPPET_LIMIT, Error, GeneratedError, REQUEST_ID_HEADER};
+pub use error::{
+    ApiError, BODY_SNIPPET_LIMIT, DisplayErrorChain, Error, GeneratedError, REQUEST_ID_HEADER,
+};
 pub use extensible::Extensible;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use paging::{
@@ -70,7 +74,7 @@ pub use retry::{RetryPolicy, is_retryable_status};
 pub use wait::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobOutcome, JobWaiter,
     LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, StatusCounts, SubJobPhase, WaitError, WaitProgress,
-    WaitTarget,
+    WaitReport, WaitTarget, error_text,
 };
 
 /// Generated tables from the spec: numeric parameter bounds and region endpoints.

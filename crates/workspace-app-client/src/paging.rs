@@ -397,11 +397,9 @@ impl State {
         if full_page {
             let ends = page_ends(&items);
             if ends.is_some() && ends == self.previous_page {
-                return Err(Error::Other(format!(
-                    "the server sent the same page again for offset {}: it seems to \
-                     ignore `offset`, so the listing stops here",
-                    slot.offset
-                )));
+                return Err(Error::RepeatedPage {
+                    offset: slot.offset,
+                });
             }
             self.previous_page = ends;
         }

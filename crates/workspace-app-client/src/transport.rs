@@ -1,30 +1,88 @@
 //! What happens to each request on its way out: credentials and signing, the per-attempt
-//! timeout, retries with backoff, and a bounded read of the response body.
+//! timeout, retries with backoff, and a bounded read of the response body. The result is a
+//! response with its body in memory, or the error the call ends with.
 
 use std::time::{Duration, SystemTime};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use http_body::Frame;
+use http_body_util::{BodyExt, Limited, StreamBody};
 use progenitor_client::OperationInfo;
-use reqwest::ResponseBuilderExt;
-use reqwest::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderName, LOCATION, RETRY_AFTER};
 use secrecy::ExposeSecret;
 use tracing::{Instrument, field};
 
-use crate::ClientConfig;
 use crate::credentials::Credentials;
-use crate::deadline;
-use crate::error::{BufferedBody, ResponseTooLarge, request_id};
+use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
 use crate::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
-use crate::signing::{self, SignableRequest};
+use crate::signing::{self, SigningError};
+use crate::{ClientConfig, deadline};
 
-/// Sends `request` as the configuration says, retrying what may be retried. The body of the
-/// returned response is already in memory (or, over the limit, replaced by an error).
+/// A response the generated code can read as the operation documents it, its body read
+/// whole: a success status, or an error status with the documented `{error_code, error_msg}`
+/// body (which progenitor gives as `ErrorResponse` when the operation documents the status).
+pub(crate) type Received = http::Response<Bytes>;
+
+/// Why a call ends without a success response.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// No usable response: could not connect, timed out, the connection broke.
+    Transport(reqwest::Error),
+    /// The call ends with this error.
+    Rejected(Box<Rejected>),
+}
+
+/// An error decided by the transport, and the response it was decided from, if any.
+#[derive(Debug)]
+pub(crate) struct Rejected {
+    pub(crate) head: Option<http::response::Parts>,
+    pub(crate) rejection: Rejection,
+}
+
+impl Failure {
+    fn rejected(head: Option<http::response::Parts>, rejection: Rejection) -> Self {
+        Failure::Rejected(Box::new(Rejected { head, rejection }))
+    }
+}
+
+/// An error the transport decided on, from a response or before sending. `Clone`, as it
+/// travels through progenitor's hooks (see `hooks::HandOff`).
+#[derive(Debug, Clone)]
+pub(crate) enum Rejection {
+    /// An error status (4xx, 5xx, or any other that is neither success nor redirect) whose
+    /// body is not the documented error: an HTML gateway page, an empty or truncated body.
+    Status(ApiError),
+    /// A redirect, never followed.
+    Redirect {
+        status: StatusCode,
+        location: Option<String>,
+    },
+    /// A body over the limit; reading stopped there.
+    TooLarge { limit: usize },
+    /// The request could not be signed; nothing was sent.
+    Unsigned(SigningError),
+}
+
+impl From<Rejection> for Error {
+    fn from(rejection: Rejection) -> Self {
+        match rejection {
+            Rejection::Status(api) => Error::Api(api),
+            Rejection::Redirect { status, location } => Error::Redirect { status, location },
+            Rejection::TooLarge { limit } => Error::ResponseTooLarge { limit },
+            Rejection::Unsigned(error) => Error::Signing(error),
+        }
+    }
+}
+
+/// Sends `request` as the configuration says, retrying what may be retried.
 pub(crate) async fn execute(
     client: &reqwest::Client,
     config: &ClientConfig,
     request: reqwest::Request,
     info: &OperationInfo,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<Received, Failure> {
     let span = tracing::info_span!(
         "workspace_app.call",
         operation = info.operation_id,
@@ -35,69 +93,102 @@ pub(crate) async fn execute(
     attempts(client, config, request).instrument(span).await
 }
 
+/// A response's body, as far as it was read.
+enum Body {
+    Whole(Bytes),
+    /// Over the limit: not read further.
+    TooLarge,
+}
+
+type Attempt = reqwest::Result<(http::response::Parts, Body)>;
+
 async fn attempts(
     client: &reqwest::Client,
     config: &ClientConfig,
     request: reqwest::Request,
-) -> reqwest::Result<reqwest::Response> {
+) -> Result<Received, Failure> {
     let span = tracing::Span::current();
     let started = tokio::time::Instant::now();
+    let limit = config.max_response_bytes;
     let mut failed = 0;
     // Each attempt is signed afresh from a copy of the unsigned request.
-    let mut next = Some(request);
-    while let Some(mut attempt) = next.take() {
+    let mut next = request;
+    loop {
         // `None` for a streaming body, which cannot be replayed: then this is the last try.
-        let replay = attempt.try_clone();
+        let replay = next.try_clone();
+        let mut attempt = next;
         span.record("attempt", failed + 1);
-        authenticate(config, &mut attempt, SystemTime::now());
+        authenticate(config, &mut attempt, SystemTime::now())
+            .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
         if let Some(timeout) = config.attempt_timeout {
             // Within a wait, an attempt ends by the wait's deadline.
             let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));
             *attempt.timeout_mut() = Some(timeout);
         }
-        let outcome = send_buffered(client, attempt, config.max_response_bytes).await;
+        let outcome = send(client, attempt, limit).await;
         failed += 1;
 
         let retry_after = match &outcome {
-            Ok(response) => {
-                span.record("status", response.status().as_u16());
-                if let Some(id) = request_id(response.headers()) {
+            Ok((head, _)) => {
+                span.record("status", head.status.as_u16());
+                if let Some(id) = request_id(&head.headers) {
                     span.record("request_id", id);
                 }
-                if !is_retryable_status(response.status()) {
-                    return outcome;
+                if !is_retryable_status(head.status) {
+                    return finish(outcome, limit);
                 }
-                response
-                    .headers()
+                head.headers
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, SystemTime::now()))
             }
             Err(error) if is_retryable_transport(error) => None,
-            Err(_) => return outcome,
+            Err(_) => return finish(outcome, limit),
         };
         let Some(delay) = config.retry.delay(failed, started.elapsed(), retry_after) else {
-            return outcome;
+            return finish(outcome, limit);
         };
         // A retry that would start after the deadline in force is not worth waiting for.
         if deadline::remaining().is_some_and(|left| delay >= left) {
-            return outcome;
+            return finish(outcome, limit);
         }
-        if replay.is_none() {
-            return outcome;
-        }
+        let Some(replay) = replay else {
+            return finish(outcome, limit);
+        };
         log_retry(&outcome, failed, delay);
         tokio::time::sleep(delay).await;
         next = replay;
     }
-    unreachable!("the loop returns the outcome of its last attempt")
 }
 
-fn log_retry(outcome: &reqwest::Result<reqwest::Response>, failed: u32, delay: Duration) {
+/// What the last attempt means for the call.
+fn finish(outcome: Attempt, limit: usize) -> Result<Received, Failure> {
+    let (head, body) = outcome.map_err(Failure::Transport)?;
+    let status = head.status;
+    let rejection = match body {
+        Body::Whole(body) if status.is_success() => return Ok(Received::from_parts(head, body)),
+        // A redirect is one whatever its body.
+        _ if status.is_redirection() => Rejection::Redirect {
+            status,
+            location: head.headers.get(LOCATION).map(|v| snippet(v.as_bytes())),
+        },
+        Body::TooLarge => Rejection::TooLarge { limit },
+        Body::Whole(body) if is_documented_error(&body) => {
+            return Ok(Received::from_parts(head, body));
+        }
+        // Progenitor would fail to parse it and drop the status: the error is decided here.
+        Body::Whole(body) => {
+            Rejection::Status(ApiError::from_response(status, &head.headers, &body))
+        }
+    };
+    Err(Failure::rejected(Some(head), rejection))
+}
+
+fn log_retry(outcome: &Attempt, failed: u32, delay: Duration) {
     let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
     match outcome {
-        Ok(response) => tracing::warn!(
-            status = response.status().as_u16(),
+        Ok((head, _)) => tracing::warn!(
+            status = head.status.as_u16(),
             delay_ms,
             "attempt {failed} failed; retrying"
         ),
@@ -106,127 +197,101 @@ fn log_retry(outcome: &reqwest::Result<reqwest::Response>, failed: u32, delay: D
 }
 
 /// Adds what the credentials require. Header values were checked when the client was built.
-fn authenticate(config: &ClientConfig, request: &mut reqwest::Request, now: SystemTime) {
-    let Some(credentials) = &config.credentials else {
-        return;
-    };
-    let headers = request.headers_mut();
-    match credentials {
-        Credentials::Token(token) => {
+fn authenticate(
+    config: &ClientConfig,
+    request: &mut reqwest::Request,
+    now: SystemTime,
+) -> Result<(), SigningError> {
+    match &config.credentials {
+        None => Ok(()),
+        Some(Credentials::Token(token)) => {
+            let headers = request.headers_mut();
             // A token given to the operation itself (`.x_auth_token(...)`) wins.
             if !headers.contains_key(TOKEN_HEADER)
-                && let Some(value) = secret_header(token.expose_secret())
+                && let Some(value) = signing::secret_header(token.expose_secret())
             {
                 headers.insert(TOKEN_HEADER, value);
             }
+            Ok(())
         }
-        Credentials::AkSk(keys) => {
-            if let Some(host) = signing::host_header(request.url()) {
-                request.headers_mut().insert(HOST, host);
-            }
-            let headers = request.headers_mut();
-            if let Ok(date) = HeaderValue::from_str(&signing::format_sdk_date(now)) {
-                headers.insert(signing::SDK_DATE_HEADER, date);
-            }
+        Some(Credentials::AkSk(keys)) => {
             if let Some(project) = config.project_id.as_deref()
-                && let Ok(value) = HeaderValue::from_bytes(project.as_bytes())
+                && let Ok(value) = http::HeaderValue::from_bytes(project.as_bytes())
             {
-                headers.insert(signing::PROJECT_ID_HEADER, value);
+                request
+                    .headers_mut()
+                    .insert(signing::PROJECT_ID_HEADER, value);
             }
-            if let Some(token) = &keys.security_token
-                && let Some(value) = secret_header(token.expose_secret())
-            {
-                headers.insert(signing::SECURITY_TOKEN_HEADER, value);
-            }
-            let body = request.body().and_then(reqwest::Body::as_bytes);
-            let body_sha256 = signing::body_sha256(body.unwrap_or_default());
-            let authorization = signing::authorization_for(
-                &SignableRequest {
-                    method: request.method().as_str(),
-                    path: request.url().path(),
-                    query: request.url().query(),
-                    headers: request.headers(),
-                    body_sha256: &body_sha256,
-                },
-                keys.ak.expose_secret(),
-                keys.sk.expose_secret().as_bytes(),
-            );
-            if let Some(value) = secret_header(&authorization) {
-                request.headers_mut().insert(AUTHORIZATION, value);
-            }
+            signing::sign(request, keys, now)
         }
     }
 }
 
 const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-auth-token");
 
-/// A header value that `Debug` shows as `Sensitive`.
-fn secret_header(value: &str) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(value).ok()?;
-    value.set_sensitive(true);
-    Some(value)
-}
-
 /// Sends one attempt and reads the whole body, up to `limit` bytes.
-async fn send_buffered(
-    client: &reqwest::Client,
-    request: reqwest::Request,
-    limit: usize,
-) -> reqwest::Result<reqwest::Response> {
+async fn send(client: &reqwest::Client, request: reqwest::Request, limit: usize) -> Attempt {
     let mut response = client.execute(request).await?;
-    let head = head_of(&response);
-
-    let too_large = |head: http::response::Builder| {
-        let error = ResponseTooLarge { limit };
-        // Whoever reads this body gets the error; the marker lets errors built from the
-        // response's head say the same.
-        let body = reqwest::Body::wrap_stream(futures_util::stream::once(async move {
-            Err::<Bytes, _>(error)
-        }));
-        into_response(head.extension(error), body)
-    };
-    let length = response.content_length();
-    if length.is_some_and(|length| length > limit as u64) {
-        return Ok(too_large(head));
+    let too_large = response
+        .content_length()
+        .is_some_and(|length| length > limit as u64);
+    let (mut head, ()) = http::Response::new(()).into_parts();
+    head.status = response.status();
+    head.version = response.version();
+    head.headers = std::mem::take(response.headers_mut());
+    head.extensions = std::mem::take(response.extensions_mut());
+    if too_large {
+        return Ok((head, Body::TooLarge));
     }
-    // One allocation when the length is announced (it is within the limit here).
-    let mut body = BytesMut::with_capacity(length.map_or(0, |n| n as usize));
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
-            return Ok(too_large(head));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
-    Ok(into_response(
-        head.extension(BufferedBody(body.clone())),
-        reqwest::Body::from(body),
-    ))
-}
-
-fn into_response(head: http::response::Builder, body: reqwest::Body) -> reqwest::Response {
-    // Every part was taken from a valid response, so building cannot fail.
-    match head.body(body) {
-        Ok(response) => reqwest::Response::from(response),
-        Err(_) => unreachable!("status, version and headers come from a valid response"),
+    // Through `bytes_stream`, a failed read is reqwest's own error for it (as with
+    // `Response::bytes`), not one wrapped again by `reqwest::Body`.
+    let body = StreamBody::new(response.bytes_stream().map_ok(Frame::data));
+    match Limited::new(body, limit).collect().await {
+        Ok(body) => Ok((head, Body::Whole(body.to_bytes()))),
+        Err(error) => match error.downcast::<reqwest::Error>() {
+            Ok(error) => Err(*error),
+            // `Limited` fails with the body's own error (above) or with its
+            // `LengthLimitError`.
+            Err(_) => Ok((head, Body::TooLarge)),
+        },
     }
 }
 
-/// A copy of a buffered response (see [`send_buffered`]), for errors that take ownership.
-pub(crate) fn copy_buffered(response: &reqwest::Response) -> Option<reqwest::Response> {
-    let BufferedBody(body) = response.extensions().get::<BufferedBody>()?.clone();
-    let head = head_of(response).extension(BufferedBody(body.clone()));
-    Some(into_response(head, reqwest::Body::from(body)))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Status, version, URL and headers of `response`, ready for a new body.
-fn head_of(response: &reqwest::Response) -> http::response::Builder {
-    let head = http::Response::builder()
-        .status(response.status())
-        .version(response.version())
-        .url(response.url().clone());
-    response
-        .headers()
-        .iter()
-        .fold(head, |head, (name, value)| head.header(name, value))
+    #[tokio::test]
+    async fn a_request_that_cannot_be_signed_is_not_sent() {
+        // The builder refuses such keys; the transport still never sends unsigned.
+        let config = ClientConfig {
+            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk")),
+            project_id: Some("p".into()),
+            ..ClientConfig::default()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1/p/x", listener.local_addr().unwrap());
+        let client = reqwest::Client::new();
+        let request = client.get(url).build().unwrap();
+        let info = OperationInfo {
+            operation_id: "list_sub_jobs",
+        };
+        let outcome = execute(&client, &config, request, &info).await;
+        let Err(Failure::Rejected(rejected)) = &outcome else {
+            panic!("expected a rejection, got {outcome:?}");
+        };
+        assert!(rejected.head.is_none());
+        assert!(
+            matches!(
+                rejected.rejection,
+                Rejection::Unsigned(SigningError::InvalidHeaderValue {
+                    header: "authorization"
+                })
+            ),
+            "{rejected:?}"
+        );
+        // Nothing reached the server.
+        let accepted = tokio::time::timeout(Duration::from_millis(50), listener.accept()).await;
+        assert!(accepted.is_err(), "a connection was made");
+    }
 }

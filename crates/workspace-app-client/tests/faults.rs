@@ -16,7 +16,9 @@ use support::paused_time_builder;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 use workspace_app_client::types::JobTypeFilter;
-use workspace_app_client::{Client, ClientBuilder, Error, RetryPolicy};
+use workspace_app_client::{
+    Client, ClientBuilder, DisplayErrorChain, Error, GeneratedError, RetryPolicy,
+};
 
 const OK_BODY: &str = r#"{"count": 0, "items": []}"#;
 
@@ -261,6 +263,94 @@ async fn a_refused_connection_is_a_transport_error() {
     let error = call(&client).await.unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert!(error.is_retryable());
+    // `Display` is reqwest's own message; its causes follow in the chain, each once.
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("transport error: error sending request"),
+        "{shown}"
+    );
+    let chain = DisplayErrorChain(&error).to_string();
+    assert!(
+        chain.starts_with(&shown) && chain.len() > shown.len(),
+        "{chain}"
+    );
+    let mut seen = std::collections::HashSet::new();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(e) = cause {
+        assert!(seen.insert(e.to_string()), "{e} twice in {chain}");
+        cause = e.source();
+    }
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_a_transport_error_whose_causes_show_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"count\"";
+            let _ = socket.write_all(head.as_bytes()).await;
+            // Closed 990 bytes early.
+        }
+    });
+    let client = ClientBuilder::new()
+        .endpoint(format!("http://{address}"))
+        .project_id("p")
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let error = call(&client).await.unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    let chain = DisplayErrorChain(&error).to_string();
+    let mut seen = std::collections::HashSet::new();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(e) = cause {
+        assert!(seen.insert(e.to_string()), "{e} twice in {chain}");
+        cause = e.source();
+    }
+    assert!(chain.contains("end of file"), "{chain}");
+    assert!(accepted.load(Ordering::SeqCst) >= 1);
+}
+
+#[tokio::test]
+async fn a_transport_error_cuts_a_long_url_but_keeps_it_whole_in_the_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = ClientBuilder::new()
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .project_id("p")
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let long = "j".repeat(5_000);
+    let error = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .job_id(long.as_str())
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap_err();
+    let chain = DisplayErrorChain(&error).to_string();
+    assert!(chain.contains("bytes in all)"), "{chain}");
+    assert!(!chain.contains(&long) && chain.len() < 1_000, "{chain}");
+    let Error::Transport(inner) = &error else {
+        panic!("expected a transport error, got {error:?}");
+    };
+    assert!(inner.url().is_some_and(|url| url.as_str().contains(&long)));
 }
 
 async fn answering(template: ResponseTemplate) -> Client {
@@ -349,6 +439,12 @@ async fn a_success_status_with_a_bad_body_is_an_invalid_response() {
     let error = call(&client).await.unwrap_err();
     assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
     assert!(error.to_string().contains("body starts with"), "{error}");
+    // The parse error is the cause, not part of the message.
+    let cause = std::error::Error::source(&error)
+        .expect("the JSON error")
+        .to_string();
+    assert!(!error.to_string().contains(&cause), "{error}");
+    assert!(DisplayErrorChain(&error).to_string().ends_with(&cause));
 }
 
 #[tokio::test]
@@ -367,6 +463,117 @@ async fn a_body_over_the_limit_is_an_error_whatever_the_status() {
             error.to_string(),
             "the response body exceeds the limit of 65536 bytes"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_not() {
+    let page = br#"{"count": 0, "items": []}"#;
+    for (length, chunked) in [(1024, false), (1025, false), (1024, true), (1025, true)] {
+        let mut body = page.to_vec();
+        body.resize(length, b' ');
+        let url = raw_server(body, chunked).await;
+        let client = ClientBuilder::new()
+            .endpoint(url)
+            .project_id("p")
+            .retry(RetryPolicy::disabled())
+            .max_response_bytes(1024)
+            .build()
+            .unwrap();
+        let result = call(&client).await;
+        match length {
+            1024 => assert!(result.is_ok(), "{length} {chunked}: {result:?}"),
+            _ => assert!(
+                matches!(result, Err(Error::ResponseTooLarge { limit: 1024 })),
+                "{length} {chunked}: {result:?}"
+            ),
+        }
+    }
+}
+
+/// A server that answers one request with 200 and `body`, with a `Content-Length` or in
+/// chunks of 100 bytes.
+async fn raw_server(body: Vec<u8>, chunked: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let mut response = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n".to_vec();
+        if chunked {
+            response.extend(b"transfer-encoding: chunked\r\n\r\n");
+            for chunk in body.chunks(100) {
+                response.extend(format!("{:x}\r\n", chunk.len()).as_bytes());
+                response.extend(chunk);
+                response.extend(b"\r\n");
+            }
+            response.extend(b"0\r\n\r\n");
+        } else {
+            response.extend(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
+            response.extend(&body);
+        }
+        let _ = socket.write_all(&response).await;
+        let _ = socket.read(&mut request).await;
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_undocumented_status_keeps_its_status_and_body_through_the_generated_error() {
+    // 201 is a success the operation does not document; 429 with the documented body and
+    // 502 with an HTML page are errors it does not document; 404 with HTML is documented
+    // but its body is not.
+    let cases: Vec<(ResponseTemplate, u16, Option<&str>, Option<&str>)> = vec![
+        (
+            ResponseTemplate::new(201).set_body_raw("created", "text/plain"),
+            201,
+            None,
+            Some("created"),
+        ),
+        (
+            ResponseTemplate::new(429)
+                .set_body_json(json!({"error_code": "APIGW.0308", "error_msg": "throttled"})),
+            429,
+            Some("APIGW.0308"),
+            None,
+        ),
+        (
+            ResponseTemplate::new(502).set_body_raw("<html>bad</html>", "text/html"),
+            502,
+            None,
+            Some("<html>bad</html>"),
+        ),
+        (
+            ResponseTemplate::new(404).set_body_raw("<html>gone</html>", "text/html"),
+            404,
+            None,
+            Some("<html>gone</html>"),
+        ),
+    ];
+    for (template, status, code, snippet) in cases {
+        let client = answering(template.insert_header("x-request-id", "rid-9")).await;
+        let generated = client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .unwrap_err();
+        // The generated error itself still says what the server answered...
+        assert_eq!(generated.status().map(|s| s.as_u16()), Some(status));
+        let GeneratedError::UnexpectedResponse(response) = &generated else {
+            panic!("{status}: expected UnexpectedResponse, got {generated:?}");
+        };
+        assert_eq!(response.headers()["x-request-id"], "rid-9");
+        // ...and the crate's error has the rest.
+        let Error::Api(api) = Error::from(generated) else {
+            panic!("{status}: expected Error::Api");
+        };
+        assert_eq!(api.status.as_u16(), status);
+        assert_eq!(api.error_code.as_deref(), code);
+        assert_eq!(api.body_snippet.as_deref(), snippet);
+        assert_eq!(api.request_id.as_deref(), Some("rid-9"));
     }
 }
 

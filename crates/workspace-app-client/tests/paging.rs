@@ -132,6 +132,10 @@ async fn a_server_that_ignores_offset_is_reported_not_followed_forever() {
     );
     assert!(results[..100].iter().all(Result::is_ok));
     let error = results[100].as_ref().unwrap_err();
+    assert!(
+        matches!(error, Error::RepeatedPage { offset: 100 }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("ignore `offset`"), "{error}");
     assert_eq!(pages_requested(&server).await.len(), 2);
 }

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_app_client::signing::{self, SignableRequest};
+use workspace_app_client::signing::{self, verify, verify::SignableRequest};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
-use workspace_app_client::{ClientBuilder, Credentials, RetryPolicy};
+use workspace_app_client::{AkSk, ClientBuilder, Credentials, RetryPolicy};
 
 #[derive(Deserialize)]
 struct Fixture {
@@ -75,10 +75,10 @@ fn every_vector_from_huaweis_signer_is_reproduced() {
             path: &path,
             query: (!query.is_empty()).then_some(query.as_str()),
             headers: &headers,
-            body_sha256: signing::EMPTY_BODY_SHA256,
+            body_sha256: verify::EMPTY_BODY_SHA256,
         };
-        let signed = signing::signed_header_names(&headers);
-        let canonical = signing::canonical_request(&request, &signed);
+        let signed = verify::signed_header_names(&headers);
+        let canonical = verify::canonical_request(&request, &signed);
         assert_eq!(
             canonical, case.canonical_request,
             "{}: canonical request",
@@ -86,28 +86,67 @@ fn every_vector_from_huaweis_signer_is_reproduced() {
         );
         let sdk_date = headers["x-sdk-date"].to_str().expect("ascii");
         assert_eq!(
-            signing::string_to_sign(sdk_date, &canonical),
+            verify::string_to_sign(sdk_date, &canonical),
             case.string_to_sign,
             "{}: string to sign",
             case.name
         );
+
+        // The same request through `signing::sign`, as the client sends it: it adds Host,
+        // X-Sdk-Date and X-Security-Token itself, from the URL, the time and the keys.
+        let host = headers["host"].to_str().expect("ascii");
+        let scheme = if host.contains(':') { "http" } else { "https" };
+        let url = match request.query {
+            Some(query) => format!("{scheme}://{host}{path}?{query}"),
+            None => format!("{scheme}://{host}{path}"),
+        };
+        let method = reqwest::Method::from_bytes(case.method.as_bytes()).expect("a method");
+        let mut sent = reqwest::Request::new(method, url.parse().expect("a URL"));
+        let kept = ["host", "x-sdk-date", "x-security-token"];
+        for (name, value) in &headers {
+            if !kept.contains(&name.as_str()) {
+                sent.headers_mut().insert(name, value.clone());
+            }
+        }
+        let keys = match headers.get("x-security-token") {
+            Some(token) => AkSk::temporary(&case.ak, &case.sk, token.to_str().expect("ascii")),
+            None => AkSk::new(&case.ak, &case.sk),
+        };
+        let now = verify::parse_sdk_date(sdk_date).expect("YYYYMMDDTHHMMSSZ");
+        signing::sign(&mut sent, &keys, now).expect("signable");
         assert_eq!(
-            signing::authorization_for(&request, &case.ak, case.sk.as_bytes()),
+            sent.headers()["authorization"].to_str().expect("ascii"),
             case.authorization,
             "{}: Authorization",
+            case.name
+        );
+        assert_eq!(
+            sent.headers(),
+            &headers_with_authorization(&headers, &case.authorization),
+            "{}: headers",
             case.name
         );
     }
 }
 
-/// Recomputes the signature of a received request, as a verifier would.
+/// `headers` and the `Authorization` header, as `signing::sign` leaves a request.
+fn headers_with_authorization(headers: &HeaderMap, authorization: &str) -> HeaderMap {
+    let mut headers = headers.clone();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(authorization).expect("a header value"),
+    );
+    headers
+}
+
+/// Checks the signature of a received request, as a verifier would.
 fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String> {
     let authorization = request
         .headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .ok_or("no Authorization header")?;
-    let parsed = signing::parse_authorization(authorization).ok_or("not SDK-HMAC-SHA256")?;
+    let parsed = verify::parse_authorization(authorization).ok_or("not SDK-HMAC-SHA256")?;
     if parsed.access != ak {
         return Err(format!("wrong access key {}", parsed.access));
     }
@@ -121,19 +160,12 @@ fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String>
         path: request.url.path(),
         query: request.url.query(),
         headers: &request.headers,
-        body_sha256: signing::EMPTY_BODY_SHA256,
+        body_sha256: verify::EMPTY_BODY_SHA256,
     };
-    let canonical = signing::canonical_request(&signable, &parsed.signed_headers);
-    let sdk_date = request.headers["x-sdk-date"]
-        .to_str()
-        .map_err(|e| e.to_string())?;
-    let expected = signing::signature(
-        sk.as_bytes(),
-        &signing::string_to_sign(sdk_date, &canonical),
-    );
-    if signing::signatures_match(&expected, parsed.signature) {
+    if verify::signature_matches(&signable, &parsed, sk.as_bytes()) {
         Ok(())
     } else {
+        let canonical = verify::canonical_request(&signable, &parsed.signed_headers);
         Err(format!("signature mismatch over\n{canonical}"))
     }
 }
@@ -174,7 +206,7 @@ async fn the_client_signs_the_final_request_with_fresh_headers() {
     assert_eq!(header("x-project-id"), Some(project.as_bytes().to_vec()));
     assert_eq!(header("x-security-token"), Some(b"SESSION-TOKEN".to_vec()));
     let date = String::from_utf8(header("x-sdk-date").expect("dated")).expect("ascii");
-    let signed_at = signing::parse_sdk_date(&date).expect("YYYYMMDDTHHMMSSZ");
+    let signed_at = verify::parse_sdk_date(&date).expect("YYYYMMDDTHHMMSSZ");
     let age = std::time::SystemTime::now()
         .duration_since(signed_at)
         .unwrap_or_default();

@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 use wiremock::{MockServer, ResponseTemplate};
 use workspace_app_client::types::JobTypeFilter;
-use workspace_app_client::{Error, StatusCounts, SubJobPhase, WaitError};
+use workspace_app_client::{DisplayErrorChain, Error, StatusCounts, SubJobPhase, WaitError};
 
 use support::{client, ok, serve, sub_job};
 
@@ -117,7 +117,7 @@ async fn a_failed_sub_job_fails_the_wait_once_all_have_finished_with_its_error()
     assert_eq!(
         error.to_string(),
         "CREATE_SERVER job job-1 failed: 1 of 2 sub-jobs failed; \
-         a FAILED WKS.00129901: no capacity"
+         sub-job a FAILED WKS.00129901: no capacity"
     );
 }
 
@@ -167,7 +167,7 @@ async fn a_timeout_carries_the_last_seen_state_and_the_last_poll_is_at_the_deadl
     assert!(last_error.is_none());
     assert_eq!(
         error.to_string(),
-        "gave up waiting for CREATE_SERVER job job-1 after 60s (5 polls); \
+        "gave up waiting for CREATE_SERVER job job-1 after 1m (5 polls); \
          last seen: 1 RUNNING, 1 SUCCESS"
     );
 }
@@ -321,9 +321,24 @@ async fn a_poll_error_that_may_pass_is_skipped_any_other_ends_the_wait() {
         Some(503)
     );
     assert!(
-        error.to_string().contains("the last poll failed"),
+        error.to_string().ends_with("; the last poll failed"),
         "{error}"
     );
+    // The last poll's error is the timeout's source: the chain shows it once.
+    let chain = DisplayErrorChain(&error).to_string();
+    assert!(
+        chain
+            .contains("; the last poll failed: the service answered 503 Service Unavailable: busy"),
+        "{chain}"
+    );
+    assert_eq!(chain.matches("busy").count(), 1, "{chain}");
+    // Converted for callers returning the crate's error, the wait error is kept whole.
+    let converted = Error::from(error);
+    assert!(
+        matches!(&converted, Error::Wait(wait) if matches!(**wait, WaitError::TimedOut { .. })),
+        "{converted:?}"
+    );
+    assert_eq!(DisplayErrorChain(&converted).to_string(), chain);
 }
 
 // An outer `tokio::time::timeout` would be a timer pending during the first request, which

@@ -1,18 +1,19 @@
 //! Authentication as Huawei's API gateway does it: an IAM token in `X-Auth-Token`, or an
-//! `SDK-HMAC-SHA256` signature verified with the client crate's own signing functions, with
-//! the `X-Security-Token` of temporary credentials.
+//! `SDK-HMAC-SHA256` signature verified with the client crate's own verifier
+//! (`verify::verify`, its `verify` feature), with the `X-Security-Token` of temporary
+//! credentials.
 
 use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, Method, Uri};
 use secrecy::{ExposeSecret, SecretString};
-use workspace_app_client::signing::{self, SignableRequest};
+use workspace_app_client::signing::verify::{self, SignableRequest};
 
 /// How far `X-Sdk-Date` may be from the emulator's clock, either way.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// The headers a signature must cover.
-const REQUIRED_SIGNED_HEADERS: [&str; 2] = ["host", signing::SDK_DATE_HEADER];
+const REQUIRED_SIGNED_HEADERS: [&str; 2] = ["host", verify::SDK_DATE_HEADER];
 
 /// What the emulator accepts. With neither a token nor keys, every request is let in.
 #[derive(Clone, Debug, Default)]
@@ -94,7 +95,7 @@ impl Auth {
         if let Some(token) = token {
             let expected = self.token.as_ref().ok_or(AuthFailure::TokenNotAccepted)?;
             let given = token.to_str().unwrap_or_default();
-            if !signing::signatures_match(expected.expose_secret(), given) {
+            if !verify::secrets_match(expected.expose_secret(), given) {
                 return Err(AuthFailure::WrongToken);
             }
         }
@@ -107,12 +108,12 @@ impl Auth {
         request: &Request<'_>,
         now: SystemTime,
     ) -> Result<(), AuthFailure> {
-        let parsed = signing::parse_authorization(authorization)
+        let parsed = verify::parse_authorization(authorization)
             .ok_or(AuthFailure::MalformedAuthorization)?;
         let Some((ak, sk)) = &self.keys else {
             return Err(AuthFailure::UnknownAccessKey);
         };
-        if !signing::signatures_match(ak.expose_secret(), parsed.access) {
+        if !verify::secrets_match(ak.expose_secret(), parsed.access) {
             return Err(AuthFailure::UnknownAccessKey);
         }
         if !REQUIRED_SIGNED_HEADERS
@@ -125,27 +126,27 @@ impl Auth {
         if let Some(expected) = &self.security_token {
             let given = request
                 .headers
-                .get(signing::SECURITY_TOKEN_HEADER)
+                .get(verify::SECURITY_TOKEN_HEADER)
                 .ok_or(AuthFailure::MissingSecurityToken)?;
-            if !signed(signing::SECURITY_TOKEN_HEADER) {
+            if !signed(verify::SECURITY_TOKEN_HEADER) {
                 return Err(AuthFailure::SecurityTokenNotSigned);
             }
             let given = given.to_str().unwrap_or_default();
-            if !signing::signatures_match(expected.expose_secret(), given) {
+            if !verify::secrets_match(expected.expose_secret(), given) {
                 return Err(AuthFailure::WrongSecurityToken);
             }
         }
-        if request.headers.contains_key(signing::PROJECT_ID_HEADER)
-            && !signed(signing::PROJECT_ID_HEADER)
+        if request.headers.contains_key(verify::PROJECT_ID_HEADER)
+            && !signed(verify::PROJECT_ID_HEADER)
         {
             return Err(AuthFailure::ProjectIdNotSigned);
         }
         let sdk_date = request
             .headers
-            .get(signing::SDK_DATE_HEADER)
+            .get(verify::SDK_DATE_HEADER)
             .and_then(|v| v.to_str().ok())
             .ok_or(AuthFailure::BadSdkDate)?;
-        let signed_at = signing::parse_sdk_date(sdk_date).ok_or(AuthFailure::BadSdkDate)?;
+        let signed_at = verify::parse_sdk_date(sdk_date).ok_or(AuthFailure::BadSdkDate)?;
         let skew = now
             .duration_since(signed_at)
             .unwrap_or_else(|e| e.duration());
@@ -153,22 +154,15 @@ impl Auth {
             return Err(AuthFailure::StaleSdkDate);
         }
 
-        let body_sha256 = signing::body_sha256(request.body);
-        let canonical = signing::canonical_request(
-            &SignableRequest {
-                method: request.method.as_str(),
-                path: request.uri.path(),
-                query: request.uri.query(),
-                headers: request.headers,
-                body_sha256: &body_sha256,
-            },
-            &parsed.signed_headers,
-        );
-        let expected = signing::signature(
-            sk.expose_secret().as_bytes(),
-            &signing::string_to_sign(sdk_date, &canonical),
-        );
-        if signing::signatures_match(&expected, parsed.signature) {
+        let body_sha256 = verify::body_sha256(request.body);
+        let received = SignableRequest {
+            method: request.method.as_str(),
+            path: request.uri.path(),
+            query: request.uri.query(),
+            headers: request.headers,
+            body_sha256: &body_sha256,
+        };
+        if verify::signature_matches(&received, &parsed, sk.expose_secret().as_bytes()) {
             Ok(())
         } else {
             Err(AuthFailure::WrongSignature)

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
-use workspace_app_client::signing::{self, SignableRequest};
+use workspace_app_client::signing::verify::{self, SignableRequest};
 use workspace_app_client::types::{
     JobDetailInfo, JobType, JobTypeFilter, ListSubJobsResponse, SubJobStatus,
 };
@@ -567,8 +567,8 @@ async fn hand_signed_with(
     ))
     .unwrap();
     let mut headers = HeaderMap::new();
-    headers.insert("host", signing::host_header(&url).unwrap());
-    let date = signing::format_sdk_date(SystemTime::now());
+    headers.insert("host", HeaderValue::from_str(url.authority()).unwrap());
+    let date = verify::format_sdk_date(SystemTime::now()).unwrap();
     headers.insert("x-sdk-date", HeaderValue::from_str(&date).unwrap());
     for (name, value) in extra {
         headers.insert(
@@ -581,13 +581,13 @@ async fn hand_signed_with(
         path: url.path(),
         query: url.query(),
         headers: &headers,
-        body_sha256: signing::EMPTY_BODY_SHA256,
+        body_sha256: verify::EMPTY_BODY_SHA256,
     };
-    let canonical = signing::canonical_request(&request, signed);
-    let signature = signing::signature(SK.as_bytes(), &signing::string_to_sign(&date, &canonical));
+    let canonical = verify::canonical_request(&request, signed);
+    let signature = verify::signature(SK.as_bytes(), &verify::string_to_sign(&date, &canonical));
     headers.insert(
         HeaderName::from_static("authorization"),
-        HeaderValue::from_str(&signing::authorization(AK, signed, &signature)).unwrap(),
+        HeaderValue::from_str(&verify::authorization(AK, signed, &signature)).unwrap(),
     );
     let mut sent = url.clone();
     sent.set_query(Some(sent_query));
