@@ -548,9 +548,7 @@ mod tests {
                 let everything: Vec<_> = store
                     .sub_jobs
                     .iter()
-                    .filter(|s| {
-                        s.project_id == "p" && s.job_type == Extensible::from(JobType::CreateServer)
-                    })
+                    .filter(|s| s.project_id == "p" && s.job_type == JobType::CreateServer)
                     .filter(|s| job_id.is_none_or(|id| s.job_id == id))
                     .map(|s| s.render(&s.state(now, 1.0)))
                     .filter(|s| status.is_none_or(|status| s.status == Some(status.into())))
