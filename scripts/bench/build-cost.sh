@@ -13,10 +13,12 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "== packaging workspace-app-client and its generated code"
-cargo package --quiet --package workspace-app-client --allow-dirty --no-verify
+echo "== packaging workspace-app-client, its build-dependency workspace-app-codegen, and its generated code"
+cargo package --quiet --package workspace-app-codegen --package workspace-app-client --allow-dirty --no-verify
 cargo build --quiet --package workspace-app-client
 crate=target/package/workspace-app-client-0.1.0.crate
+# The codegen crate is not on crates.io: downstream builds take it from its package instead.
+tar xzf target/package/workspace-app-codegen-0.1.0.crate -C "$work"
 generated=$(ls -t target/debug/build/workspace-app-client-*/out/workspace_app_generated.rs | head -n 1)
 
 for variant in generated-at-build pregenerated; do
@@ -47,6 +49,8 @@ version = "0.1.0"
 edition = "2021"
 [dependencies]
 workspace-app-client = { path = "$work/$variant/workspace-app-client-0.1.0"$features }
+[patch.crates-io]
+workspace-app-codegen = { path = "$work/workspace-app-codegen-0.1.0" }
 [workspace]
 EOF
     echo 'fn main() { let _ = workspace_app_client::ClientBuilder::new(); }' >"$downstream/src/main.rs"

@@ -1,5 +1,5 @@
 //! The code progenitor generates from `openapi/workspace-app.yaml` at build time. Nothing
-//! hand-written lives here; see `build.rs` and the `codegen/` directory.
+//! hand-written lives here; see `build.rs` and the `workspace-app-codegen` crate.
 
 #![allow(
     missing_docs,

@@ -5,9 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::error::SpecErrors;
-use super::lint::{lint_structure, operations};
-use super::load::{Spec, escape_pointer_segment};
+use crate::error::SpecErrors;
+use crate::lint::{lint_structure, operations};
+use crate::load::{Spec, escape_pointer_segment};
 
 /// Name of the generated file, in `OUT_DIR` (build) or the snapshot (tests).
 pub const GENERATED_FILE_NAME: &str = "workspace_app_generated.rs";
