@@ -19,16 +19,23 @@ cargo build --quiet --package workspace-app-client
 crate=target/package/workspace-app-client-0.1.0.crate
 # The codegen crate is not on crates.io: downstream builds take it from its package instead.
 tar xzf target/package/workspace-app-codegen-0.1.0.crate -C "$work"
-generated=$(ls -t target/debug/build/workspace-app-client-*/out/workspace_app_generated.rs | head -n 1)
+out_dir=$(dirname "$(ls -t target/debug/build/workspace-app-client-*/out/workspace_app_generated.rs | head -n 1)")
 
 for variant in generated-at-build pregenerated; do
     mkdir -p "$work/$variant"
     tar xzf "$crate" -C "$work/$variant"
 done
 pregenerated="$work/pregenerated/workspace-app-client-0.1.0"
-cp "$generated" "$pregenerated/src/pregenerated.rs"
-sed -i 's|include!(concat!(env!("OUT_DIR"), "/workspace_app_generated.rs"));|include!("pregenerated.rs");|' \
-    "$pregenerated/src/generated.rs"
+# The client and, beside it, the spec tables: every file src/generated.rs includes from OUT_DIR.
+for file in workspace_app_generated.rs workspace_app_spec_tables.rs; do
+    cp "$out_dir/$file" "$pregenerated/src/pregenerated_$file"
+    sed -i "s|include!(concat!(env!(\"OUT_DIR\"), \"/$file\"));|include!(\"pregenerated_$file\");|" \
+        "$pregenerated/src/generated.rs"
+done
+if grep -q 'env!("OUT_DIR")' "$pregenerated/src/generated.rs"; then
+    echo "src/generated.rs still includes from OUT_DIR" >&2
+    exit 1
+fi
 echo 'fn main() {}' >"$pregenerated/build.rs"
 # Drop every [build-dependencies.*] table of the normalized manifest.
 python3 - "$pregenerated/Cargo.toml" <<'EOF'

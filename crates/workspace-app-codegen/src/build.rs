@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::{GENERATED_FILE_NAME, Spec, SpecErrors, generate_client};
+use crate::{Spec, SpecErrors, generate};
 
 /// Why [`build_script`] failed.
 pub enum BuildError {
@@ -59,20 +59,23 @@ impl From<SpecErrors> for BuildError {
 }
 
 /// For the client's `build.rs`: loads the spec at `spec_path`, runs the structural checks,
-/// and writes the generated client into `OUT_DIR` (a file is rewritten only when its
+/// and writes every [`generate`]d file into `OUT_DIR` (a file is rewritten only when its
 /// contents changed, to spare downstream rebuilds). Tells cargo to re-run when the spec
 /// changes.
 pub fn build_script(spec_path: &Path) -> Result<(), BuildError> {
     println!("cargo::rerun-if-changed={}", spec_path.display());
     let spec = Spec::load(spec_path).map_err(SpecErrors::from)?;
-    let code = generate_client(&spec)?;
+    let generated = generate(&spec)?;
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?);
-    let path = out_dir.join(GENERATED_FILE_NAME);
-    write_if_changed(&path, &code).map_err(|source| BuildError::Write { path, source })
+    for (name, contents) in generated.files() {
+        let path = out_dir.join(name);
+        write_if_changed(&path, contents).map_err(|source| BuildError::Write { path, source })?;
+    }
+    Ok(())
 }
 
 /// Writes `contents` to `path` unless it already holds exactly that, leaving its mtime alone.
-pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
         return Ok(());
     }

@@ -1,16 +1,21 @@
 //! The progenitor settings and the rendering of the generated client source.
 
-use heck::{ToPascalCase, ToSnakeCase};
+use heck::ToPascalCase;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 use crate::error::SpecErrors;
-use crate::lint::{lint_structure, operations};
+use crate::lint::lint_structure;
 use crate::load::{Spec, escape_pointer_segment};
+use crate::tables::{spec_tables, test_lists};
 
-/// Name of the generated file, in `OUT_DIR` (build) or the snapshot (tests).
+/// Name of the generated client, in `OUT_DIR` (build) or the snapshot (tests).
 pub const GENERATED_FILE_NAME: &str = "workspace_app_generated.rs";
+/// Name of the generated spec tables, in `OUT_DIR`, included beside the client.
+pub const SPEC_TABLES_FILE_NAME: &str = "workspace_app_spec_tables.rs";
+/// Name of the generated lists for the client's snapshot tests, in `OUT_DIR`.
+pub const TEST_LISTS_FILE_NAME: &str = "workspace_app_test_lists.rs";
 
 /// Progenitor settings for the client: builder-style operations, `schemars::JsonSchema` on
 /// every type, the hand-written `crate::ClientConfig` as the client's inner value with hooks
@@ -78,166 +83,64 @@ fn open_enums(document: &Value) -> Vec<(String, String)> {
     found
 }
 
-/// Renders the whole generated client: progenitor's output plus the table of parameter
-/// bounds that progenitor does not enforce. Refuses a spec that fails the structural lints.
+/// Renders progenitor's client: the operations, their builders and the `types` module.
+/// Refuses a spec that fails the structural lints.
 pub fn generate_client(spec: &Spec) -> Result<String, SpecErrors> {
+    Ok(generate(spec)?.client)
+}
+
+/// What the client's build writes into `OUT_DIR`, each rendered and pretty-printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Progenitor's client ([`GENERATED_FILE_NAME`]).
+    pub client: String,
+    /// The tables derived from the spec ([`SPEC_TABLES_FILE_NAME`]): parameter bounds and
+    /// defaults, enum values, operations with their examples, regions.
+    pub spec_tables: String,
+    /// Lists for the client's snapshot tests ([`TEST_LISTS_FILE_NAME`]).
+    pub test_lists: String,
+}
+
+impl Generated {
+    /// `(file name in OUT_DIR, contents)` of each file.
+    pub fn files(&self) -> [(&'static str, &str); 3] {
+        [
+            (GENERATED_FILE_NAME, &self.client),
+            (SPEC_TABLES_FILE_NAME, &self.spec_tables),
+            (TEST_LISTS_FILE_NAME, &self.test_lists),
+        ]
+    }
+}
+
+/// Renders every file the client's build writes. Refuses a spec that fails the structural
+/// lints or that progenitor cannot handle.
+pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     lint_structure(spec)?;
     let mut generator = progenitor::Generator::new(&client_settings(spec));
-    let client = generator
+    let tokens = generator
         .generate_tokens(&spec.openapi)
         .map_err(|e| spec.error_at("", format!("progenitor cannot generate a client: {e}")))?;
-    let bounds = parameter_bounds(spec);
-    let paths = operation_paths(&spec.document);
-    let regions = region_endpoints(&spec.document);
-    render(quote! { #client #bounds #paths #regions }).map_err(|e| spec.error_at("", e).into())
-}
-
-/// `query_bounds(operation_id)`: the numeric `minimum`/`maximum` of each query parameter.
-/// Progenitor maps `limit: {minimum: 1, maximum: 100}` to `NonZeroU32` and drops the
-/// maximum; the client checks these bounds before sending, so a bad value never reaches the
-/// network.
-fn parameter_bounds(spec: &Spec) -> TokenStream {
-    let mut arms = Vec::new();
-    for (_, operation) in operations(&spec.document) {
-        let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-            continue;
-        };
-        let parameters = operation.get("parameters").and_then(Value::as_array);
-        let entries = parameters.into_iter().flatten().filter_map(|parameter| {
-            let parameter = resolve(&spec.document, parameter);
-            if parameter.get("in")? != "query" {
-                return None;
-            }
-            let name = parameter.get("name")?.as_str()?;
-            let schema = resolve(&spec.document, parameter.get("schema")?);
-            let minimum = schema.get("minimum").and_then(Value::as_i64);
-            let maximum = schema.get("maximum").and_then(Value::as_i64);
-            if minimum.is_none() && maximum.is_none() {
-                return None;
-            }
-            let minimum = option_tokens(minimum);
-            let maximum = option_tokens(maximum);
-            Some(quote! { Bounds { name: #name, minimum: #minimum, maximum: #maximum } })
-        });
-        let snake = id.to_snake_case();
-        let constant = format_ident!("{}", snake.to_uppercase());
-        arms.push((snake, constant, entries.collect::<Vec<_>>()));
-    }
-    let constants = arms.iter().map(|(snake, constant, entries)| {
-        let doc = format!("Bounds of the query parameters of `{snake}`.");
-        quote! {
-            #[doc = #doc]
-            pub const #constant: &[Bounds] = &[#(#entries),*];
-        }
-    });
-    let matches = arms
-        .iter()
-        .map(|(snake, constant, _)| quote! { #snake => #constant, });
-    quote! {
-        /// Numeric bounds of query parameters, from the OpenAPI document.
-        pub mod parameter_bounds {
-            /// The inclusive bounds of one integer query parameter.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub struct Bounds {
-                /// The parameter's name in the query string.
-                pub name: &'static str,
-                /// The smallest allowed value, if any.
-                pub minimum: Option<i64>,
-                /// The largest allowed value, if any.
-                pub maximum: Option<i64>,
-            }
-            #(#constants)*
-            /// The bounds for an operation, by the `operation_id` progenitor gives its hooks.
-            pub fn query_bounds(operation_id: &str) -> &'static [Bounds] {
-                match operation_id {
-                    #(#matches)*
-                    _ => &[],
-                }
-            }
-        }
-    }
-}
-
-/// `operation_paths::template(operation_id)`: the path template of each operation, so the
-/// client can check that path parameters did not change the shape of the path (URL parsing
-/// resolves a `.` or `..` segment away).
-fn operation_paths(document: &Value) -> TokenStream {
-    let paths = document.get("paths").and_then(Value::as_object);
-    let arms = paths.into_iter().flatten().flat_map(|(path, item)| {
-        item.as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(move |(_, operation)| {
-                let id = operation.get("operationId")?.as_str()?.to_snake_case();
-                Some(quote! { #id => Some(#path), })
-            })
-    });
-    quote! {
-        /// The path template of each operation, from the OpenAPI document.
-        pub mod operation_paths {
-            /// The template of an operation, by the `operation_id` progenitor gives its hooks.
-            pub fn template(operation_id: &str) -> Option<&'static str> {
-                match operation_id {
-                    #(#arms)*
-                    _ => None,
-                }
-            }
-        }
-    }
-}
-
-/// `regions::ENDPOINTS`: every value of each server's `region` variable, with the server URL
-/// it makes.
-fn region_endpoints(document: &Value) -> TokenStream {
-    let servers = document.get("servers").and_then(Value::as_array);
-    let pairs = servers.into_iter().flatten().flat_map(|server| {
-        let url = server
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let regions = server
-            .pointer("/variables/region/enum")
-            .and_then(Value::as_array);
-        regions
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(move |region| {
-                let endpoint = url.replace("{region}", region);
-                quote! { (#region, #endpoint) }
-            })
-    });
-    quote! {
-        /// Huawei Cloud regions and their endpoints, from the OpenAPI document's `servers`.
-        pub mod regions {
-            /// `(region id, endpoint)` for every region the spec lists, in its order.
-            pub const ENDPOINTS: &[(&str, &str)] = &[#(#pairs),*];
-        }
-    }
-}
-
-fn option_tokens(value: Option<i64>) -> TokenStream {
-    match value {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    }
-}
-
-/// Follows a local `$ref` (already checked to resolve by the lints).
-fn resolve<'a>(document: &'a Value, node: &'a Value) -> &'a Value {
-    node.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|pointer| document.pointer(pointer))
-        .unwrap_or(node)
+    let client: syn::File = syn::parse2(tokens)
+        .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
+    let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
+    let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
+    Ok(Generated {
+        client: with_header(&client),
+        spec_tables,
+        test_lists,
+    })
 }
 
 fn render(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!(
+    Ok(with_header(&file))
+}
+
+fn with_header(file: &syn::File) -> String {
+    format!(
         "// @generated by workspace-app-codegen from openapi/workspace-app.yaml. Do not edit:\n\
          // change the spec, then run `cargo xtask regenerate`.\n\n{}",
-        prettyplease::unparse(&file)
-    ))
+        prettyplease::unparse(file)
+    )
 }

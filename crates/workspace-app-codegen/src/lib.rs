@@ -1,6 +1,8 @@
 //! Turns `openapi/workspace-app.yaml` into Rust: load the YAML (errors carry file, line and
-//! column), check its structure, render the progenitor client and the tables derived from
-//! the spec.
+//! column), check its structure, render the progenitor client and, beside it, the tables
+//! derived from the spec (parameter bounds and defaults, enum values, operations with their
+//! paths and examples, regions) and the lists the client's snapshot tests iterate
+//! ([`generate`]).
 //!
 //! This is the one implementation of that step. The client's build script calls
 //! [`build_script`] (the `prost-build` pattern: this crate is a build-dependency of
@@ -19,12 +21,16 @@ mod generate;
 mod httpmock;
 mod lint;
 mod load;
+mod tables;
 
-pub use self::build::{BuildError, build_script, write_if_changed};
+pub use self::build::{BuildError, build_script};
 pub use self::error::{SpecError, SpecErrors};
 #[cfg(feature = "lint-examples")]
 pub use self::examples::lint_examples;
-pub use self::generate::{GENERATED_FILE_NAME, client_settings, generate_client};
+pub use self::generate::{
+    GENERATED_FILE_NAME, Generated, SPEC_TABLES_FILE_NAME, TEST_LISTS_FILE_NAME, client_settings,
+    generate, generate_client,
+};
 pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};
 pub use self::lint::{SchemaSite, lint_structure, operations, schema_holders, schema_sites};
 pub use self::load::{Location, Spec, escape_pointer_segment};

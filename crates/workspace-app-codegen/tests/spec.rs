@@ -216,3 +216,36 @@ fn every_problem_is_reported_in_one_pass() {
     assert!(message.contains("operationId"), "message: {message}");
     assert!(message.contains("Nope"), "message: {message}");
 }
+
+#[test]
+fn a_bound_a_default_or_an_enum_value_edit_shows_in_the_spec_tables() {
+    let text = edited("            maximum: 100\n", "            maximum: 50\n")
+        .replace("            default: 10\n", "            default: 20\n")
+        .replace("ROLLBACK, ABORTING]", "ROLLBACK, ABORTING, PAUSED]");
+    let spec = Spec::parse("spec.yaml", &text).expect("loads");
+    let tables = workspace_app_codegen::generate(&spec)
+        .expect("generates")
+        .spec_tables;
+    let compact: String = tables.split_whitespace().collect();
+    assert!(
+        compact.contains(r#"name:"limit",minimum:1i64,maximum:50i64,default:Some(20i64),"#),
+        "{tables}"
+    );
+    assert!(compact.contains(r#""ABORTING","PAUSED",]"#), "{tables}");
+}
+
+#[test]
+fn the_snapshot_lists_name_every_type_and_example() {
+    let spec = Spec::load(SPEC_PATH.as_ref()).expect("loads");
+    let lists = workspace_app_codegen::generate(&spec)
+        .expect("generates")
+        .test_lists;
+    assert!(
+        lists.contains("ListSubJobsResponse, SubJobStatus"),
+        "{lists}"
+    );
+    assert!(
+        lists.contains(r#"response_examples!(("list_sub_jobs", "200", ListSubJobsResponse));"#),
+        "{lists}"
+    );
+}
