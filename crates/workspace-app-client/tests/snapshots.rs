@@ -98,6 +98,49 @@ fn every_documented_example_has_a_type_to_round_trip_through() {
     );
 }
 
+/// insta would keep a snapshot nothing asserts any more; `cargo xtask regenerate` removes it.
+#[test]
+fn every_snapshot_file_belongs_to_a_test() {
+    let mut expected: Vec<String> = ["generated_client", "spec_tables"]
+        .iter()
+        .map(|name| name.to_string())
+        .chain(
+            SNAPSHOTTED_TYPES
+                .iter()
+                .map(|name| format!("schema_{name}")),
+        )
+        .chain(
+            TYPED_EXAMPLES
+                .iter()
+                .map(|(operation, status)| format!("example_{operation}_{status}_reserialized")),
+        )
+        .map(|name| format!("snapshots__{name}.snap"))
+        .collect();
+    expected.sort();
+    // `cargo xtask` runs these tests with insta writing into a scratch workspace root, where
+    // only the snapshots asserted now exist; it removes orphans from the tree itself.
+    let dir = match std::env::var_os("INSTA_WORKSPACE_ROOT") {
+        Some(root) => std::path::PathBuf::from(root).join("crates/workspace-app-client"),
+        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    }
+    .join("tests/snapshots");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".snap"))
+        .collect();
+    found.sort();
+    let orphans: Vec<&String> = found.iter().filter(|f| !expected.contains(f)).collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots no test asserts: {orphans:?}; run `cargo xtask regenerate`"
+    );
+}
+
 fn example_round_trip<T>(operation: &str, status: &str)
 where
     T: serde::de::DeserializeOwned + serde::Serialize,
