@@ -14,15 +14,16 @@ fn spec_text() -> String {
     std::fs::read_to_string(SPEC_PATH).expect("the spec is readable")
 }
 
-/// The spec with `from` replaced by `to` (exactly once).
+/// The spec with the first `from` replaced by `to`. The anchors are in `ListSubJobs` and
+/// its schemas, which come first: an operation added later may repeat them (its own
+/// `job_id` parameter, say) without breaking these tests.
 fn edited(from: &str, to: &str) -> String {
     let text = spec_text();
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "edit anchor {from:?} must be unique"
+    assert!(
+        text.contains(from),
+        "edit anchor {from:?} is not in the spec"
     );
-    text.replace(from, to)
+    text.replacen(from, to, 1)
 }
 
 /// All messages for an edited spec, from loading through linting.
