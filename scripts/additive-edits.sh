@@ -8,20 +8,26 @@
 #                    ListSubJobs's filters, a 200 `{count}` with an example, the same errors
 #
 # Every case runs, whatever the others do; the script fails if any failed, naming them.
-# Builds share CARGO_TARGET_DIR (default: this repository's target/), so dependencies are
-# compiled once; the scratch copies live in $CARGO_TARGET_DIR/additive-edits/ at stable paths.
+#
+# The cases share one scratch tree and one target dir of their own, both under
+# $CARGO_TARGET_DIR/additive-edits/ (default: this repository's target/), so dependencies
+# are compiled once and later runs are incremental. Not this repository's own target dir:
+# cargo hashes workspace crates by their path relative to the workspace root, so a copy
+# elsewhere would share (and overwrite) this tree's artifacts, CARGO_MANIFEST_DIR baked in.
+# Files are copied with fresh mtimes, so every workspace crate is rebuilt for each case.
 #
 #   bash scripts/additive-edits.sh [case...]      (default: every case)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-scratch_root="$CARGO_TARGET_DIR/additive-edits"
+scratch_root="${CARGO_TARGET_DIR:-$root/target}/additive-edits"
+export CARGO_TARGET_DIR="$scratch_root/target"
 
 all_cases=(optional-field new-operation)
 cases=("${@:-${all_cases[@]}}")
 
-# The working tree as it is (tracked files and untracked ones not ignored), without target/.
+# The working tree as it is (tracked files and untracked ones not ignored), without target/,
+# every file with a fresh mtime (see above).
 copy_tree() {
     local dest=$1
     rm -rf "$dest"
@@ -34,7 +40,7 @@ for path in sys.stdin.buffer.read().split(b"\0"):
     path = path.decode()
     if path and os.path.isfile(path):
         os.makedirs(os.path.join(dest, os.path.dirname(path)), exist_ok=True)
-        shutil.copy2(path, os.path.join(dest, path))
+        shutil.copy(path, os.path.join(dest, path))
 ' "$dest"
 }
 
@@ -163,8 +169,8 @@ check_derived() {
 }
 
 failed=()
+dir="$scratch_root/tree"
 for case in "${cases[@]}"; do
-    dir="$scratch_root/$case"
     printf '\n==> %s: edit the spec in %s, regenerate, test\n' "$case" "$dir"
     copy_tree "$dir"
     edit_spec "$dir" "$case"
@@ -176,7 +182,8 @@ for case in "${cases[@]}"; do
         failed+=("$case (the regenerated files do not show the edit)")
         continue
     fi
-    if ! (cd "$dir" && cargo test --workspace); then
+    # --no-fail-fast: every failing test is reported, not only the first crate's.
+    if ! (cd "$dir" && cargo test --workspace --no-fail-fast); then
         failed+=("$case (cargo test --workspace)")
         continue
     fi
