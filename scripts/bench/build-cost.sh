@@ -13,20 +13,29 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "== packaging workspace-app-client and its generated code"
-cargo package --quiet --package workspace-app-client --allow-dirty --no-verify
+echo "== packaging workspace-app-client, its build-dependency workspace-app-codegen, and its generated code"
+cargo package --quiet --package workspace-app-codegen --package workspace-app-client --allow-dirty --no-verify
 cargo build --quiet --package workspace-app-client
 crate=target/package/workspace-app-client-0.1.0.crate
-generated=$(ls -t target/debug/build/workspace-app-client-*/out/workspace_app_generated.rs | head -n 1)
+# The codegen crate is not on crates.io: downstream builds take it from its package instead.
+tar xzf target/package/workspace-app-codegen-0.1.0.crate -C "$work"
+out_dir=$(dirname "$(ls -t target/debug/build/workspace-app-client-*/out/workspace_app_generated.rs | head -n 1)")
 
 for variant in generated-at-build pregenerated; do
     mkdir -p "$work/$variant"
     tar xzf "$crate" -C "$work/$variant"
 done
 pregenerated="$work/pregenerated/workspace-app-client-0.1.0"
-cp "$generated" "$pregenerated/src/pregenerated.rs"
-sed -i 's|include!(concat!(env!("OUT_DIR"), "/workspace_app_generated.rs"));|include!("pregenerated.rs");|' \
-    "$pregenerated/src/generated.rs"
+# The client and, beside it, the spec tables: every file src/generated.rs includes from OUT_DIR.
+for file in workspace_app_generated.rs workspace_app_spec_tables.rs; do
+    cp "$out_dir/$file" "$pregenerated/src/pregenerated_$file"
+    sed -i "s|include!(concat!(env!(\"OUT_DIR\"), \"/$file\"));|include!(\"pregenerated_$file\");|" \
+        "$pregenerated/src/generated.rs"
+done
+if grep -q 'env!("OUT_DIR")' "$pregenerated/src/generated.rs"; then
+    echo "src/generated.rs still includes from OUT_DIR" >&2
+    exit 1
+fi
 echo 'fn main() {}' >"$pregenerated/build.rs"
 # Drop every [build-dependencies.*] table of the normalized manifest.
 python3 - "$pregenerated/Cargo.toml" <<'EOF'
@@ -47,6 +56,8 @@ version = "0.1.0"
 edition = "2021"
 [dependencies]
 workspace-app-client = { path = "$work/$variant/workspace-app-client-0.1.0"$features }
+[patch.crates-io]
+workspace-app-codegen = { path = "$work/workspace-app-codegen-0.1.0" }
 [workspace]
 EOF
     echo 'fn main() { let _ = workspace_app_client::ClientBuilder::new(); }' >"$downstream/src/main.rs"

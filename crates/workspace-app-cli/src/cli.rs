@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use schemars::JsonSchema;
+use workspace_app_client::spec::parameters::{Integer, StringEnum, list_sub_jobs};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
-use workspace_app_client::{DEFAULT_CONCURRENCY, Region, env, page_size_bounds};
+use workspace_app_client::{DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Region, env};
 
 /// The exit codes, as a literal so that `concat!` can put them into help texts.
 macro_rules! exit_codes {
@@ -185,23 +185,22 @@ pub enum SubJobsCommand {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Job type whose sub-jobs to list
-    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>())]
+    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>(&list_sub_jobs::JOB_TYPE))]
     pub job_type: JobTypeFilter,
 
     /// Only sub-jobs in this status
-    #[arg(long, value_name = "STATUS", value_parser = spec_enum::<SubJobStatus>())]
+    #[arg(long, value_name = "STATUS", value_parser = spec_enum::<SubJobStatus>(&list_sub_jobs::STATUS))]
     pub status: Option<SubJobStatus>,
 
     /// Only the sub-jobs of this job
     #[arg(long, value_name = "ID")]
     pub job_id: Option<String>,
 
-    /// Skip this many sub-jobs first [default: 0]
-    #[arg(long, value_name = "N", value_parser = offset_parser())]
+    // Help, range and default of --offset and --limit come from the spec.
+    #[arg(long, value_name = "N", value_parser = integer_parser(&list_sub_jobs::OFFSET), help = offset_help())]
     pub offset: Option<u32>,
 
-    /// Sub-jobs per request, 1 to 100 [default: the service's 10; with --all, 100]
-    #[arg(long, value_name = "N", value_parser = limit_parser())]
+    #[arg(long, value_name = "N", value_parser = integer_parser(&list_sub_jobs::LIMIT), help = limit_help())]
     pub limit: Option<u32>,
 
     /// Every page, not just one
@@ -235,7 +234,7 @@ pub enum Output {
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// Job type of the job
-    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>())]
+    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>(&list_sub_jobs::JOB_TYPE))]
     pub job_type: JobTypeFilter,
 
     /// The job whose sub-jobs to wait for
@@ -267,39 +266,24 @@ pub struct WaitArgs {
     pub concurrency: u64,
 }
 
-/// The values the spec lists for a string enum, read from the JSON Schema of the type
-/// generated from it, so the flag accepts exactly what the spec allows.
-pub fn enum_values<T: JsonSchema>() -> Vec<String> {
-    let schema = schemars::schema_for!(T);
-    schema
-        .get("enum")
-        .and_then(serde_json::Value::as_array)
-        .map(|values| {
-            values
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A parser accepting exactly the spec's values of `T`; clap lists them on a bad value.
-fn spec_enum<T>() -> impl TypedValueParser<Value = T>
+/// A parser accepting exactly the values the spec lists for the parameter (from the
+/// codegen's table); clap lists them on a bad value.
+fn spec_enum<T>(parameter: &'static StringEnum) -> impl TypedValueParser<Value = T>
 where
-    T: JsonSchema + FromStr + Clone + Send + Sync + 'static,
+    T: FromStr + Clone + Send + Sync + 'static,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    PossibleValuesParser::new(enum_values::<T>()).try_map(|value| value.parse::<T>())
+    PossibleValuesParser::new(parameter.values.iter().copied()).try_map(|value| value.parse::<T>())
 }
 
 fn region_parser() -> impl TypedValueParser<Value = Region> {
     PossibleValuesParser::new(Region::all().map(|r| r.id())).try_map(|id| id.parse::<Region>())
 }
 
-/// `limit`'s bounds from the spec (1 to 100).
-fn limit_parser() -> impl TypedValueParser<Value = u32> {
-    let bounds = page_size_bounds();
-    clap::value_parser!(u32).range(i64::from(*bounds.start())..=i64::from(*bounds.end()))
+/// An integer parameter within the spec's range (its `minimum`/`maximum`, else its
+/// format's, e.g. `offset` is an `int32` of at least 0).
+fn integer_parser(parameter: &Integer) -> impl TypedValueParser<Value = u32> {
+    clap::value_parser!(u32).range(parameter.range())
 }
 
 /// Pages at once: more than 16 would only run into the gateway's throttling.
@@ -307,9 +291,26 @@ fn concurrency_parser() -> impl TypedValueParser<Value = u64> {
     clap::value_parser!(u64).range(1..=16)
 }
 
-/// `offset` is an int32 of at least 0 in the spec.
-fn offset_parser() -> impl TypedValueParser<Value = u32> {
-    clap::value_parser!(u32).range(0..=i64::from(i32::MAX))
+fn offset_help() -> String {
+    let offset = list_sub_jobs::OFFSET;
+    format!(
+        "Skip this many sub-jobs first, {} to {} [default: {}]",
+        offset.minimum,
+        offset.maximum,
+        offset.default.unwrap_or(offset.minimum)
+    )
+}
+
+fn limit_help() -> String {
+    let limit = list_sub_jobs::LIMIT;
+    let default = match limit.default {
+        Some(default) => format!("the service's {default}"),
+        None => "the service's".to_string(),
+    };
+    format!(
+        "Sub-jobs per request, {} to {} [default: {default}; with --all, {DEFAULT_PAGE_SIZE}]",
+        limit.minimum, limit.maximum
+    )
 }
 
 /// The longest duration a flag takes: longer ones are surely typos, and would overflow
@@ -344,13 +345,36 @@ mod tests {
 
     #[test]
     fn enum_values_parse_back_into_their_type() {
-        let job_types = enum_values::<JobTypeFilter>();
+        let job_types = list_sub_jobs::JOB_TYPE.values;
         assert_eq!(job_types.len(), 10, "{job_types:?}");
-        for value in &job_types {
+        for value in job_types {
             assert_eq!(value.parse::<JobTypeFilter>().unwrap().to_string(), *value);
         }
-        let statuses = enum_values::<SubJobStatus>();
+        let statuses = list_sub_jobs::STATUS.values;
         assert_eq!(statuses.len(), 7, "{statuses:?}");
+        for value in statuses {
+            assert_eq!(value.parse::<SubJobStatus>().unwrap().to_string(), *value);
+        }
+    }
+
+    #[test]
+    fn offset_and_limit_help_shows_the_spec_bounds() {
+        let mut command = Cli::command();
+        let list = command
+            .find_subcommand_mut("sub-jobs")
+            .and_then(|c| c.find_subcommand_mut("list"))
+            .expect("sub-jobs list exists");
+        let help = list.render_long_help().to_string();
+        assert!(
+            help.contains(
+                "Sub-jobs per request, 1 to 100 [default: the service's 10; with --all, 100]"
+            ),
+            "{help}"
+        );
+        assert!(
+            help.contains("Skip this many sub-jobs first, 0 to 2147483647 [default: 0]"),
+            "{help}"
+        );
     }
 
     #[test]

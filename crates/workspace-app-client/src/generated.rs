@@ -1,5 +1,6 @@
-//! The code progenitor generates from `openapi/workspace-app.yaml` at build time. Nothing
-//! hand-written lives here; see `build.rs` and the `codegen/` directory.
+//! The code generated from `openapi/workspace-app.yaml` at build time: progenitor's client,
+//! and beside it the tables derived from the spec (public as [`crate::spec`]). Nothing
+//! hand-written lives here; see `build.rs` and the `workspace-app-codegen` crate.
 
 #![allow(
     missing_docs,
@@ -12,3 +13,4 @@
 )]
 
 include!(concat!(env!("OUT_DIR"), "/workspace_app_generated.rs"));
+include!(concat!(env!("OUT_DIR"), "/workspace_app_spec_tables.rs"));

@@ -77,9 +77,24 @@ pub use wait::{
     WaitReport, WaitTarget, error_text,
 };
 
-/// Generated tables from the spec: numeric parameter bounds and region endpoints.
+/// Tables generated from the spec, the one source of every bound, default, enum value,
+/// path and example that the client, the CLI and the emulator use.
+///
+/// ```
+/// use workspace_app_client::spec::{enums, operations, parameters::list_sub_jobs};
+///
+/// assert_eq!((list_sub_jobs::LIMIT.minimum, list_sub_jobs::LIMIT.maximum), (1, 100));
+/// assert_eq!(list_sub_jobs::LIMIT.default, Some(10));
+/// // `offset` has no `maximum` in the spec; its `int32` format bounds it.
+/// assert_eq!(list_sub_jobs::OFFSET.maximum, i64::from(i32::MAX));
+/// assert_eq!(list_sub_jobs::STATUS.values, enums::SUB_JOB_STATUS);
+/// assert_eq!(operations::LIST_SUB_JOBS.path, "/v1/{project_id}/app-server-sub-jobs");
+/// assert!(operations::LIST_SUB_JOBS.example("200").is_some());
+/// ```
 pub mod spec {
-    pub use crate::generated::{parameter_bounds, regions};
+    pub use crate::generated::{
+        enums, operation_paths, operations, parameter_bounds, parameters, regions,
+    };
 }
 
 /// The workspace README's Rust examples compile as doctests (only when testing in the

@@ -11,7 +11,7 @@
 use std::str::FromStr;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde_json::Value;
+use workspace_app_client::spec::parameters::{StringEnum, list_sub_jobs};
 use workspace_app_client::types::{JobType, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
 use workspace_app_client::{
     Client, ClientBuilder, ClientConfig, Credentials, Error, ResponseValue, RetryPolicy, builder,
@@ -60,13 +60,12 @@ async fn error_of(client: &Client) -> Error {
     }
 }
 
-/// Every value of one of the spec's string enums, from the generated type's JSON Schema.
-fn all_values<T: schemars::JsonSchema + FromStr>() -> Vec<T> {
-    let schema = schemars::schema_for!(T);
-    let values = schema.get("enum").and_then(Value::as_array).unwrap();
-    values
+/// Every value the spec allows for a query parameter, from the codegen's table.
+fn all_values<T: FromStr>(parameter: &StringEnum) -> Vec<T> {
+    parameter
+        .values
         .iter()
-        .map(|v| v.as_str().unwrap().parse().ok().unwrap())
+        .map(|v| v.parse().ok().unwrap())
         .collect()
 }
 
@@ -92,8 +91,8 @@ fn accepted(
 #[ignore = "needs Prism; scripts/conformance.sh runs it"]
 async fn every_parameter_and_every_enum_value_is_sent_as_the_spec_says() {
     let client = client_with(&[]);
-    let statuses = all_values::<SubJobStatus>();
-    let job_types = all_values::<JobTypeFilter>();
+    let statuses = all_values::<SubJobStatus>(&list_sub_jobs::STATUS);
+    let job_types = all_values::<JobTypeFilter>(&list_sub_jobs::JOB_TYPE);
     assert_eq!((statuses.len(), job_types.len()), (7, 10));
     for (i, job_type) in job_types.iter().enumerate() {
         let status = statuses[i % statuses.len()];
@@ -194,13 +193,33 @@ fn paged(client: &Client, offset: i32, limit: u32) -> builder::ListSubJobs<'_> {
 #[ignore = "needs Prism; scripts/conformance.sh runs it"]
 async fn limits_and_offsets_at_the_bounds_are_accepted_and_beyond_them_never_sent() {
     let client = with_token();
-    for (offset, limit) in [(0, 1), (0, 100), (i32::MAX, 1), (i32::MAX, 100)] {
+    // The spec's bounds, from the codegen's table: today offset 0 to i32::MAX (its int32
+    // format), limit 1 to 100.
+    let (offset, limit) = (list_sub_jobs::OFFSET, list_sub_jobs::LIMIT);
+    let offset_min = i32::try_from(offset.minimum).unwrap();
+    let offset_max = i32::try_from(offset.maximum).unwrap();
+    let limit_min = u32::try_from(limit.minimum).unwrap();
+    let limit_max = u32::try_from(limit.maximum).unwrap();
+    assert_eq!(
+        (offset_min, offset_max, limit_min, limit_max),
+        (0, i32::MAX, 1, 100)
+    );
+    for (offset, limit) in [
+        (offset_min, limit_min),
+        (offset_min, limit_max),
+        (offset_max, limit_min),
+        (offset_max, limit_max),
+    ] {
         accepted(
             paged(&client, offset, limit).send().await,
             &format!("offset {offset}, limit {limit}"),
         );
     }
-    for (offset, limit) in [(0, 101), (-1, 10), (0, u32::MAX)] {
+    for (offset, limit) in [
+        (offset_min, limit_max + 1),
+        (offset_min - 1, limit_min),
+        (offset_min, u32::MAX),
+    ] {
         let result = paged(&client, offset, limit).send().await;
         assert!(
             matches!(result.map_err(Error::from), Err(Error::InvalidRequest(_))),

@@ -4,11 +4,12 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use schemars::{JsonSchema, schema_for};
-use workspace_app_client::types;
+use workspace_app_client::{spec, types};
 
 const GENERATED: &str = include_str!(concat!(env!("OUT_DIR"), "/workspace_app_generated.rs"));
+const SPEC_TABLES: &str = include_str!(concat!(env!("OUT_DIR"), "/workspace_app_spec_tables.rs"));
 
-/// The public generated types whose JSON Schema is pinned below.
+/// The public generated types, whose JSON Schema is pinned below.
 macro_rules! generated_types {
     ($($name:ident),* $(,)?) => {
         const SNAPSHOTTED_TYPES: &[&str] = &[$(stringify!($name)),*];
@@ -20,16 +21,21 @@ macro_rules! generated_types {
     };
 }
 
-generated_types!(
-    ErrorResponse,
-    JobDetailInfo,
-    JobResourceInfo,
-    JobType,
-    JobTypeFilter,
-    ListSubJobsProjectId,
-    ListSubJobsResponse,
-    SubJobStatus,
-);
+/// Every documented response example: `(operation, status, the type it parses into)`.
+macro_rules! response_examples {
+    ($(($operation:literal, $status:literal, $type:ident)),* $(,)?) => {
+        const TYPED_EXAMPLES: &[(&str, &str)] = &[$(($operation, $status)),*];
+
+        #[test]
+        fn every_documented_response_example_parses_and_reserializes_unchanged() {
+            $(example_round_trip::<types::$type>($operation, $status);)*
+        }
+    };
+}
+
+// Both lists are written by the codegen (`workspace-app-codegen`) from the spec, so a new
+// schema or operation is covered here without an edit.
+include!(concat!(env!("OUT_DIR"), "/workspace_app_test_lists.rs"));
 
 fn json_schema_snapshot<T: JsonSchema>(name: &str) {
     insta::assert_json_snapshot!(format!("schema_{name}"), schema_for!(T));
@@ -38,6 +44,11 @@ fn json_schema_snapshot<T: JsonSchema>(name: &str) {
 #[test]
 fn rendered_source_of_the_generated_client() {
     insta::assert_snapshot!("generated_client", GENERATED);
+}
+
+#[test]
+fn rendered_source_of_the_spec_tables() {
+    insta::assert_snapshot!("spec_tables", SPEC_TABLES);
 }
 
 #[test]
@@ -67,30 +78,86 @@ fn every_public_generated_type_has_a_schema_snapshot() {
     public.sort();
     assert_eq!(
         public, SNAPSHOTTED_TYPES,
-        "add new generated types to `generated_types!` in this file"
+        "the codegen's list of generated types (workspace_app_test_lists.rs) is incomplete"
     );
 }
 
 #[test]
-fn the_documents_example_parses_and_reserializes_unchanged() {
-    let spec_path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../openapi/workspace-app.yaml"
+fn every_documented_example_has_a_type_to_round_trip_through() {
+    let documented: Vec<(&str, &str)> = spec::operations::ALL
+        .iter()
+        .flat_map(|operation| {
+            let examples = operation.examples.iter();
+            examples.map(|example| (operation.name, example.status))
+        })
+        .collect();
+    assert!(!documented.is_empty(), "the spec documents no example");
+    assert_eq!(
+        documented, TYPED_EXAMPLES,
+        "the codegen found no generated type for some response examples"
     );
-    let spec = workspace_app_codegen::Spec::load(spec_path.as_ref()).expect("the spec loads");
-    let example = spec
-        .document
-        .pointer(
-            "/paths/~1v1~1{project_id}~1app-server-sub-jobs/get/responses/200\
-             /content/application~1json/example",
+}
+
+/// insta would keep a snapshot nothing asserts any more; `cargo xtask regenerate` removes it.
+#[test]
+fn every_snapshot_file_belongs_to_a_test() {
+    let mut expected: Vec<String> = ["generated_client", "spec_tables"]
+        .iter()
+        .map(|name| name.to_string())
+        .chain(
+            SNAPSHOTTED_TYPES
+                .iter()
+                .map(|name| format!("schema_{name}")),
         )
-        .expect("the 200 response has an example");
-    let parsed: types::ListSubJobsResponse =
-        serde_json::from_value(example.clone()).expect("the example parses");
+        .chain(
+            TYPED_EXAMPLES
+                .iter()
+                .map(|(operation, status)| format!("example_{operation}_{status}_reserialized")),
+        )
+        .map(|name| format!("snapshots__{name}.snap"))
+        .collect();
+    expected.sort();
+    // `cargo xtask` runs these tests with insta writing into a scratch workspace root, where
+    // only the snapshots asserted now exist; it removes orphans from the tree itself.
+    let dir = match std::env::var_os("INSTA_WORKSPACE_ROOT") {
+        Some(root) => std::path::PathBuf::from(root).join("crates/workspace-app-client"),
+        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    }
+    .join("tests/snapshots");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".snap"))
+        .collect();
+    found.sort();
+    let orphans: Vec<&String> = found.iter().filter(|f| !expected.contains(f)).collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots no test asserts: {orphans:?}; run `cargo xtask regenerate`"
+    );
+}
+
+fn example_round_trip<T>(operation: &str, status: &str)
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let json = spec::operations::by_name(operation)
+        .and_then(|operation| operation.example(status))
+        .unwrap_or_else(|| panic!("{operation} documents no {status} example"));
+    let example: serde_json::Value = serde_json::from_str(json).expect("the example is JSON");
+    let parsed: T = serde_json::from_value(example.clone())
+        .unwrap_or_else(|e| panic!("the {status} example of {operation} does not parse: {e}"));
     let reserialized = serde_json::to_value(&parsed).expect("it serializes");
     assert_eq!(
-        &reserialized, example,
-        "every field survives the round trip"
+        reserialized, example,
+        "every field of the {status} example of {operation} survives the round trip"
     );
-    insta::assert_json_snapshot!("example_200_reserialized", reserialized);
+    insta::assert_json_snapshot!(
+        format!("example_{operation}_{status}_reserialized"),
+        reserialized
+    );
 }

@@ -1,20 +1,42 @@
-//! Turns `openapi/workspace-app.yaml` into Rust, for the xtask and the tests.
+//! Turns `openapi/workspace-app.yaml` into Rust: load the YAML (errors carry file, line and
+//! column), check its structure, render the progenitor client and, beside it, the tables
+//! derived from the spec (parameter bounds and defaults, enum values, operations with their
+//! paths and examples, regions) and the lists the client's snapshot tests iterate
+//! ([`generate`]).
 //!
-//! The spec-to-Rust step itself ([`Spec::load`], [`lint_structure`], [`generate_client`]) is
-//! compiled from `crates/workspace-app-client/codegen/`, the same files the client's
-//! `build.rs` compiles, so the xtask and the build always agree. This crate adds the checks
-//! too costly for every build: each example must validate against its schema.
+//! This is the one implementation of that step. The client's build script calls
+//! [`build_script`] (the `prost-build` pattern: this crate is a build-dependency of
+//! `workspace-app-client`), and the xtask and the tests call the same functions, so they
+//! always produce identical code.
+//!
+//! The check too costly for every build, that each example validates against its schema
+//! ([`lint_examples`], and [`lint`], which runs every check), needs the `lint-examples`
+//! feature; the xtask and the tests enable it, the client's build does not.
 
-#[path = "../../workspace-app-client/codegen/mod.rs"]
-mod core;
+mod build;
+mod error;
+#[cfg(feature = "lint-examples")]
 mod examples;
+mod generate;
 mod httpmock;
+mod lint;
+mod load;
+mod tables;
 
-pub use self::core::*;
+pub use self::build::{BuildError, build_script};
+pub use self::error::{SpecError, SpecErrors};
+#[cfg(feature = "lint-examples")]
 pub use self::examples::lint_examples;
+pub use self::generate::{
+    GENERATED_FILE_NAME, Generated, SPEC_TABLES_FILE_NAME, TEST_LISTS_FILE_NAME, client_settings,
+    generate, generate_client,
+};
 pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};
+pub use self::lint::{SchemaSite, lint_structure, operations, schema_holders, schema_sites};
+pub use self::load::{Location, Spec, escape_pointer_segment};
 
 /// Every check on the spec: structure, then examples. All problems are reported together.
+#[cfg(feature = "lint-examples")]
 pub fn lint(spec: &Spec) -> Result<(), SpecErrors> {
     let mut errors = Vec::new();
     if let Err(SpecErrors(found)) = lint_structure(spec) {

@@ -14,15 +14,16 @@ fn spec_text() -> String {
     std::fs::read_to_string(SPEC_PATH).expect("the spec is readable")
 }
 
-/// The spec with `from` replaced by `to` (exactly once).
+/// The spec with the first `from` replaced by `to`. The anchors are in `ListSubJobs` and
+/// its schemas, which come first: an operation added later may repeat them (its own
+/// `job_id` parameter, say) without breaking these tests.
 fn edited(from: &str, to: &str) -> String {
     let text = spec_text();
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "edit anchor {from:?} must be unique"
+    assert!(
+        text.contains(from),
+        "edit anchor {from:?} is not in the spec"
     );
-    text.replace(from, to)
+    text.replacen(from, to, 1)
 }
 
 /// All messages for an edited spec, from loading through linting.
@@ -215,4 +216,47 @@ fn every_problem_is_reported_in_one_pass() {
     let message = problems(&text);
     assert!(message.contains("operationId"), "message: {message}");
     assert!(message.contains("Nope"), "message: {message}");
+}
+
+#[test]
+fn a_bound_a_default_or_an_enum_value_edit_shows_in_the_spec_tables() {
+    let text = edited("            maximum: 100\n", "            maximum: 50\n")
+        .replace("            default: 10\n", "            default: 20\n")
+        .replace("ROLLBACK, ABORTING]", "ROLLBACK, ABORTING, PAUSED]");
+    let spec = Spec::parse("spec.yaml", &text).expect("loads");
+    let tables = workspace_app_codegen::generate(&spec)
+        .expect("generates")
+        .spec_tables;
+    let compact: String = tables.split_whitespace().collect();
+    assert!(
+        compact.contains(r#"name:"limit",minimum:1i64,maximum:50i64,default:Some(20i64),"#),
+        "{tables}"
+    );
+    assert!(compact.contains(r#""ABORTING","PAUSED",]"#), "{tables}");
+}
+
+#[test]
+fn the_snapshot_lists_name_every_type_and_example() {
+    let spec = Spec::load(SPEC_PATH.as_ref()).expect("loads");
+    let lists = workspace_app_codegen::generate(&spec)
+        .expect("generates")
+        .test_lists;
+    let compact: String = lists.split_whitespace().collect();
+    let types = compact
+        .split_once("generated_types!(")
+        .and_then(|(_, rest)| rest.split_once(");"))
+        .map(|(types, _)| types.split(',').collect::<Vec<_>>())
+        .unwrap_or_default();
+    for name in [
+        "ErrorResponse",
+        "JobTypeFilter",
+        "ListSubJobsResponse",
+        "SubJobStatus",
+    ] {
+        assert!(types.contains(&name), "{name} missing: {lists}");
+    }
+    assert!(
+        compact.contains(r#"("list_sub_jobs","200",ListSubJobsResponse)"#),
+        "{lists}"
+    );
 }

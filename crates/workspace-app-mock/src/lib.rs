@@ -26,7 +26,12 @@
 //!   and a [shutdown](Emulator::shutdown) ends within its
 //!   [grace period](Config::shutdown_grace) whatever clients are doing.
 //!
-//! Responses are serialized with the client's generated types, so they match the spec.
+//! Responses are serialized with the client's generated types, so they match the spec, and
+//! validation follows the tables the codegen derives from it
+//! ([`workspace_app_client::spec`]). Any other operation of the spec is answered, once
+//! authenticated, with 200 and the example the spec documents for it, as
+//! [Prism](https://stoplight.io/open-source/prism) does, so a new operation works here
+//! before the emulator learns its behaviour.
 //!
 //! ```
 //! use std::time::Duration;
@@ -64,10 +69,11 @@
 //!
 //! | status | `error_code` | when |
 //! |---|---|---|
-//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in range (`limit` 1–100, `offset` 0–2147483647); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head |
+//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in the spec's range (`limit` 1–100, `offset` 0–2147483647, the `int32` maximum); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head |
 //! | 401 | `APIGW.0301` | authentication failed, for one of the causes below |
-//! | 404 | `APIGW.0101` | any other path |
-//! | 405 | `WKS.00010002` | any method but GET on the API's path, with `Allow: GET` |
+//! | 404 | `APIGW.0101` | a path that is not in the spec |
+//! | 405 | `WKS.00010002` | a method the spec does not have at the path, with `Allow` naming those it has (`GET`) |
+//! | 501 | `WKS.00000001` | an operation of the spec the emulator has no behaviour for, whose 200 response has no example |
 //! | 429 | `APIGW.0308` | injected throttling, with `Retry-After` |
 //! | 500 | `WKS.00000001` | injected |
 //! | 503 | `WKS.00129901` | injected, with `Retry-After` when configured |

@@ -1,18 +1,15 @@
-//! The query string of `ListSubJobs`, checked exactly as the spec declares it.
+//! The query string of `ListSubJobs`, checked exactly as the spec declares it: the values,
+//! ranges and defaults come from the tables the codegen derives from the spec
+//! ([`workspace_app_client::spec::parameters`]), so a spec edit shows here with no other edit.
 
 use std::borrow::Cow;
 
+use workspace_app_client::spec::parameters::Integer;
+use workspace_app_client::spec::parameters::list_sub_jobs::{JOB_TYPE, LIMIT, OFFSET, STATUS};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
 
 use crate::jobs::Filter;
-use crate::spec_enums::{JOB_TYPE_FILTERS, SUB_JOB_STATUSES, one_of};
 
-/// `limit` when the request has none, as the spec says.
-pub(crate) const DEFAULT_LIMIT: u32 = 10;
-/// The largest `limit`.
-pub(crate) const MAX_LIMIT: u32 = 100;
-/// The largest `offset`: the spec's `int32`.
-const MAX_OFFSET: u32 = i32::MAX as u32;
 /// How much of a bad value a message quotes.
 const QUOTE_LIMIT: usize = 64;
 
@@ -43,13 +40,13 @@ pub(crate) fn parse(query: Option<&str>) -> Result<Filter, String> {
         None => {
             return Err(invalid(format!(
                 "job_type is required; it must be {}",
-                one_of(&JOB_TYPE_FILTERS)
+                one_of(JOB_TYPE.values)
             )));
         }
         Some(value) => value.parse::<JobTypeFilter>().map_err(|_| {
             invalid(format!(
                 "job_type must be {}, got {}",
-                one_of(&JOB_TYPE_FILTERS),
+                one_of(JOB_TYPE.values),
                 quote(&value)
             ))
         })?,
@@ -59,14 +56,14 @@ pub(crate) fn parse(query: Option<&str>) -> Result<Filter, String> {
             value.parse::<SubJobStatus>().map_err(|_| {
                 invalid(format!(
                     "status must be {}, got {}",
-                    one_of(&SUB_JOB_STATUSES),
+                    one_of(STATUS.values),
                     quote(&value)
                 ))
             })
         })
         .transpose()?;
-    let offset = integer("offset", offset, 0, 0, MAX_OFFSET)?;
-    let limit = integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)?;
+    let offset = integer(&OFFSET, offset)?;
+    let limit = integer(&LIMIT, limit)?;
     // An empty job_id filters nothing, like an absent one.
     let job_id = job_id.filter(|id| !id.is_empty()).map(Cow::into_owned);
     Ok(Filter {
@@ -78,16 +75,11 @@ pub(crate) fn parse(query: Option<&str>) -> Result<Filter, String> {
     })
 }
 
-/// A decimal integer within `min..=max`: digits with an optional leading `-`, nothing else.
-fn integer(
-    name: &str,
-    value: Option<Cow<'_, str>>,
-    default: u32,
-    min: u32,
-    max: u32,
-) -> Result<u32, String> {
+/// A decimal integer within the parameter's range: digits with an optional leading `-`,
+/// nothing else. An absent one is the spec's default (else its smallest value).
+fn integer(parameter: &Integer, value: Option<Cow<'_, str>>) -> Result<u32, String> {
     let Some(value) = value else {
-        return Ok(default);
+        return Ok(to_u32(parameter.default.unwrap_or(parameter.minimum)));
     };
     let digits = value.strip_prefix('-').unwrap_or(&value);
     let parsed = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -95,12 +87,29 @@ fn integer(
     } else {
         None
     };
-    match parsed.and_then(|v| u32::try_from(v).ok()) {
-        Some(v) if (min..=max).contains(&v) => Ok(v),
+    match parsed {
+        Some(v) if parameter.range().contains(&v) => Ok(to_u32(v)),
         _ => Err(invalid(format!(
-            "{name} must be an integer from {min} to {max}, got {}",
+            "{} must be an integer from {} to {}, got {}",
+            parameter.name,
+            parameter.minimum,
+            parameter.maximum,
             quote(&value)
         ))),
+    }
+}
+
+/// The emulator pages with `u32`: a value the spec allows beyond it reads the same as the
+/// nearest one within (an offset past every sub-job, a page larger than any).
+fn to_u32(value: i64) -> u32 {
+    u32::try_from(value.clamp(0, i64::from(u32::MAX))).unwrap_or(u32::MAX)
+}
+
+/// `A, B or C`, for messages.
+fn one_of(values: &[&str]) -> String {
+    match values.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => values.join(""),
     }
 }
 
@@ -199,6 +208,30 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn the_lists_come_from_the_spec() {
+        assert_eq!(JOB_TYPE.values.len(), 10);
+        assert_eq!(JOB_TYPE.values[0], JobTypeFilter::CreateServer.to_string());
+        assert_eq!(
+            one_of(STATUS.values),
+            "WAITING, RUNNING, SUCCESS, FAILED, ABNORMAL, ROLLBACK or ABORTING"
+        );
+        assert_eq!(one_of(&["A"]), "A");
+        for value in JOB_TYPE.values {
+            assert!(value.parse::<JobTypeFilter>().is_ok(), "{value}");
+        }
+        for value in STATUS.values {
+            assert!(value.parse::<SubJobStatus>().is_ok(), "{value}");
+        }
+    }
+
+    #[test]
+    fn values_the_spec_allows_beyond_u32_are_clamped() {
+        assert_eq!(to_u32(-1), 0);
+        assert_eq!(to_u32(i64::MAX), u32::MAX);
+        assert_eq!(to_u32(7), 7);
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! The HTTP side: routing, the gateway in front of the API (request IDs, injected faults and
-//! latency), authentication, validation and the answers.
+//! latency), authentication, validation and the answers. An operation of the spec the
+//! emulator has no behaviour for is answered with its documented example, as Prism does.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header::{ALLOW, RETRY_AFTER};
+use axum::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +17,7 @@ use axum::routing::any;
 use fastrand::Rng;
 use percent_encoding::percent_decode_str;
 use workspace_app_client::REQUEST_ID_HEADER;
+use workspace_app_client::spec::operations::{self, LIST_SUB_JOBS, Operation};
 use workspace_app_client::types::{ErrorResponse, ListSubJobsResponse};
 
 use crate::auth::{self, Auth};
@@ -25,8 +27,8 @@ use crate::faults::{FaultState, Injected};
 use crate::jobs::Store;
 use crate::query;
 
-const PATH_PREFIX: &str = "/v1/";
-const PATH_SUFFIX: &str = "/app-server-sub-jobs";
+/// The path parameter of `ListSubJobs`'s path template.
+const PROJECT_ID: &str = "{project_id}";
 /// Most bytes of a request body read (a GET has none; this only bounds a misbehaving client).
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -86,9 +88,12 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        // Every method reaches the handler, which answers all but GET with 405 and `Allow`.
-        .route("/v1/{project_id}/app-server-sub-jobs", any(list_sub_jobs))
-        .fallback(not_found)
+        // Every method reaches the handler, which answers all but GET with 405 and `Allow`
+        // (or with the example of another operation the spec has at this path).
+        // The template is the spec's, whose `{name}` syntax is axum's too.
+        .route(LIST_SUB_JOBS.path, any(list_sub_jobs))
+        // Other operations of the spec get their documented example; other paths 404.
+        .fallback(documented_example)
         .layer(middleware::from_fn_with_state(shared.clone(), gateway))
         .with_state(shared)
 }
@@ -125,54 +130,12 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request, next: Next
 
 async fn list_sub_jobs(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     if request.method() != Method::GET {
-        let mut response = error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            error_codes::METHOD_NOT_ALLOWED,
-            format!(
-                "Method not allowed: {} is not supported by this API; use GET",
-                request.method()
-            ),
-        );
-        response
-            .headers_mut()
-            .insert(ALLOW, HeaderValue::from_static("GET"));
-        return response;
+        return documented_example(State(shared), request).await;
     }
-    let (parts, body) = request.into_parts();
-    // Bounded in time too, so a client trickling a body cannot hold a connection forever.
-    let read = tokio::time::timeout(
-        shared.body_timeout,
-        axum::body::to_bytes(body, MAX_BODY_BYTES),
-    );
-    let body = match read.await {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => {
-            return invalid_parameter(format!(
-                "the request body is larger than {MAX_BODY_BYTES} bytes"
-            ));
-        }
-        Err(_) => {
-            return invalid_parameter(format!(
-                "the request body did not arrive within {} s of its head",
-                shared.body_timeout.as_secs_f64()
-            ));
-        }
+    let (parts, now) = match read_and_authenticate(&shared, request).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
     };
-
-    let now = shared.clock.now();
-    let credentials = auth::Request {
-        method: &parts.method,
-        uri: &parts.uri,
-        headers: &parts.headers,
-        body: &body,
-    };
-    if let Err(failure) = shared.auth.check(&credentials, now) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            error_codes::UNAUTHORIZED,
-            format!("Incorrect IAM authentication information: {failure}"),
-        );
-    }
 
     let project_id = match project_id(parts.uri.path()) {
         Ok(project_id) => project_id,
@@ -209,11 +172,146 @@ async fn list_sub_jobs(State(shared): State<Arc<Shared>>, request: Request) -> R
     }
 }
 
+/// An operation of the spec the emulator has no behaviour for: 200 with the example the
+/// spec documents for its 200 response, once the request is authenticated, as Prism
+/// answers. A path of the spec with another method gets 405 and `Allow`; any other path
+/// 404, as the gateway answers.
+async fn documented_example(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let at_path = operations_at(&path);
+    let Some(operation) = at_path
+        .iter()
+        .find(|operation| operation.method == request.method().as_str())
+    else {
+        if at_path.is_empty() {
+            return not_found();
+        }
+        return method_not_allowed(request.method(), &at_path);
+    };
+    if let Err(refused) = read_and_authenticate(&shared, request).await {
+        return refused;
+    }
+    match operation.example("200") {
+        Some(example) => (
+            StatusCode::OK,
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            example,
+        )
+            .into_response(),
+        None => error(
+            StatusCode::NOT_IMPLEMENTED,
+            error_codes::INTERNAL_ERROR,
+            format!(
+                "The emulator has no behaviour for {} and the spec documents no example of its 200 response",
+                operation.operation_id
+            ),
+        ),
+    }
+}
+
+/// The spec's operations whose path template `path` fits (`{name}` stands for one
+/// non-empty segment), those with the most literal segments first (`/a/b` before `/a/{x}`),
+/// so that each method maps to its most specific operation.
+fn operations_at(path: &str) -> Vec<&'static Operation> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut found: Vec<(usize, &'static Operation)> = operations::ALL
+        .iter()
+        .filter_map(|operation| {
+            let template: Vec<&str> = operation.path.split('/').collect();
+            let fits = template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(want, have)| {
+                    if want.starts_with('{') && want.ends_with('}') {
+                        !have.is_empty()
+                    } else {
+                        want == have
+                    }
+                });
+            let literal = template.iter().filter(|s| !s.starts_with('{')).count();
+            fits.then_some((literal, operation))
+        })
+        .collect();
+    found.sort_by_key(|(literal, _)| std::cmp::Reverse(*literal));
+    // One operation per method: the most specific.
+    let mut seen = Vec::new();
+    found.retain(|(_, operation)| {
+        let new = !seen.contains(&operation.method);
+        seen.push(operation.method);
+        new
+    });
+    found.into_iter().map(|(_, operation)| operation).collect()
+}
+
+/// 405 with `Allow`: the methods the spec has at this path.
+fn method_not_allowed(method: &Method, allowed: &[&'static Operation]) -> Response {
+    let mut methods: Vec<&str> = allowed.iter().map(|operation| operation.method).collect();
+    methods.sort_unstable();
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        error_codes::METHOD_NOT_ALLOWED,
+        format!(
+            "Method not allowed: {method} is not supported by this API; use {}",
+            methods.join(" or ")
+        ),
+    );
+    if let Ok(allow) = HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(ALLOW, allow);
+    }
+    response
+}
+
+/// Reads the (bounded) body and checks the request's credentials at the emulator's `now`,
+/// which it returns with the request's head; the error is the answer.
+async fn read_and_authenticate(
+    shared: &Shared,
+    request: Request,
+) -> Result<(axum::http::request::Parts, SystemTime), Response> {
+    let (parts, body) = request.into_parts();
+    // Bounded in time too, so a client trickling a body cannot hold a connection forever.
+    let read = tokio::time::timeout(
+        shared.body_timeout,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    );
+    let body = match read.await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return Err(invalid_parameter(format!(
+                "the request body is larger than {MAX_BODY_BYTES} bytes"
+            )));
+        }
+        Err(_) => {
+            return Err(invalid_parameter(format!(
+                "the request body did not arrive within {} s of its head",
+                shared.body_timeout.as_secs_f64()
+            )));
+        }
+    };
+
+    let now = shared.clock.now();
+    let credentials = auth::Request {
+        method: &parts.method,
+        uri: &parts.uri,
+        headers: &parts.headers,
+        body: &body,
+    };
+    if let Err(failure) = shared.auth.check(&credentials, now) {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            error_codes::UNAUTHORIZED,
+            format!("Incorrect IAM authentication information: {failure}"),
+        ));
+    }
+    Ok((parts, now))
+}
+
 /// The project ID from the matched path, percent-decoded: the client encodes the segment.
 fn project_id(path: &str) -> Result<String, String> {
+    let (prefix, suffix) = LIST_SUB_JOBS
+        .path
+        .split_once(PROJECT_ID)
+        .unwrap_or_default();
     let raw = path
-        .strip_prefix(PATH_PREFIX)
-        .and_then(|rest| rest.strip_suffix(PATH_SUFFIX))
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
         .unwrap_or_default();
     let decoded = percent_decode_str(raw).decode_utf8().map_err(|_| {
         "Invalid parameter: project_id is not valid UTF-8 once percent-decoded".to_string()
@@ -224,7 +322,7 @@ fn project_id(path: &str) -> Result<String, String> {
     Ok(decoded.into_owned())
 }
 
-async fn not_found() -> Response {
+fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
         error_codes::NOT_FOUND,
@@ -280,6 +378,23 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operations_are_found_by_their_path_template() {
+        let list = [&LIST_SUB_JOBS];
+        assert_eq!(operations_at("/v1/p/app-server-sub-jobs"), list);
+        assert_eq!(operations_at("/v1/a%2Fb/app-server-sub-jobs"), list);
+        for path in [
+            "/v1//app-server-sub-jobs",
+            "/v1/p/app-server-sub-jobs/",
+            "/v1/p/q/app-server-sub-jobs",
+            "/v1/p/app-server-sub-jobs/x",
+            "/",
+            "",
+        ] {
+            assert!(operations_at(path).is_empty(), "{path}");
+        }
+    }
 
     #[test]
     fn the_project_id_is_percent_decoded() {

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::error::{SpecError, SpecErrors};
-use super::load::{Spec, escape_pointer_segment};
+use crate::error::{SpecError, SpecErrors};
+use crate::load::{Spec, escape_pointer_segment};
 
-const HTTP_METHODS: [&str; 8] = [
+/// The methods an OpenAPI path item may hold, in the order operations are listed.
+pub(crate) const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

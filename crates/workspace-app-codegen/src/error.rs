@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::load::Location;
+use crate::load::Location;
 
 /// One problem found in the OpenAPI document, with the place it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,146 @@
+//! The progenitor settings and the rendering of the generated client source.
+
+use heck::ToPascalCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use crate::error::SpecErrors;
+use crate::lint::lint_structure;
+use crate::load::{Spec, escape_pointer_segment};
+use crate::tables::{spec_tables, test_lists};
+
+/// Name of the generated client, in `OUT_DIR` (build) or the snapshot (tests).
+pub const GENERATED_FILE_NAME: &str = "workspace_app_generated.rs";
+/// Name of the generated spec tables, in `OUT_DIR`, included beside the client.
+pub const SPEC_TABLES_FILE_NAME: &str = "workspace_app_spec_tables.rs";
+/// Name of the generated lists for the client's snapshot tests, in `OUT_DIR`.
+pub const TEST_LISTS_FILE_NAME: &str = "workspace_app_test_lists.rs";
+
+/// Progenitor settings for the client: builder-style operations, `schemars::JsonSchema` on
+/// every type, the hand-written `crate::ClientConfig` as the client's inner value with hooks
+/// that the client crate must implement, and the spec's open enums mapped to
+/// `crate::Extensible<_>`.
+pub fn client_settings(spec: &Spec) -> progenitor::GenerationSettings {
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq")
+        .with_inner_type(quote!(crate::ClientConfig))
+        .with_hooks(progenitor::HooksMode::Expected);
+    for (name, known) in open_enums(&spec.document) {
+        let replacement = format!(
+            "crate::Extensible<crate::types::{}>",
+            known.to_pascal_case()
+        );
+        settings.with_replacement(
+            name.to_pascal_case(),
+            replacement,
+            [progenitor::TypeImpl::FromStr, progenitor::TypeImpl::Display].into_iter(),
+        );
+    }
+    settings
+}
+
+/// Component schemas of the form `anyOf: [{$ref: <string enum>}, {type: string}]`: a value
+/// the server may extend. Returns `(schema name, enum schema name)` pairs.
+///
+/// Such a schema becomes `Extensible<Enum>`, which keeps an unknown value as its raw string
+/// instead of failing the whole response.
+fn open_enums(document: &Value) -> Vec<(String, String)> {
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let mut found = Vec::new();
+    for (name, schema) in schemas.into_iter().flatten() {
+        let Some([first, second]) = schema
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        else {
+            continue;
+        };
+        let known = first
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"));
+        let is_enum = |target: &str| {
+            document
+                .pointer(&format!(
+                    "/components/schemas/{}",
+                    escape_pointer_segment(target)
+                ))
+                .is_some_and(|s| s.get("enum").is_some() && s.get("type") == Some(&"string".into()))
+        };
+        let is_plain_string =
+            second.get("type") == Some(&"string".into()) && second.get("enum").is_none();
+        if let Some(known) = known.filter(|k| is_enum(k)).filter(|_| is_plain_string) {
+            found.push((name.clone(), known.to_string()));
+        }
+    }
+    found
+}
+
+/// Renders progenitor's client: the operations, their builders and the `types` module.
+/// Refuses a spec that fails the structural lints.
+pub fn generate_client(spec: &Spec) -> Result<String, SpecErrors> {
+    Ok(generate(spec)?.client)
+}
+
+/// What the client's build writes into `OUT_DIR`, each rendered and pretty-printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Progenitor's client ([`GENERATED_FILE_NAME`]).
+    pub client: String,
+    /// The tables derived from the spec ([`SPEC_TABLES_FILE_NAME`]): parameter bounds and
+    /// defaults, enum values, operations with their examples, regions.
+    pub spec_tables: String,
+    /// Lists for the client's snapshot tests ([`TEST_LISTS_FILE_NAME`]).
+    pub test_lists: String,
+}
+
+impl Generated {
+    /// `(file name in OUT_DIR, contents)` of each file.
+    pub fn files(&self) -> [(&'static str, &str); 3] {
+        [
+            (GENERATED_FILE_NAME, &self.client),
+            (SPEC_TABLES_FILE_NAME, &self.spec_tables),
+            (TEST_LISTS_FILE_NAME, &self.test_lists),
+        ]
+    }
+}
+
+/// Renders every file the client's build writes. Refuses a spec that fails the structural
+/// lints or that progenitor cannot handle.
+pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
+    lint_structure(spec)?;
+    let mut generator = progenitor::Generator::new(&client_settings(spec));
+    let tokens = generator
+        .generate_tokens(&spec.openapi)
+        .map_err(|e| spec.error_at("", format!("progenitor cannot generate a client: {e}")))?;
+    let client: syn::File = syn::parse2(tokens)
+        .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
+    let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
+    let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
+    Ok(Generated {
+        client: with_header(&client),
+        spec_tables,
+        test_lists,
+    })
+}
+
+fn render(tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    Ok(with_header(&file))
+}
+
+fn with_header(file: &syn::File) -> String {
+    format!(
+        "// @generated by workspace-app-codegen from openapi/workspace-app.yaml. Do not edit:\n\
+         // change the spec, then run `cargo xtask regenerate`.\n\n{}",
+        prettyplease::unparse(file)
+    )
+}

@@ -1,0 +1,764 @@
+//! The tables derived from the spec beside the generated client, so that nothing downstream
+//! (the client's checks, the CLI's flags, the emulator's validation and answers, the tests)
+//! keeps a second copy of a bound, a default, an enum's values, a region or a path.
+
+use heck::{ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+use crate::lint::HTTP_METHODS;
+use crate::load::Spec;
+
+/// The `*_spec_tables.rs` file: `parameter_bounds`, `operation_paths`, `regions`, `enums`,
+/// `operations` and `parameters`.
+pub(crate) fn spec_tables(spec: &Spec) -> TokenStream {
+    let document = &spec.document;
+    let operations = collect_operations(document);
+    let bounds = parameter_bounds(&operations);
+    let paths = operation_paths(&operations);
+    let regions = region_endpoints(document);
+    let enums = enum_values(document);
+    let table = operation_table(&operations);
+    let parameters = parameter_table(&operations);
+    quote! { #bounds #paths #regions #enums #table #parameters }
+}
+
+/// The `*_test_lists.rs` file: two macro invocations the client's snapshot tests define
+/// the macros for, so that a new schema or operation needs no edit to the tests.
+///
+/// - `generated_types!(A, B, ...)`: every public type of the generated `types` module.
+/// - `response_examples!((operation name, status, Type), ...)`: every documented response
+///   example, with the generated type it must parse into (from the operation's `send()`).
+pub(crate) fn test_lists(spec: &Spec, client: &syn::File) -> TokenStream {
+    let types = public_types(client).into_iter().map(|name| ident(&name));
+    let results = send_result_types(client);
+    let examples = collect_operations(&spec.document)
+        .into_iter()
+        .flat_map(|operation| {
+            let builder = operation.id.to_pascal_case();
+            let (ok, err) = results
+                .iter()
+                .find(|(name, ..)| *name == builder)
+                .map_or((None, None), |(_, ok, err)| (ok.clone(), err.clone()));
+            operation
+                .examples
+                .into_iter()
+                .filter_map(move |(status, _)| {
+                    let success = status.starts_with('2');
+                    let ty = if success { ok.clone() } else { err.clone() }?;
+                    let name = operation.name.clone();
+                    let ty = ident(&ty);
+                    Some(quote! { (#name, #status, #ty) })
+                })
+                .collect::<Vec<_>>()
+        });
+    quote! {
+        generated_types!(#(#types),*);
+        response_examples!(#(#examples),*);
+    }
+}
+
+/// One operation of the spec, as the tables need it.
+struct Operation<'a> {
+    /// The spec's `operationId`, e.g. `ListSubJobs`.
+    id: String,
+    /// As progenitor names it (in `OperationInfo::operation_id`), e.g. `list_sub_jobs`.
+    name: String,
+    /// Upper case, e.g. `GET`.
+    method: String,
+    /// The path template, e.g. `/v1/{project_id}/app-server-sub-jobs`.
+    path: String,
+    /// Query parameters, `$ref`s followed, each with its (followed) schema.
+    query: Vec<(String, &'a Value)>,
+    /// `(status, compact JSON)` of each response that documents an example.
+    examples: Vec<(String, String)>,
+}
+
+fn collect_operations(document: &Value) -> Vec<Operation<'_>> {
+    let paths = document.get("paths").and_then(Value::as_object);
+    let mut found = Vec::new();
+    for (path, item) in paths.into_iter().flatten() {
+        for method in HTTP_METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            if let Some(operation) = collect_operation(document, path, item, method, operation) {
+                found.push(operation);
+            }
+        }
+    }
+    found
+}
+
+fn collect_operation<'a>(
+    document: &'a Value,
+    path: &str,
+    item: &'a Value,
+    method: &str,
+    operation: &'a Value,
+) -> Option<Operation<'a>> {
+    let id = operation.get("operationId")?.as_str()?;
+    // The path item's parameters apply too, unless the operation redefines them.
+    let mut query: Vec<(String, &Value)> = Vec::new();
+    for holder in [item, operation] {
+        let parameters = holder.get("parameters").and_then(Value::as_array);
+        for parameter in parameters.into_iter().flatten() {
+            let parameter = resolve(document, parameter);
+            if parameter.get("in").and_then(Value::as_str) != Some("query") {
+                continue;
+            }
+            let (Some(name), Some(schema)) = (
+                parameter.get("name").and_then(Value::as_str),
+                parameter.get("schema"),
+            ) else {
+                continue;
+            };
+            query.retain(|(seen, _)| seen != name);
+            query.push((name.to_string(), resolve(document, schema)));
+        }
+    }
+    let responses = operation.get("responses").and_then(Value::as_object);
+    let examples = responses
+        .into_iter()
+        .flatten()
+        .filter_map(|(status, response)| {
+            let example = response_example(document, resolve(document, response))?;
+            Some((status.clone(), serde_json::to_string(example).ok()?))
+        })
+        .collect();
+    Some(Operation {
+        id: id.to_string(),
+        name: id.to_snake_case(),
+        method: method.to_uppercase(),
+        path: path.to_string(),
+        query,
+        examples,
+    })
+}
+
+/// The documented example of a JSON response: the media type's `example`, else its first
+/// `examples` entry, else its schema's `example`.
+fn response_example<'a>(document: &'a Value, response: &'a Value) -> Option<&'a Value> {
+    let content = response.get("content")?.as_object()?;
+    let media = content.get("application/json").or_else(|| {
+        content
+            .iter()
+            .find(|(t, _)| t.contains("json"))
+            .map(|(_, m)| m)
+    })?;
+    if let Some(example) = media.get("example") {
+        return Some(example);
+    }
+    let named = media.get("examples").and_then(Value::as_object);
+    if let Some(first) = named.into_iter().flatten().next() {
+        return resolve(document, first.1).get("value");
+    }
+    resolve(document, media.get("schema")?).get("example")
+}
+
+/// `query_bounds(operation_id)`: the numeric `minimum`/`maximum` of each query parameter,
+/// as the spec writes them. Progenitor maps `limit: {minimum: 1, maximum: 100}` to
+/// `NonZeroU32` and drops the maximum; the client checks these bounds before sending, so a
+/// bad value never reaches the network.
+fn parameter_bounds(operations: &[Operation<'_>]) -> TokenStream {
+    let mut arms = Vec::new();
+    for operation in operations {
+        let entries = operation.query.iter().filter_map(|(name, schema)| {
+            let minimum = schema.get("minimum").and_then(Value::as_i64);
+            let maximum = schema.get("maximum").and_then(Value::as_i64);
+            if minimum.is_none() && maximum.is_none() {
+                return None;
+            }
+            let minimum = option_tokens(minimum);
+            let maximum = option_tokens(maximum);
+            Some(quote! { Bounds { name: #name, minimum: #minimum, maximum: #maximum } })
+        });
+        let constant = ident(&operation.name.to_uppercase());
+        arms.push((&operation.name, constant, entries.collect::<Vec<_>>()));
+    }
+    let constants = arms.iter().map(|(name, constant, entries)| {
+        let doc = format!("Bounds of the query parameters of `{name}`.");
+        quote! {
+            #[doc = #doc]
+            pub const #constant: &[Bounds] = &[#(#entries),*];
+        }
+    });
+    let matches = arms
+        .iter()
+        .map(|(name, constant, _)| quote! { #name => #constant, });
+    quote! {
+        /// Numeric bounds of query parameters, as the OpenAPI document writes them
+        /// (`minimum`/`maximum`); [`parameters`](super::parameters) adds the bounds of
+        /// each integer's format and the defaults.
+        pub mod parameter_bounds {
+            /// The inclusive bounds of one integer query parameter.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Bounds {
+                /// The parameter's name in the query string.
+                pub name: &'static str,
+                /// The smallest allowed value, if any.
+                pub minimum: Option<i64>,
+                /// The largest allowed value, if any.
+                pub maximum: Option<i64>,
+            }
+            #(#constants)*
+            /// The bounds for an operation, by the `operation_id` progenitor gives its hooks.
+            pub fn query_bounds(operation_id: &str) -> &'static [Bounds] {
+                match operation_id {
+                    #(#matches)*
+                    _ => &[],
+                }
+            }
+        }
+    }
+}
+
+/// `operation_paths::template(operation_id)`: the path template of each operation, so the
+/// client can check that path parameters did not change the shape of the path (URL parsing
+/// resolves a `.` or `..` segment away).
+fn operation_paths(operations: &[Operation<'_>]) -> TokenStream {
+    let arms = operations.iter().map(|operation| {
+        let (name, path) = (&operation.name, &operation.path);
+        quote! { #name => Some(#path), }
+    });
+    quote! {
+        /// The path template of each operation, from the OpenAPI document.
+        pub mod operation_paths {
+            /// The template of an operation, by the `operation_id` progenitor gives its hooks.
+            pub fn template(operation_id: &str) -> Option<&'static str> {
+                match operation_id {
+                    #(#arms)*
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+/// `regions::ENDPOINTS`: every value of each server's `region` variable, with the server URL
+/// it makes.
+fn region_endpoints(document: &Value) -> TokenStream {
+    let servers = document.get("servers").and_then(Value::as_array);
+    let pairs = servers.into_iter().flatten().flat_map(|server| {
+        let url = server
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let regions = server
+            .pointer("/variables/region/enum")
+            .and_then(Value::as_array);
+        regions
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(move |region| {
+                let endpoint = url.replace("{region}", region);
+                quote! { (#region, #endpoint) }
+            })
+    });
+    quote! {
+        /// Huawei Cloud regions and their endpoints, from the OpenAPI document's `servers`.
+        pub mod regions {
+            /// `(region id, endpoint)` for every region the spec lists, in its order.
+            pub const ENDPOINTS: &[(&str, &str)] = &[#(#pairs),*];
+        }
+    }
+}
+
+/// `enums::SUB_JOB_STATUS` and so on: the values of each string enum among the component
+/// schemas, in the spec's order.
+fn enum_values(document: &Value) -> TokenStream {
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let constants = schemas.into_iter().flatten().filter_map(|(name, schema)| {
+        let values = string_enum(schema)?;
+        let constant = ident(&name.to_shouty_snake_case());
+        let doc = format!("The values of `{name}`, in the spec's order.");
+        Some(quote! {
+            #[doc = #doc]
+            pub const #constant: &[&str] = &[#(#values),*];
+        })
+    });
+    quote! {
+        /// The values of each string enum among the OpenAPI document's component schemas.
+        pub mod enums {
+            #(#constants)*
+        }
+    }
+}
+
+fn string_enum(schema: &Value) -> Option<Vec<&str>> {
+    if schema.get("type").and_then(Value::as_str) != Some("string") {
+        return None;
+    }
+    let values = schema.get("enum")?.as_array()?;
+    Some(values.iter().filter_map(Value::as_str).collect())
+}
+
+/// `operations::LIST_SUB_JOBS` and so on, and `operations::ALL`: each operation's method,
+/// path template and documented response examples.
+fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
+    let constants = operations.iter().map(|operation| {
+        let Operation {
+            id,
+            name,
+            method,
+            path,
+            examples,
+            ..
+        } = operation;
+        let constant = ident(&name.to_uppercase());
+        let examples = examples
+            .iter()
+            .map(|(status, json)| quote! { Example { status: #status, json: #json } });
+        let doc = format!("`{id}`: `{method} {path}`.");
+        quote! {
+            #[doc = #doc]
+            pub const #constant: Operation = Operation {
+                operation_id: #id,
+                name: #name,
+                method: #method,
+                path: #path,
+                examples: &[#(#examples),*],
+            };
+        }
+    });
+    let all = operations
+        .iter()
+        .map(|operation| ident(&operation.name.to_uppercase()));
+    quote! {
+        /// The operations of the OpenAPI document: method, path template and the documented
+        /// example of each response.
+        pub mod operations {
+            /// One operation of the OpenAPI document.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Operation {
+                /// The spec's `operationId`, e.g. `ListSubJobs`.
+                pub operation_id: &'static str,
+                /// The name progenitor gives the operation (the `operation_id` its hooks
+                /// see), e.g. `list_sub_jobs`.
+                pub name: &'static str,
+                /// The HTTP method, upper case.
+                pub method: &'static str,
+                /// The path template, e.g. `/v1/{project_id}/app-server-sub-jobs`.
+                pub path: &'static str,
+                /// The documented example of each response that has one, in the spec's order.
+                pub examples: &'static [Example],
+            }
+
+            /// The documented example of one response.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Example {
+                /// The response's key in the spec: `200`, `4XX`, `default`...
+                pub status: &'static str,
+                /// The example body, as compact JSON.
+                pub json: &'static str,
+            }
+
+            impl Operation {
+                /// The documented example body of the response with this status, as JSON.
+                pub fn example(&self, status: &str) -> Option<&'static str> {
+                    self.examples
+                        .iter()
+                        .find(|example| example.status == status)
+                        .map(|example| example.json)
+                }
+            }
+
+            #(#constants)*
+
+            /// Every operation, in the spec's order.
+            pub const ALL: &[Operation] = &[#(#all),*];
+
+            /// The operation progenitor calls `name` (e.g. `list_sub_jobs`).
+            pub fn by_name(name: &str) -> Option<&'static Operation> {
+                ALL.iter().find(|operation| operation.name == name)
+            }
+        }
+    }
+}
+
+/// `parameters::list_sub_jobs::LIMIT` and so on: each integer query parameter's range
+/// (the spec's `minimum`/`maximum`, else the range of its `format`) and default, and each
+/// string-enum query parameter's values and default.
+fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
+    let modules = operations.iter().map(|operation| {
+        let constants = operation.query.iter().filter_map(|(name, schema)| {
+            let constant = ident(&name.to_shouty_snake_case());
+            let doc = format!("`{name}`.");
+            let default = schema.get("default");
+            if let Some((minimum, maximum)) = integer_range(schema) {
+                let default = option_tokens(default.and_then(Value::as_i64));
+                return Some(quote! {
+                    #[doc = #doc]
+                    pub const #constant: super::Integer = super::Integer {
+                        name: #name,
+                        minimum: #minimum,
+                        maximum: #maximum,
+                        default: #default,
+                    };
+                });
+            }
+            let values = string_enum(schema)?;
+            let default = match default.and_then(Value::as_str) {
+                Some(value) => quote!(Some(#value)),
+                None => quote!(None),
+            };
+            Some(quote! {
+                #[doc = #doc]
+                pub const #constant: super::StringEnum = super::StringEnum {
+                    name: #name,
+                    values: &[#(#values),*],
+                    default: #default,
+                };
+            })
+        });
+        let module = ident(&operation.name);
+        let doc = format!("The query parameters of `{}`.", operation.id);
+        quote! {
+            #[doc = #doc]
+            pub mod #module {
+                #(#constants)*
+            }
+        }
+    });
+    quote! {
+        /// The query parameters of each operation that take an integer in a range or one of
+        /// a list of strings, with their defaults, from the OpenAPI document.
+        pub mod parameters {
+            /// An integer query parameter.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Integer {
+                /// The parameter's name in the query string.
+                pub name: &'static str,
+                /// The smallest allowed value: the spec's `minimum`, else the smallest of
+                /// its `format` (`int32`, `int64`).
+                pub minimum: i64,
+                /// The largest allowed value: the spec's `maximum`, else the largest of its
+                /// `format`.
+                pub maximum: i64,
+                /// The value the service assumes when the parameter is absent, if the spec
+                /// gives one.
+                pub default: Option<i64>,
+            }
+
+            impl Integer {
+                /// `minimum..=maximum`.
+                pub const fn range(&self) -> ::std::ops::RangeInclusive<i64> {
+                    self.minimum..=self.maximum
+                }
+            }
+
+            /// A query parameter that takes one of a list of strings.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct StringEnum {
+                /// The parameter's name in the query string.
+                pub name: &'static str,
+                /// The allowed values, in the spec's order.
+                pub values: &'static [&'static str],
+                /// The value the service assumes when the parameter is absent, if the spec
+                /// gives one.
+                pub default: Option<&'static str>,
+            }
+
+            #(#modules)*
+        }
+    }
+}
+
+/// The inclusive range of an integer schema: `minimum`/`maximum` (OpenAPI 3.0's boolean
+/// `exclusiveMinimum`/`exclusiveMaximum` understood), else the range of its `format`.
+fn integer_range(schema: &Value) -> Option<(i64, i64)> {
+    if schema.get("type").and_then(Value::as_str) != Some("integer") {
+        return None;
+    }
+    let (format_min, format_max) = match schema.get("format").and_then(Value::as_str) {
+        Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let exclusive = |key| schema.get(key).and_then(Value::as_bool) == Some(true);
+    let minimum = match schema.get("minimum").and_then(Value::as_i64) {
+        Some(min) if exclusive("exclusiveMinimum") => min.saturating_add(1),
+        Some(min) => min,
+        None => format_min,
+    };
+    let maximum = match schema.get("maximum").and_then(Value::as_i64) {
+        Some(max) if exclusive("exclusiveMaximum") => max.saturating_sub(1),
+        Some(max) => max,
+        None => format_max,
+    };
+    Some((minimum.max(format_min), maximum.min(format_max)))
+}
+
+/// The public structs and enums of the generated `types` module, sorted.
+fn public_types(client: &syn::File) -> Vec<String> {
+    let Some(items) = module_items(&client.items, "types") else {
+        return Vec::new();
+    };
+    let mut public: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
+                Some(s.ident.to_string())
+            }
+            syn::Item::Enum(e) if matches!(e.vis, syn::Visibility::Public(_)) => {
+                Some(e.ident.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    public.sort();
+    public
+}
+
+/// `(builder, success type, error type)` of each operation builder's `send()`, where they are
+/// generated types: `Result<ResponseValue<types::A>, Error<types::B>>`.
+fn send_result_types(client: &syn::File) -> Vec<(String, Option<String>, Option<String>)> {
+    let Some(items) = module_items(&client.items, "builder") else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let syn::Item::Impl(block) = item else {
+                return None;
+            };
+            let syn::Type::Path(self_ty) = block.self_ty.as_ref() else {
+                return None;
+            };
+            let builder = self_ty.path.segments.last()?.ident.to_string();
+            let send = block.items.iter().find_map(|item| match item {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+                _ => None,
+            })?;
+            let syn::ReturnType::Type(_, result) = &send.sig.output else {
+                return None;
+            };
+            let mut arguments = generic_arguments(result).into_iter();
+            let ok = arguments.next().and_then(|ok| {
+                let inner = generic_arguments(ok).into_iter().next()?;
+                generated_type(inner)
+            });
+            let err = arguments.next().and_then(|err| {
+                let inner = generic_arguments(err).into_iter().next()?;
+                generated_type(inner)
+            });
+            Some((builder, ok, err))
+        })
+        .collect()
+}
+
+fn module_items<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a [syn::Item]> {
+    items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| &items[..]),
+        _ => None,
+    })
+}
+
+/// The type arguments of `Last<A, B>` in a path type.
+fn generic_arguments(ty: &syn::Type) -> Vec<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return Vec::new();
+    };
+    let Some(last) = path.path.segments.last() else {
+        return Vec::new();
+    };
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return Vec::new();
+    };
+    arguments
+        .args
+        .iter()
+        .filter_map(|argument| match argument {
+            syn::GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `X` of `types::X`.
+fn generated_type(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let segments: Vec<_> = path.path.segments.iter().collect();
+    match segments.as_slice() {
+        [module, name] if module.ident == "types" => Some(name.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn option_tokens(value: Option<i64>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// A Rust identifier from a name the spec chose: characters Rust does not allow become `_`,
+/// a leading digit gets a `_` in front, a keyword gets one behind.
+fn ident(name: &str) -> Ident {
+    let mut text: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if text.is_empty() || text.starts_with(|c: char| c.is_ascii_digit()) {
+        text.insert(0, '_');
+    }
+    if syn::parse_str::<Ident>(&text).is_err() {
+        text.push('_');
+    }
+    Ident::new(&text, Span::call_site())
+}
+
+/// Follows a local `$ref` (already checked to resolve by the lints).
+fn resolve<'a>(document: &'a Value, node: &'a Value) -> &'a Value {
+    node.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| document.pointer(pointer))
+        .unwrap_or(node)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn integer_ranges_come_from_the_bounds_else_the_format() {
+        let range = |schema| integer_range(&schema);
+        assert_eq!(
+            range(json!({"type": "integer", "format": "int32", "minimum": 0})),
+            Some((0, i64::from(i32::MAX)))
+        );
+        assert_eq!(
+            range(json!({"type": "integer", "minimum": 1, "maximum": 100})),
+            Some((1, 100))
+        );
+        assert_eq!(
+            range(json!({"type": "integer", "format": "int64"})),
+            Some((i64::MIN, i64::MAX))
+        );
+        assert_eq!(
+            range(
+                json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true,
+                         "maximum": 10, "exclusiveMaximum": true})
+            ),
+            Some((1, 9))
+        );
+        // A bound wider than the format is cut to the format.
+        assert_eq!(
+            range(json!({"type": "integer", "format": "int32", "maximum": 1_i64 << 40})),
+            Some((i64::from(i32::MIN), i64::from(i32::MAX)))
+        );
+        assert_eq!(range(json!({"type": "string"})), None);
+    }
+
+    #[test]
+    fn identifiers_from_any_name_are_valid() {
+        for (name, want) in [
+            ("LIMIT", "LIMIT"),
+            ("x-trace-id", "x_trace_id"),
+            ("2fa", "_2fa"),
+            ("type", "type_"),
+            ("", "__"),
+            ("_", "__"),
+            ("ü", "__"),
+        ] {
+            assert_eq!(ident(name).to_string(), want, "{name:?}");
+        }
+    }
+
+    fn document() -> Value {
+        json!({
+            "paths": {
+                "/v1/{id}/things": {
+                    "parameters": [
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "id", "in": "path", "schema": {"type": "string"}}
+                    ],
+                    "get": {
+                        "operationId": "ListThings",
+                        "parameters": [{"$ref": "#/components/parameters/Kind"}],
+                        "responses": {
+                            "200": {"content": {"application/json": {
+                                "schema": {"type": "object"},
+                                "examples": {"first": {"value": {"n": 1}}}
+                            }}},
+                            "404": {"$ref": "#/components/responses/NotFound"},
+                            "500": {"description": "no body"}
+                        }
+                    },
+                    "delete": {"operationId": "DeleteThings", "responses": {}}
+                }
+            },
+            "components": {
+                "parameters": {
+                    "Kind": {"name": "kind", "in": "query",
+                             "schema": {"$ref": "#/components/schemas/Kind"}}
+                },
+                "schemas": {
+                    "Kind": {"type": "string", "enum": ["A", "B"], "example": "A"},
+                    "Error": {"type": "object", "example": {"error_code": "E"}}
+                },
+                "responses": {
+                    "NotFound": {"content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Error"}
+                    }}}
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn operations_collect_path_level_parameters_refs_and_every_kind_of_example() {
+        let document = document();
+        let operations = collect_operations(&document);
+        let names: Vec<_> = operations
+            .iter()
+            .map(|o| (o.name.as_str(), o.method.as_str(), o.path.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("list_things", "GET", "/v1/{id}/things"),
+                ("delete_things", "DELETE", "/v1/{id}/things")
+            ]
+        );
+        let list = &operations[0];
+        let query: Vec<_> = list.query.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(query, ["page", "kind"]);
+        assert_eq!(list.query[1].1["enum"], json!(["A", "B"]));
+        assert_eq!(
+            list.examples,
+            [
+                ("200".to_string(), r#"{"n":1}"#.to_string()),
+                ("404".to_string(), r#"{"error_code":"E"}"#.to_string())
+            ]
+        );
+        assert!(operations[1].examples.is_empty());
+        assert_eq!(operations[1].query.len(), 1, "the path item's `page`");
+    }
+
+    #[test]
+    fn the_tables_parse_as_rust() {
+        let document = document();
+        let operations = collect_operations(&document);
+        for tokens in [
+            parameter_bounds(&operations),
+            operation_paths(&operations),
+            region_endpoints(&document),
+            enum_values(&document),
+            operation_table(&operations),
+            parameter_table(&operations),
+        ] {
+            syn::parse2::<syn::File>(tokens).unwrap();
+        }
+    }
+}
