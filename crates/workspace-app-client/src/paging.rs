@@ -15,8 +15,9 @@ use crate::generated::parameter_bounds::LIST_SUB_JOBS;
 use crate::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
 use crate::{Client, Error};
 
-/// Page size a [`SubJobsPaginator`] asks for unless told otherwise: the spec's maximum.
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
+/// Page size a [`SubJobsPaginator`] asks for unless told otherwise: the spec's maximum of
+/// `limit` (100), read from the codegen's table.
+pub const DEFAULT_PAGE_SIZE: u32 = crate::spec::parameters::list_sub_jobs::LIMIT.maximum as u32;
 /// Pages a [`SubJobsPaginator`] requests at once unless told otherwise. On a real network
 /// each page costs a round trip, so four at once make a long listing about four times
 /// faster, while staying far below any gateway's per-user limits (and backing off on 429).
