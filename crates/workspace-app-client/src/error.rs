@@ -161,8 +161,9 @@ pub struct ApiError {
     pub error_msg: Option<String>,
     /// The `encoded_authorization_message` of a 403 policy denial: an opaque, encoded
     /// account of which policy refused the action, for the account's administrator to
-    /// decode with IAM. `Display` shows only its first characters.
-    pub encoded_authorization_message: Option<String>,
+    /// decode with IAM. `Display` shows only its first characters. (Boxed: it is rare, and
+    /// keeps [`Error`] small.)
+    pub encoded_authorization_message: Option<Box<str>>,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The first bytes of a body that was not the documented JSON (an HTML gateway page,
@@ -188,7 +189,9 @@ impl ApiError {
             status,
             error_code: said.code,
             error_msg: said.message,
-            encoded_authorization_message: said.encoded_authorization_message,
+            encoded_authorization_message: said
+                .encoded_authorization_message
+                .map(String::into_boxed_str),
             request_id: request_id(headers),
             body_snippet,
         }
