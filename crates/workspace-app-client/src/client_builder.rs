@@ -276,8 +276,10 @@ impl ClientBuilder {
                 match source {
                     region_overrides::Source::Spec => url,
                     other => {
+                        // Checked first: the URL is logged only once known to hold no password.
+                        let url = check_endpoint(url)?;
                         tracing::debug!(region = %id, source = ?other, endpoint = %url, "region endpoint overridden");
-                        check_endpoint(url)?
+                        url
                     }
                 }
             }
