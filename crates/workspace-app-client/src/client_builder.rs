@@ -112,6 +112,12 @@ pub enum BuildError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A setting of the HTTP client this builder makes (`proxy`, `ca_file`, `app_name`)
+    /// was given together with [`ClientBuilder::http_client`], which would ignore it.
+    #[error(
+        "`{0}` configures the HTTP client this builder makes, but `http_client(..)` gave one: configure it on that client instead"
+    )]
+    IgnoredWithHttpClient(&'static str),
     /// The application name for the `User-Agent` is empty or not printable ASCII.
     #[error(
         "invalid app name {0:?}: it must be printable ASCII (letters, digits, `-._/`), without spaces"
@@ -236,9 +242,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through this `reqwest::Client` (proxies, custom root certificates, connection
-    /// pool settings); [`connect_timeout`](Self::connect_timeout) and the user agent are then
-    /// its own. Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
+    /// Sends through this `reqwest::Client` (connection pool settings, client
+    /// certificates...); [`connect_timeout`](Self::connect_timeout) and the user agent are
+    /// then its own, and [`proxy`](Self::proxy), [`ca_file`](Self::ca_file) and
+    /// [`app_name`](Self::app_name) are refused by `build` (set them on that client). Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
     /// feature, configure its TLS yourself (reqwest has no crypto provider of its own then).
     ///
     /// **Its redirect policy is its own, too.** The clients this builder makes follow no
@@ -303,6 +310,16 @@ impl ClientBuilder {
             refuse_insecure_http(&base_url)?;
         }
 
+        if self.http_client.is_some() {
+            let ignored = [
+                ("proxy", self.proxy.is_some()),
+                ("ca_file", self.ca_file.is_some()),
+                ("app_name", self.app_name.is_some()),
+            ];
+            if let Some((name, _)) = ignored.into_iter().find(|(_, set)| *set) {
+                return Err(BuildError::IgnoredWithHttpClient(name));
+            }
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => {

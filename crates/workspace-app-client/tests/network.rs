@@ -417,3 +417,24 @@ fn child(case: &str) {
         list(&client).await.unwrap();
     });
 }
+
+/// (`reqwest::Client::new()` needs reqwest's own crypto provider, absent with `rustls-ring`.)
+#[cfg(not(feature = "rustls-ring"))]
+#[test]
+fn network_settings_with_a_caller_made_http_client_are_refused_not_ignored() {
+    let error = ClientBuilder::new()
+        .endpoint("https://localhost")
+        .http_client(reqwest::Client::new())
+        .proxy("http://127.0.0.1:3128")
+        .build()
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with("`proxy` configures"),
+        "{error}"
+    );
+    ClientBuilder::new()
+        .endpoint("https://localhost")
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+}
