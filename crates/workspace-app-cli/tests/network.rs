@@ -260,3 +260,20 @@ async fn a_ca_file_that_cannot_be_used_is_a_usage_error_naming_it() {
         "{error}"
     );
 }
+
+/// NO_PROXY applies to --proxy too, as with curl: the endpoint is reached directly.
+#[tokio::test]
+async fn no_proxy_applies_to_an_explicit_proxy_too() {
+    let proxy = server().await;
+    let direct = server().await;
+    let (proxy_uri, direct_uri) = (proxy.uri(), direct.uri());
+    let args = [
+        &["--endpoint", &direct_uri, "--proxy", &proxy_uri][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[("NO_PROXY", "127.0.0.1")]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(requests(&direct).await.len(), 1);
+    assert!(requests(&proxy).await.is_empty());
+}

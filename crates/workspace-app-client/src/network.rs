@@ -38,7 +38,7 @@ impl ProxyUrl {
         };
         let url = reqwest::Url::parse(self.0.expose_secret())
             .map_err(|e| invalid(format!("not a URL ({e})")))?;
-        if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
+        if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(
                 "the scheme must be http or https (the proxy's own scheme: an https endpoint goes through it in a CONNECT tunnel either way)".into(),
             ));
