@@ -8,7 +8,9 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use workspace_app_client::spec::parameters::{Integer, StringEnum, list_sub_jobs};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
-use workspace_app_client::{DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Region, env};
+use workspace_app_client::{
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PAGE_SIZE, env,
+};
 
 /// The exit codes, as a literal so that `concat!` can put them into help texts.
 macro_rules! exit_codes {
@@ -101,20 +103,16 @@ const CONNECTION: &str = "Connection (before or after the subcommand)";
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Base URL of the service, instead of a region's (e.g. http://127.0.0.1:8080 for a
-    /// local emulator)
-    #[arg(long, global = true, value_name = "URL", conflicts_with = "region", help_heading = CONNECTION)]
+    /// local emulator); with --region, that region is served there, known or not
+    #[arg(long, global = true, value_name = "URL", help_heading = CONNECTION)]
     pub endpoint: Option<String>,
 
-    /// Huawei Cloud region whose endpoint to use, e.g. ap-southeast-1 or cn-north-4
-    #[arg(
-        long,
-        global = true,
-        value_name = "REGION",
-        value_parser = region_parser(),
-        hide_possible_values = true,
-        help_heading = CONNECTION
-    )]
-    pub region: Option<Region>,
+    /// Huawei Cloud region whose endpoint to use, e.g. ap-southeast-1 or cn-north-4. Its
+    /// endpoint may be overridden as in Huawei's SDKs: the variable
+    /// HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_<REGION> (e.g. ..._AP_SOUTHEAST_1), then the
+    /// regions file (HUAWEICLOUD_SDK_REGIONS_FILE, default ~/.huaweicloud/regions.yaml)
+    #[arg(long, global = true, value_name = "REGION", help_heading = CONNECTION)]
+    pub region: Option<String>,
 
     /// Project the sub-jobs belong to
     #[arg(long, global = true, value_name = "ID", env = env::PROJECT_ID, help_heading = CONNECTION)]
@@ -142,7 +140,45 @@ pub struct GlobalArgs {
     /// the path can read them); loopback addresses never need it
     #[arg(long, global = true, help_heading = CONNECTION)]
     pub allow_insecure_http: bool,
+
+    /// Send requests through this proxy, e.g. http://proxy:3128 or
+    /// http://user:password@proxy:3128 (the password is never shown). Without it,
+    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY apply; NO_PROXY applies with it too
+    #[arg(long, global = true, value_name = "URL", help_heading = NETWORK)]
+    pub proxy: Option<String>,
+
+    /// Also trust the CA certificates in this PEM file (a TLS-intercepting proxy, a private
+    /// cloud); certificates are always verified
+    #[arg(long, global = true, value_name = "PATH", help_heading = NETWORK)]
+    pub ca_file: Option<PathBuf>,
+
+    /// Time to establish a connection, e.g. 5s [default: 10s]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = positive_duration, help_heading = NETWORK)]
+    pub connect_timeout: Option<Duration>,
+
+    /// Time one attempt (one request, its body included) may take, e.g. 20s [default:
+    /// 30s]; each retry gets it afresh. (`wait --timeout` bounds the whole wait.)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = positive_duration, help_heading = NETWORK)]
+    pub request_timeout: Option<Duration>,
+
+    /// Attempts per request in all, the first included; 1 turns retries off [default: 3]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20), help_heading = NETWORK)]
+    pub max_attempts: Option<u32>,
+
+    /// Name appended to the User-Agent header (e.g. nightly-report/1.2), so that operators
+    /// can tell callers apart in gateway logs
+    #[arg(long, global = true, value_name = "NAME", env = APP_NAME_ENV, help_heading = NETWORK)]
+    pub app_name: Option<String>,
 }
+
+const NETWORK: &str = "Network (before or after the subcommand)";
+
+/// The environment variable `--app-name` is read from when the flag is absent.
+pub const APP_NAME_ENV: &str = "WORKSPACE_APP_NAME";
+
+// The defaults the help texts name.
+const _: () = assert!(DEFAULT_CONNECT_TIMEOUT.as_secs() == 10);
+const _: () = assert!(DEFAULT_ATTEMPT_TIMEOUT.as_secs() == 30);
 
 /// The environment variable `--token` is read from when the flag is absent.
 pub const TOKEN_ENV: &str = "WORKSPACE_APP_TOKEN";
@@ -274,10 +310,6 @@ where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
     PossibleValuesParser::new(parameter.values.iter().copied()).try_map(|value| value.parse::<T>())
-}
-
-fn region_parser() -> impl TypedValueParser<Value = Region> {
-    PossibleValuesParser::new(Region::all().map(|r| r.id())).try_map(|id| id.parse::<Region>())
 }
 
 /// An integer parameter within the spec's range (its `minimum`/`maximum`, else its

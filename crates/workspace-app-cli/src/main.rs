@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{CommandFactory, Parser};
 use workspace_app_client::{
-    BuildError, Client, ClientBuilder, Credentials, DisplayErrorChain, Error, env,
+    BuildError, Client, ClientBuilder, Credentials, DisplayErrorChain, Error, RetryPolicy, env,
 };
 
 use crate::cli::{Cli, Command, GlobalArgs, SubJobsCommand};
@@ -141,9 +141,14 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
     let usage = |message: String| Failure::new(Exit::Usage, message);
     let mut builder = ClientBuilder::new();
+    // A region with an endpoint names a region the build may not know; alone, it picks its
+    // endpoint (overridable by HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_* or the regions file).
+    if let Some(region) = &global.region {
+        builder = builder.region(region);
+    }
     builder = match (&global.endpoint, &global.region) {
         (Some(endpoint), _) => builder.endpoint(endpoint),
-        (None, Some(region)) => builder.region(region.id()),
+        (None, Some(_)) => builder,
         (None, None) => {
             return Err(usage(
                 "no endpoint: pass --region REGION (e.g. ap-southeast-1) or --endpoint URL".into(),
@@ -168,6 +173,7 @@ fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
     if global.allow_insecure_http {
         builder = builder.allow_insecure_http();
     }
+    builder = network(builder, global);
     builder.build().map_err(|error| match error {
         // The messages say what to fix, in the library's words; say it in flags here.
         BuildError::InvalidCredentials(reason) => usage(format!(
@@ -181,8 +187,35 @@ fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
         BuildError::InsecureHttp { host } => usage(format!(
             "refusing to send credentials over plain http to {host}, which is not this machine: use https://, or pass --allow-insecure-http if the network is trusted"
         )),
+        BuildError::UnknownRegion(unknown) => usage(format!(
+            "{unknown}; for another region pass --endpoint URL with it, or set {} or a regions file",
+            workspace_app_client::region_endpoint_env(&unknown.0)
+        )),
         other => usage(other.to_string()),
     })
+}
+
+/// The network flags: proxy, extra CA, timeouts, attempts, user agent.
+fn network(mut builder: ClientBuilder, global: &GlobalArgs) -> ClientBuilder {
+    if let Some(proxy) = &global.proxy {
+        builder = builder.proxy(proxy);
+    }
+    if let Some(path) = &global.ca_file {
+        builder = builder.ca_file(path);
+    }
+    if let Some(timeout) = global.connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    if let Some(timeout) = global.request_timeout {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(attempts) = global.max_attempts {
+        builder = builder.retry(RetryPolicy::default().max_attempts(attempts));
+    }
+    if let Some(name) = &global.app_name {
+        builder = builder.app_name(name);
+    }
+    builder
 }
 
 /// The IAM token from `--token`, `WORKSPACE_APP_TOKEN` or `--token-file`, if any.

@@ -1,10 +1,12 @@
 //! Building a configured client.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
 use crate::credentials::env;
-use crate::{Client, Credentials, Region, RetryPolicy, UnknownRegion, builder};
+use crate::network::{ProxyUrl, read_ca_file};
+use crate::{Client, Credentials, RetryPolicy, UnknownRegion, builder, region_overrides};
 
 /// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
 /// copes with faults.
@@ -27,19 +29,18 @@ use crate::{Client, Credentials, Region, RetryPolicy, UnknownRegion, builder};
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
-    target: Option<Target>,
+    region: Option<String>,
+    endpoint: Option<String>,
     credentials: Option<Credentials>,
     project_id: Option<String>,
     connect_timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    /// `Debug` shows it without its password.
+    proxy: Option<ProxyUrl>,
+    ca_file: Option<PathBuf>,
+    app_name: Option<String>,
     config: ClientConfig,
-}
-
-#[derive(Debug, Clone)]
-enum Target {
-    Region(String),
-    Endpoint(String),
 }
 
 /// Why a client could not be built.
@@ -86,17 +87,57 @@ pub enum BuildError {
     /// TLS could not be set up (the `rustls-ring` feature's own configuration).
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    /// The proxy URL cannot be used; `proxy` is shown without its password.
+    #[error("invalid proxy `{proxy}`: {reason}")]
+    InvalidProxy {
+        /// The proxy URL, its password replaced by `***`.
+        proxy: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The extra CA bundle cannot be read or holds no certificate.
+    #[error("invalid CA file {}: {reason}", path.display())]
+    CaFile {
+        /// The file as given.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The regions file (`HUAWEICLOUD_SDK_REGIONS_FILE` or `~/.huaweicloud/regions.yaml`)
+    /// cannot be read, or its entry for the region is unusable.
+    #[error("invalid regions file {}: {reason}", path.display())]
+    RegionsFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A setting of the HTTP client this builder makes (`proxy`, `ca_file`, `app_name`)
+    /// was given together with [`ClientBuilder::http_client`], which would ignore it.
+    #[error(
+        "`{0}` configures the HTTP client this builder makes, but `http_client(..)` gave one: configure it on that client instead"
+    )]
+    IgnoredWithHttpClient(&'static str),
+    /// The application name for the `User-Agent` is empty or not printable ASCII.
+    #[error(
+        "invalid app name {0:?}: it must be printable ASCII (letters, digits, `-._/`), without spaces"
+    )]
+    InvalidAppName(String),
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            target: None,
+            region: None,
+            endpoint: None,
             credentials: None,
             project_id: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             http_client: None,
             allow_insecure_http: false,
+            proxy: None,
+            ca_file: None,
+            app_name: None,
             config: ClientConfig::default(),
         }
     }
@@ -123,16 +164,49 @@ impl ClientBuilder {
         }
     }
 
-    /// Sends requests to this region's endpoint; an unknown region fails `build`.
+    /// Sends requests to this region's endpoint. As in Huawei's SDKs, the endpoint is, in
+    /// order: the variable `HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_<REGION_ID>` (e.g.
+    /// `..._AP_SOUTHEAST_1`), the regions file (`HUAWEICLOUD_SDK_REGIONS_FILE`, else
+    /// `~/.huaweicloud/regions.yaml`), the spec's table. A region none of them knows fails
+    /// `build`, listing the known ones; with [`endpoint`](Self::endpoint) any region ID is
+    /// accepted.
     pub fn region(mut self, region: impl AsRef<str>) -> Self {
-        self.target = Some(Target::Region(region.as_ref().to_string()));
+        self.region = Some(region.as_ref().to_string());
         self
     }
 
-    /// Sends requests to this base URL instead (a private cloud, or
-    /// `http://127.0.0.1:PORT` in tests).
+    /// Sends requests to this base URL instead of the region's (a private cloud, or
+    /// `http://127.0.0.1:PORT` in tests); a region given too is kept as the region's name.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
-        self.target = Some(Target::Endpoint(url.into()));
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Sends every request through this proxy, e.g. `http://proxy.example.com:3128` or
+    /// `http://user:password@proxy:3128` (basic proxy authentication; percent-encode
+    /// special characters). An https endpoint goes through it in a CONNECT tunnel, so the
+    /// proxy sees only the host name. Hosts in the `NO_PROXY` variable bypass it.
+    ///
+    /// Without it, the `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` variables
+    /// (or their lower-case forms) apply. The password never appears in `Debug` or errors.
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        self.proxy = Some(ProxyUrl::new(url.as_ref()));
+        self
+    }
+
+    /// Trusts the certificates of this PEM file as roots too, besides the platform's: for a
+    /// corporate TLS-intercepting proxy or a private cloud's own CA. Certificate and host
+    /// name verification stay on; there is no way to turn them off.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Appends this name to the `User-Agent` header
+    /// (`workspace-app-client/0.1.0 my-tool/1.2`), so that operators can tell callers apart
+    /// in gateway logs.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
         self
     }
 
@@ -168,9 +242,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through this `reqwest::Client` (proxies, custom root certificates, connection
-    /// pool settings); [`connect_timeout`](Self::connect_timeout) and the user agent are then
-    /// its own. Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
+    /// Sends through this `reqwest::Client` (connection pool settings, client
+    /// certificates...); [`connect_timeout`](Self::connect_timeout) and the user agent are
+    /// then its own, and [`proxy`](Self::proxy), [`ca_file`](Self::ca_file) and
+    /// [`app_name`](Self::app_name) are refused by `build` (set them on that client). Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
     /// feature, configure its TLS yourself (reqwest has no crypto provider of its own then).
     ///
     /// **Its redirect policy is its own, too.** The clients this builder makes follow no
@@ -200,9 +275,22 @@ impl ClientBuilder {
 
     /// Checks the settings and returns the generated client, configured.
     pub fn build(self) -> Result<Client, BuildError> {
-        let base_url = match self.target.ok_or(BuildError::NoEndpoint)? {
-            Target::Region(id) => id.parse::<Region>()?.endpoint().to_string(),
-            Target::Endpoint(url) => check_endpoint(url)?,
+        let base_url = match (self.endpoint, &self.region) {
+            (Some(url), _) => check_endpoint(url)?,
+            (None, Some(id)) => {
+                let env = |name: &str| std::env::var(name).ok();
+                let (url, source) = region_overrides::endpoint(id, &env)?;
+                match source {
+                    region_overrides::Source::Spec => url,
+                    other => {
+                        // Checked first: the URL is logged only once known to hold no password.
+                        let url = check_endpoint(url)?;
+                        tracing::debug!(region = %id, source = ?other, endpoint = %url, "region endpoint overridden");
+                        url
+                    }
+                }
+            }
+            (None, None) => return Err(BuildError::NoEndpoint),
         };
 
         if let Some(credentials) = &self.credentials {
@@ -222,19 +310,40 @@ impl ClientBuilder {
             refuse_insecure_http(&base_url)?;
         }
 
+        if self.http_client.is_some() {
+            let ignored = [
+                ("proxy", self.proxy.is_some()),
+                ("ca_file", self.ca_file.is_some()),
+                ("app_name", self.app_name.is_some()),
+            ];
+            if let Some((name, _)) = ignored.into_iter().find(|(_, set)| *set) {
+                return Err(BuildError::IgnoredWithHttpClient(name));
+            }
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => {
                 let mut http = reqwest::Client::builder()
                     // Requests carry credentials meant for this endpoint alone.
                     .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
+                    .user_agent(user_agent(self.app_name.as_deref())?);
                 if let Some(timeout) = self.connect_timeout {
                     http = http.connect_timeout(timeout);
                 }
+                if let Some(proxy) = &self.proxy {
+                    http = http.proxy(proxy.to_reqwest()?);
+                }
+                let extra_roots = match &self.ca_file {
+                    Some(path) => read_ca_file(path)?,
+                    None => Vec::new(),
+                };
                 #[cfg(feature = "rustls-ring")]
                 {
-                    http = http.tls_backend_preconfigured(ring_tls_config()?);
+                    http = http.tls_backend_preconfigured(ring_tls_config(&extra_roots)?);
+                }
+                #[cfg(not(feature = "rustls-ring"))]
+                {
+                    http = crate::network::merge_roots(http, &extra_roots)?;
                 }
                 http.build()?
             }
@@ -248,18 +357,47 @@ impl ClientBuilder {
     }
 }
 
-/// rustls with the ring provider and the platform's certificate verifier, handed to reqwest
-/// as it is, so that no process-wide provider is needed.
+/// `workspace-app-client/VERSION`, then the application's name if there is one.
+fn user_agent(app_name: Option<&str>) -> Result<String, BuildError> {
+    let ours = concat!("workspace-app-client/", env!("CARGO_PKG_VERSION"));
+    match app_name {
+        None => Ok(ours.to_string()),
+        Some(name)
+            if !name.is_empty()
+                && name.len() <= 128
+                && name.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(format!("{ours} {name}"))
+        }
+        Some(name) => Err(BuildError::InvalidAppName(name.chars().take(128).collect())),
+    }
+}
+
+/// rustls with the ring provider and the platform's certificate verifier (with the extra
+/// roots of `ca_file`, if any), handed to reqwest as it is, so that no process-wide provider
+/// is needed.
 #[cfg(feature = "rustls-ring")]
-fn ring_tls_config() -> Result<rustls::ClientConfig, BuildError> {
+fn ring_tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, BuildError> {
     use rustls_platform_verifier::BuilderVerifierExt;
+    let tls = |e: rustls::Error| BuildError::Tls(e.to_string());
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_platform_verifier())
-        .map_err(|e| BuildError::Tls(e.to_string()))?
-        .with_no_client_auth();
-    Ok(config)
+        .map_err(tls)?;
+    let config = if extra_roots.is_empty() {
+        builder.with_platform_verifier().map_err(tls)?
+    } else {
+        let roots = extra_roots
+            .iter()
+            .map(|der| rustls::pki_types::CertificateDer::from(der.clone()));
+        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider)
+            .map_err(tls)?;
+        // "dangerous" is rustls' name for any custom verifier; this one verifies fully.
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
+    };
+    Ok(config.with_no_client_auth())
 }
 
 fn check_endpoint(url: String) -> Result<String, BuildError> {

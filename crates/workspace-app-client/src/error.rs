@@ -144,14 +144,26 @@ impl From<crate::BuildError> for Error {
 }
 
 /// An error status from the service, with whatever the body and headers said.
+///
+/// The body is read in every shape Huawei's services write: `{error_code, error_msg}`, `{errorCode, errorMsg}`,
+/// `{code, message}`, the same nested in an object (`{"error": {"code": .., "message": ..}}`),
+/// and `encoded_authorization_message` beside any of them on a 403 policy denial.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
-    /// The service's `error_code`, e.g. `WKS.0001`, when the body carried one.
+    /// The service's `error_code`, e.g. `WKS.0001`, when the body carried one (also read
+    /// from `errorCode` or `code`, at the top level or in a nested object).
     pub error_code: Option<String>,
-    /// The service's `error_msg`, when the body carried one.
+    /// The service's `error_msg`, when the body carried one (also read from `errorMsg` or
+    /// `message`).
     pub error_msg: Option<String>,
+    /// The `encoded_authorization_message` of a 403 policy denial: an opaque, encoded
+    /// account of which policy refused the action, for the account's administrator to
+    /// decode with IAM. `Display` shows only its first characters. (Boxed: it is rare, and
+    /// keeps [`Error`] small.)
+    pub encoded_authorization_message: Option<Box<str>>,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The first bytes of a body that was not the documented JSON (an HTML gateway page,
@@ -169,16 +181,32 @@ impl ApiError {
     /// body is one that says something (whatever the status: an undocumented 429 or 502 may
     /// carry it too), the body's first bytes otherwise.
     pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        let (error_code, error_msg, body_snippet) = match documented_error(body) {
-            Some(e) => (e.error_code, e.error_msg, None),
-            None => (None, None, Some(snippet(body))),
+        let (said, body_snippet) = match ErrorBody::parse(body) {
+            Some(said) => (said, None),
+            None => (ErrorBody::default(), Some(snippet(body))),
         };
         ApiError {
             status,
-            error_code,
-            error_msg,
+            error_code: said.code,
+            error_msg: said.message,
+            encoded_authorization_message: said
+                .encoded_authorization_message
+                .map(String::into_boxed_str),
             request_id: request_id(headers),
             body_snippet,
+        }
+    }
+
+    /// An error with this status and nothing else known (no body, no request ID), for
+    /// tests and for callers that build their own; fill the public fields as needed.
+    pub fn new(status: StatusCode) -> Self {
+        ApiError {
+            status,
+            error_code: None,
+            error_msg: None,
+            encoded_authorization_message: None,
+            request_id: None,
+            body_snippet: None,
         }
     }
 }
@@ -192,6 +220,13 @@ impl fmt::Display for ApiError {
             (Some(code), Some(msg)) => write!(f, ": {code}: {msg}")?,
             (Some(text), None) | (None, Some(text)) => write!(f, ": {text}")?,
             (None, None) => {}
+        }
+        if let Some(encoded) = &self.encoded_authorization_message {
+            write!(
+                f,
+                "; encoded authorization message {}",
+                Shortened(encoded, ENCODED_MESSAGE_SHOWN_CHARS)
+            )?;
         }
         if let Some(snippet) = &self.body_snippet {
             write!(f, "; body starts with {snippet:?}")?;
@@ -238,6 +273,14 @@ impl Error {
         }
     }
 
+    /// The `encoded_authorization_message` of a 403 policy denial, whole.
+    pub fn encoded_authorization_message(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.encoded_authorization_message.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether trying again may succeed: transport failures and 429, 500, 502, 503, 504.
     /// The client has already retried these as its `RetryPolicy` allows.
     pub fn is_retryable(&self) -> bool {
@@ -266,6 +309,8 @@ impl From<GeneratedError> for Error {
                     status,
                     error_code: body.error_code,
                     error_msg: body.error_msg,
+                    // The transport hands only bodies without it to progenitor.
+                    encoded_authorization_message: None,
                     request_id: request_id(&headers),
                     body_snippet: None,
                 })
@@ -314,16 +359,104 @@ impl<E: StdError> fmt::Display for DisplayErrorChain<E> {
     }
 }
 
-/// The documented `{error_code, error_msg}` body, if `body` is one that says something.
-fn documented_error(body: &[u8]) -> Option<types::ErrorResponse> {
-    serde_json::from_slice::<types::ErrorResponse>(body)
-        .ok()
-        .filter(|e| e.error_code.is_some() || e.error_msg.is_some())
+/// Whether `body` is the documented `{error_code, error_msg}` body, saying something, and
+/// nothing the generated `ErrorResponse` would drop (an `encoded_authorization_message`):
+/// such a body goes to progenitor as the operation's typed error; any other is read by
+/// [`ErrorBody::parse`].
+pub(crate) fn is_documented_error(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(body) else {
+        return false;
+    };
+    !object.contains_key(ENCODED_AUTHORIZATION_MESSAGE)
+        && [ERROR_CODE_KEYS[0], ERROR_MSG_KEYS[0]]
+            .iter()
+            .any(|key| object.get(*key).is_some_and(serde_json::Value::is_string))
+        && serde_json::from_value::<types::ErrorResponse>(serde_json::Value::Object(object)).is_ok()
 }
 
-/// Whether `body` is the documented `{error_code, error_msg}` body, saying something.
-pub(crate) fn is_documented_error(body: &[u8]) -> bool {
-    documented_error(body).is_some()
+const ENCODED_AUTHORIZATION_MESSAGE: &str = "encoded_authorization_message";
+/// The code's keys, in the order Huawei's core SDK tries them (`exception_handler.py`), each
+/// with the message key of the same position.
+const ERROR_CODE_KEYS: [&str; 3] = ["error_code", "errorCode", "code"];
+const ERROR_MSG_KEYS: [&str; 3] = ["error_msg", "errorMsg", "message"];
+/// How deep nested objects are searched for an error (`{"error": {..}}` is depth 1).
+const MAX_ERROR_NESTING: usize = 4;
+/// Characters of an encoded authorization message `Display` shows.
+const ENCODED_MESSAGE_SHOWN_CHARS: usize = 40;
+
+/// What an error body said, in any shape Huawei's services write.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ErrorBody {
+    code: Option<String>,
+    message: Option<String>,
+    encoded_authorization_message: Option<String>,
+}
+
+impl ErrorBody {
+    /// Reads a JSON object body: the first pair of `error_code`/`error_msg`,
+    /// `errorCode`/`errorMsg`, `code`/`message` at the top level, else in nested objects
+    /// (depth first, in the body's order, up to [`MAX_ERROR_NESTING`] deep), with
+    /// `encoded_authorization_message` from wherever it is. Unlike Huawei's core SDK, which
+    /// needs both keys of a pair, one of them is enough, and a numeric code is read as
+    /// text. `None` when the body says none of it.
+    fn parse(body: &[u8]) -> Option<ErrorBody> {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let mut said = ErrorBody::default();
+        said.read(&value, 0);
+        (said != ErrorBody::default()).then_some(said)
+    }
+
+    fn read(&mut self, value: &serde_json::Value, depth: usize) {
+        let serde_json::Value::Object(object) = value else {
+            return;
+        };
+        if self.encoded_authorization_message.is_none() {
+            self.encoded_authorization_message =
+                object.get(ENCODED_AUTHORIZATION_MESSAGE).and_then(text);
+        }
+        if self.code.is_none() && self.message.is_none() {
+            for (code_key, msg_key) in ERROR_CODE_KEYS.iter().zip(ERROR_MSG_KEYS) {
+                let code = object.get(*code_key).and_then(text);
+                let message = object.get(msg_key).and_then(text);
+                if code.is_some() || message.is_some() {
+                    (self.code, self.message) = (code, message);
+                    break;
+                }
+            }
+        }
+        if depth < MAX_ERROR_NESTING {
+            for nested in object.values() {
+                if self.code.is_some() && self.encoded_authorization_message.is_some() {
+                    return;
+                }
+                self.read(nested, depth + 1);
+            }
+        }
+    }
+}
+
+/// A JSON string, or a number as text (some gateways send `"code": 403`).
+fn text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text.clone()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// Text cut to a number of characters, with how long it was when cut.
+struct Shortened<'a>(&'a str, usize);
+
+impl fmt::Display for Shortened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Shortened(text, shown) = *self;
+        let count = text.chars().count();
+        if count <= shown {
+            return write!(f, "{text:?}");
+        }
+        let cut: String = text.chars().take(shown).collect();
+        write!(f, "{cut:?}… ({count} characters in all)")
+    }
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
@@ -475,11 +608,10 @@ mod tests {
     #[test]
     fn api_errors_read_well() {
         let error = ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
             error_code: Some("WKS.0001".into()),
             error_msg: Some("busy".into()),
             request_id: Some("req-1".into()),
-            body_snippet: None,
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE)
         };
         assert_eq!(
             error.to_string(),
@@ -487,15 +619,116 @@ mod tests {
         );
         assert!(error.is_retryable());
         let html = ApiError {
-            status: StatusCode::BAD_GATEWAY,
-            error_code: None,
-            error_msg: None,
-            request_id: None,
             body_snippet: Some("<html>bad gateway</html>".into()),
+            ..ApiError::new(StatusCode::BAD_GATEWAY)
         };
         assert_eq!(
             html.to_string(),
             "the service answered 502 Bad Gateway; body starts with \"<html>bad gateway</html>\""
         );
+    }
+
+    fn api(body: &str) -> ApiError {
+        ApiError::from_response(StatusCode::FORBIDDEN, &HeaderMap::new(), body.as_bytes())
+    }
+
+    fn said(error: &ApiError) -> (Option<&str>, Option<&str>) {
+        (error.error_code.as_deref(), error.error_msg.as_deref())
+    }
+
+    #[test]
+    fn every_error_body_shape_huawei_writes_is_read() {
+        let cases = [
+            (
+                r#"{"error_code":"WKS.0001","error_msg":"busy"}"#,
+                "WKS.0001",
+                "busy",
+            ),
+            (
+                r#"{"errorCode":"APIGW.0301","errorMsg":"Incorrect IAM authentication information"}"#,
+                "APIGW.0301",
+                "Incorrect IAM authentication information",
+            ),
+            (
+                r#"{"code":"IAM.0011","message":"Request parameter error"}"#,
+                "IAM.0011",
+                "Request parameter error",
+            ),
+            (
+                r#"{"error":{"code":"APIGW.0101","message":"The API does not exist"}}"#,
+                "APIGW.0101",
+                "The API does not exist",
+            ),
+            (
+                r#"{"error":{"error_code":"WKS.0002","error_msg":"nested"},"request_id":"r"}"#,
+                "WKS.0002",
+                "nested",
+            ),
+            // A numeric code, as some gateways send it.
+            (r#"{"code":403,"message":"forbidden"}"#, "403", "forbidden"),
+        ];
+        for (body, code, message) in cases {
+            let error = api(body);
+            assert_eq!(said(&error), (Some(code), Some(message)), "{body}");
+            assert_eq!(error.body_snippet, None, "{body}");
+            assert!(
+                error.to_string().contains(&format!(": {code}: {message}")),
+                "{error}"
+            );
+        }
+        // The documented keys win over the others, as in Huawei's core SDK.
+        let both = api(r#"{"code":"X","message":"x","error_code":"WKS.1","error_msg":"y"}"#);
+        assert_eq!(said(&both), (Some("WKS.1"), Some("y")));
+        // One key of a pair is enough.
+        assert_eq!(said(&api(r#"{"message":"only"}"#)), (None, Some("only")));
+        // Bodies that say nothing are kept as a snippet.
+        for body in [
+            "{}",
+            "[]",
+            r#"{"error":{}}"#,
+            "<html>denied</html>",
+            r#"{"error":"x"}"#,
+        ] {
+            let error = api(body);
+            assert_eq!(said(&error), (None, None), "{body}");
+            assert_eq!(error.body_snippet.as_deref(), Some(body));
+        }
+    }
+
+    #[test]
+    fn a_policy_denial_keeps_its_encoded_message_and_shows_it_short() {
+        let encoded = format!("ENC{}", "A".repeat(300));
+        let body = format!(
+            r#"{{"error_code":"WKS.0403","error_msg":"Policy doesn't allow workspace:jobs:listSubJobs to be performed.","encoded_authorization_message":"{encoded}"}}"#
+        );
+        // Not the plain documented body: the transport reads it here, keeping the message.
+        assert!(!is_documented_error(body.as_bytes()));
+        assert!(is_documented_error(
+            br#"{"error_code":"WKS.1","error_msg":"m"}"#
+        ));
+        let error = api(&body);
+        assert_eq!(error.error_code.as_deref(), Some("WKS.0403"));
+        assert_eq!(
+            error.encoded_authorization_message.as_deref(),
+            Some(encoded.as_str())
+        );
+        let shown = error.to_string();
+        assert!(
+            shown.contains("; encoded authorization message \"ENCAAAA"),
+            "{shown}"
+        );
+        assert!(shown.contains("… (303 characters in all)"), "{shown}");
+        assert!(!shown.contains(&encoded), "{shown}");
+        let error = Error::Api(error);
+        assert_eq!(
+            error.encoded_authorization_message(),
+            Some(encoded.as_str())
+        );
+        // Nested beside a nested error, too.
+        let nested = api(
+            r#"{"error":{"code":"IAM.1","message":"denied","encoded_authorization_message":"E1"}}"#,
+        );
+        assert_eq!(nested.encoded_authorization_message.as_deref(), Some("E1"));
+        assert_eq!(said(&nested), (Some("IAM.1"), Some("denied")));
     }
 }

@@ -123,11 +123,8 @@ pub(crate) fn handed_over(response: &reqwest::Response) -> Error {
         // Every response this crate's hooks return carries a verdict; this is for one built
         // elsewhere.
         None => Error::Api(ApiError {
-            status,
-            error_code: None,
-            error_msg: None,
             request_id: request_id(headers),
-            body_snippet: None,
+            ..ApiError::new(status)
         }),
     }
 }

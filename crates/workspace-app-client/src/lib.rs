@@ -48,8 +48,10 @@ mod error;
 mod extensible;
 mod generated;
 mod hooks;
+mod network;
 mod paging;
 mod region;
+mod region_overrides;
 mod retry;
 pub mod signing;
 mod transport;
@@ -70,6 +72,7 @@ pub use paging::{
     SubJobsPaginator, SubJobsStream, page_size_bounds,
 };
 pub use region::{Region, UnknownRegion};
+pub use region_overrides::{REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env};
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use wait::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobOutcome, JobWaiter,

@@ -1,0 +1,279 @@
+//! The network flags of the real binary, against local servers only: --proxy, --ca-file,
+//! --connect-timeout, --request-timeout, --max-attempts, --app-name, and regions the build
+//! does not know (--region with --endpoint, the per-region variable, the regions file).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use std::process::Output;
+use std::time::Duration;
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
+const LIST: &str = "sub-jobs list --job-type CREATE_SERVER --output json";
+
+/// Runs the binary with `args` and `env` only: no credentials, proxy or region settings
+/// from whoever runs the tests, and a home without `~/.huaweicloud`.
+async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
+    command.args(["--project-id", PROJECT]).args(args);
+    for name in [
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        "HUAWEICLOUD_SDK_PROJECT_ID",
+        "HUAWEICLOUD_SDK_REGIONS_FILE",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "WORKSPACE_APP_NAME",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("HOME", home.path()).envs(env.iter().copied());
+    command.output().await.expect("the binary runs")
+}
+
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(PATH))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"count": 0, "items": []})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn requests(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_unknown_region_lists_the_known_ones_and_says_how_to_name_it() {
+    let output = run(&[&["--region", "moon-1"][..], &words(LIST)].concat(), &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("unknown region `moon-1`; known regions: cn-north-4"),
+        "{error}"
+    );
+    assert!(error.contains("--endpoint"), "{error}");
+    assert!(
+        error.contains("HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_MOON_1"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_region_the_build_does_not_know_is_served_where_the_user_says() {
+    let server = server().await;
+    let uri = server.uri();
+    // --region with --endpoint (they conflicted before).
+    let args = [
+        &["--region", "moon-1", "--endpoint", &uri][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The per-region variable of Huawei's SDKs.
+    let args = [&["--region", "moon-1"][..], &words(LIST)].concat();
+    let output = run(
+        &args,
+        &[("HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_MOON_1", uri.as_str())],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The regions file named by its variable (its default place: unit tests).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("regions.yaml");
+    std::fs::write(
+        &file,
+        format!("WorkspaceApp:\n  - id: moon-1\n    endpoint: {uri}\n"),
+    )
+    .unwrap();
+    let output = run(
+        &args,
+        &[("HUAWEICLOUD_SDK_REGIONS_FILE", file.to_str().unwrap())],
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn the_app_name_reaches_the_server_in_the_user_agent() {
+    let server = server().await;
+    let uri = server.uri();
+    let args = [
+        &["--endpoint", &uri, "--app-name", "nightly-report/1.2"][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run(&[&["--endpoint", &uri][..], &words(LIST)].concat(), &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let agents: Vec<String> = requests(&server)
+        .await
+        .iter()
+        .map(|r| r.headers["user-agent"].to_str().unwrap().to_string())
+        .collect();
+    let ours = format!("workspace-app-client/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(agents, [format!("{ours} nightly-report/1.2"), ours]);
+}
+
+#[tokio::test]
+async fn max_attempts_and_the_request_timeout_bound_each_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let args = [
+        &["--endpoint", &uri, "--max-attempts", "1"][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(requests(&server).await.len(), 1);
+
+    let slow = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&slow)
+        .await;
+    let slow_uri = slow.uri();
+    let args = [
+        &[
+            "--endpoint",
+            &slow_uri,
+            "--request-timeout",
+            "300ms",
+            "--max-attempts",
+            "2",
+            "--connect-timeout",
+            "2s",
+        ][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("timed out"), "{}", stderr(&output));
+    assert_eq!(requests(&slow).await.len(), 2);
+    for bad in [&["--max-attempts", "0"][..], &["--request-timeout", "0s"]] {
+        let output = run(
+            &[bad, &["--endpoint", &slow_uri], &words(LIST)].concat(),
+            &[],
+        )
+        .await;
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
+}
+
+/// A plain-http endpoint through --proxy is sent to the proxy in absolute form: the
+/// endpoint here is a closed port, so only the proxy (a local wiremock) can answer.
+#[tokio::test]
+async fn requests_go_through_the_proxy_with_its_credentials_which_never_show() {
+    let proxy = server().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let with_password = proxy
+        .uri()
+        .replacen("http://", "http://ops:PROXY-SECRET@", 1);
+    let args = [
+        &["--endpoint", &endpoint, "--proxy", &with_password][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let received = requests(&proxy).await;
+    assert_eq!(received.len(), 1);
+    // ops:PROXY-SECRET
+    assert_eq!(
+        received[0].headers["proxy-authorization"],
+        "Basic b3BzOlBST1hZLVNFQ1JFVA=="
+    );
+    // A bad proxy is a usage error that does not echo the password.
+    let args = [
+        &[
+            "--endpoint",
+            &endpoint,
+            "--proxy",
+            "ftp://ops:PROXY-SECRET@h:21",
+        ][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("invalid proxy") && !error.contains("PROXY-SECRET"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_ca_file_that_cannot_be_used_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("corp-ca.pem");
+    std::fs::write(&file, "not a certificate\n").unwrap();
+    let args = [
+        &[
+            "--endpoint",
+            "https://127.0.0.1:1",
+            "--ca-file",
+            file.to_str().unwrap(),
+        ][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("corp-ca.pem") && error.contains("no certificate"),
+        "{error}"
+    );
+}
+
+/// NO_PROXY applies to --proxy too, as with curl: the endpoint is reached directly.
+#[tokio::test]
+async fn no_proxy_applies_to_an_explicit_proxy_too() {
+    let proxy = server().await;
+    let direct = server().await;
+    let (proxy_uri, direct_uri) = (proxy.uri(), direct.uri());
+    let args = [
+        &["--endpoint", &direct_uri, "--proxy", &proxy_uri][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[("NO_PROXY", "127.0.0.1")]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(requests(&direct).await.len(), 1);
+    assert!(requests(&proxy).await.is_empty());
+}

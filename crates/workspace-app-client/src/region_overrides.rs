@@ -1,0 +1,247 @@
+//! Endpoints for regions the build does not know, or knows differently, the way Huawei's
+//! SDKs find them (`huaweicloudsdkcore/region/provider.py` and `region/cache.py`): first the
+//! variable `HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_<REGION_ID>` (region ID upper-cased, `-` as
+//! `_`), then the regions file (`HUAWEICLOUD_SDK_REGIONS_FILE`, else
+//! `~/.huaweicloud/regions.yaml`), then the spec's table.
+//!
+//! The regions file is YAML, keyed by service (case-insensitive):
+//!
+//! ```yaml
+//! WorkspaceApp:
+//!   - id: my-region-1
+//!     endpoint: https://workspace.my-region-1.example.com
+//!   - id: my-region-2
+//!     endpoints: [https://a.example.com, https://b.example.com]
+//! ```
+//!
+//! Huawei's SDKs accept several endpoints (comma-separated in the variable, `endpoints` in
+//! the file) and fail over between them; this client uses the first.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{BuildError, Region};
+
+/// Prefix of the per-region endpoint variable; the region ID follows, upper-cased, with
+/// `-` as `_`: `HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_AP_SOUTHEAST_1`.
+pub const REGION_ENDPOINT_ENV_PREFIX: &str = "HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_";
+/// The variable naming the regions file (default `~/.huaweicloud/regions.yaml`).
+pub const REGIONS_FILE_ENV: &str = "HUAWEICLOUD_SDK_REGIONS_FILE";
+/// The service's name in the regions file and the variable.
+const SERVICE: &str = "WORKSPACEAPP";
+
+/// The name of the variable overriding `region_id`'s endpoint.
+pub fn region_endpoint_env(region_id: &str) -> String {
+    format!(
+        "{REGION_ENDPOINT_ENV_PREFIX}{}",
+        region_id.replace('-', "_").to_uppercase()
+    )
+}
+
+/// Where a region's endpoint came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    Env(String),
+    File(PathBuf),
+    Spec,
+}
+
+/// The endpoint of `region_id`: the variable, the regions file, the spec's table, in that
+/// order; `env` reads a variable (the process environment outside tests).
+pub(crate) fn endpoint(
+    region_id: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(String, Source), BuildError> {
+    let name = region_endpoint_env(region_id);
+    if let Some(value) = env(&name)
+        && let Some(first) = first_endpoint(value.split(','))
+    {
+        return Ok((first, Source::Env(name)));
+    }
+    if let Some(path) = regions_file(env)
+        && let Some(found) = from_file(&path, region_id)?
+    {
+        return Ok((found, Source::File(path)));
+    }
+    match region_id.parse::<Region>() {
+        Ok(region) => Ok((region.endpoint().to_string(), Source::Spec)),
+        Err(unknown) => Err(BuildError::UnknownRegion(unknown)),
+    }
+}
+
+fn first_endpoint<'a>(endpoints: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    endpoints
+        .into_iter()
+        .map(str::trim)
+        .find(|e| !e.is_empty())
+        .map(str::to_string)
+}
+
+/// The regions file in use: the variable's path, else `~/.huaweicloud/regions.yaml`.
+fn regions_file(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(path) = env(REGIONS_FILE_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let home = env("HOME").or_else(|| env("USERPROFILE"))?;
+    Some(Path::new(&home).join(".huaweicloud").join("regions.yaml"))
+}
+
+#[derive(Debug, Deserialize)]
+struct FileRegion {
+    id: Option<String>,
+    endpoint: Option<String>,
+    endpoints: Option<Vec<String>>,
+}
+
+/// The region's first endpoint in the file; `None` when the file does not exist or does
+/// not name the region. A file that exists but cannot be read or parsed is an error (Huawei's
+/// SDK fails on it too), naming the file.
+fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError> {
+    let error = |reason: String| BuildError::RegionsFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(error(format!("cannot read it: {e}"))),
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    // Other services' entries are read loosely: only this service's shape matters.
+    let services: BTreeMap<String, serde_json::Value> =
+        serde_saphyr::from_str(&text).map_err(|e| error(format!("not valid YAML: {e}")))?;
+    let Some((_, regions)) = services
+        .iter()
+        .find(|(service, _)| service.eq_ignore_ascii_case(SERVICE))
+    else {
+        return Ok(None);
+    };
+    let regions: Vec<FileRegion> = serde_json::from_value(regions.clone()).map_err(|e| {
+        error(format!(
+            "its WorkspaceApp entry is not a list of {{id, endpoint}} or {{id, endpoints}}: {e}"
+        ))
+    })?;
+    let Some(region) = regions
+        .into_iter()
+        .find(|r| r.id.as_deref() == Some(region_id))
+    else {
+        return Ok(None);
+    };
+    // Huawei's SDK lists `endpoints` first, then `endpoint`.
+    let all = region.endpoints.iter().flatten().chain(&region.endpoint);
+    match first_endpoint(all.map(String::as_str)) {
+        Some(endpoint) => Ok(Some(endpoint)),
+        None => Err(error(format!("region `{region_id}` has no endpoint"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    #[test]
+    fn the_variable_name_follows_huaweis_sdks() {
+        assert_eq!(
+            region_endpoint_env("ap-southeast-1"),
+            "HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_AP_SOUTHEAST_1"
+        );
+    }
+
+    #[test]
+    fn the_variable_wins_then_the_file_then_the_spec() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("regions.yaml");
+        std::fs::write(
+            &file,
+            "ECS:\n  - id: my-region-1\n    endpoint: https://ecs.invalid\n\
+             WorkspaceApp:\n  - id: my-region-1\n    endpoint: http://127.0.0.1:9001\n  \
+             - id: ap-southeast-1\n    endpoints: [http://127.0.0.1:9002, http://127.0.0.1:9003]\n  \
+             - id: no-endpoint\n",
+        )
+        .unwrap();
+        let file_var = file.to_str().unwrap();
+        let env = lookup(&[
+            (
+                "HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_MY_REGION_1",
+                " http://127.0.0.1:9000 ,http://127.0.0.1:9999",
+            ),
+            (REGIONS_FILE_ENV, file_var),
+        ]);
+        assert_eq!(
+            endpoint("my-region-1", &env).unwrap(),
+            (
+                "http://127.0.0.1:9000".into(),
+                Source::Env("HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_MY_REGION_1".into())
+            )
+        );
+        let env = lookup(&[(REGIONS_FILE_ENV, file_var)]);
+        assert_eq!(
+            endpoint("my-region-1", &env).unwrap(),
+            ("http://127.0.0.1:9001".into(), Source::File(file.clone()))
+        );
+        // A known region is overridden by the file too.
+        assert_eq!(
+            endpoint("ap-southeast-1", &env).unwrap().0,
+            "http://127.0.0.1:9002"
+        );
+        assert_eq!(
+            endpoint("cn-north-4", &env).unwrap(),
+            (
+                "https://appstream.cn-north-4.myhuaweicloud.com".into(),
+                Source::Spec
+            )
+        );
+        let error = endpoint("no-endpoint", &env).unwrap_err().to_string();
+        assert!(
+            error.contains("has no endpoint") && error.contains("regions.yaml"),
+            "{error}"
+        );
+        // Unknown everywhere: the known regions are listed.
+        let error = endpoint("moon-1", &env).unwrap_err().to_string();
+        assert!(
+            error.contains("unknown region `moon-1`; known regions: cn-north-4"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_default_file_is_under_home_and_a_missing_one_is_no_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_str().unwrap();
+        let env = lookup(&[("HOME", home)]);
+        assert!(endpoint("moon-1", &env).is_err());
+        std::fs::create_dir(dir.path().join(".huaweicloud")).unwrap();
+        std::fs::write(
+            dir.path().join(".huaweicloud/regions.yaml"),
+            "workspaceapp:\n  - id: moon-1\n    endpoint: http://127.0.0.1:1\n",
+        )
+        .unwrap();
+        assert_eq!(endpoint("moon-1", &env).unwrap().0, "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn a_broken_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.yaml");
+        std::fs::write(&file, "WorkspaceApp: [unclosed\n").unwrap();
+        let env = lookup(&[(REGIONS_FILE_ENV, file.to_str().unwrap())]);
+        let error = endpoint("moon-1", &env).unwrap_err().to_string();
+        assert!(
+            error.contains("r.yaml") && error.contains("YAML"),
+            "{error}"
+        );
+    }
+}
