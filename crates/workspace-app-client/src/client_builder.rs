@@ -320,6 +320,13 @@ impl Client {
         self.inner.project_id.as_deref()
     }
 
+    /// How far the service's clock is from this machine's, as the client measured it from
+    /// a refused request's `Date` ([`ClockOffset::ZERO`](crate::clock_skew::ClockOffset::ZERO)
+    /// until then); requests are signed at the local time moved by it. Shared by the clones.
+    pub fn clock_offset(&self) -> crate::clock_skew::ClockOffset {
+        self.inner.clock_offset.get()
+    }
+
     /// [`Client::list_sub_jobs`] with `project_id` filled in from the configuration (when
     /// there is one; otherwise `send` reports the missing project ID before any I/O).
     pub fn sub_jobs(&self) -> builder::ListSubJobs<'_> {

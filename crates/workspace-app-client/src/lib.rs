@@ -41,6 +41,7 @@
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 mod client_builder;
+pub mod clock_skew;
 mod config;
 mod credentials;
 mod deadline;
