@@ -198,6 +198,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Prepare every request (checked, signed) and send none: each call fails with
+    /// [`Error::DryRun`](crate::Error::DryRun), which shows the request with its secrets
+    /// masked (see [`dry_run`](crate::dry_run)).
+    pub fn dry_run(mut self) -> Self {
+        self.config.dry_run = true;
+        self
+    }
+
     /// Checks the settings and returns the generated client, configured.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = match self.target.ok_or(BuildError::NoEndpoint)? {

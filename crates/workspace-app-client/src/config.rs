@@ -25,6 +25,8 @@ pub struct ClientConfig {
     pub(crate) max_response_bytes: usize,
     /// The measured offset of the service's clock, shared by the client's clones.
     pub(crate) clock_offset: crate::clock_skew::SharedOffset,
+    /// Prepare requests and send none (see [`crate::dry_run`]).
+    pub(crate) dry_run: bool,
 }
 
 impl Default for ClientConfig {
@@ -36,6 +38,7 @@ impl Default for ClientConfig {
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             clock_offset: crate::clock_skew::SharedOffset::default(),
+            dry_run: false,
         }
     }
 }

@@ -45,6 +45,7 @@ pub mod clock_skew;
 mod config;
 mod credentials;
 mod deadline;
+pub mod dry_run;
 mod error;
 mod extensible;
 mod generated;

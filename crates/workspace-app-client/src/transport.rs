@@ -16,6 +16,7 @@ use tracing::{Instrument, field};
 
 use crate::clock_skew;
 use crate::credentials::Credentials;
+use crate::dry_run::PreparedRequest;
 use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
 use crate::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
 use crate::signing::{self, SigningError};
@@ -64,6 +65,8 @@ pub(crate) enum Rejection {
     TooLarge { limit: usize },
     /// The request could not be signed; nothing was sent.
     Unsigned(SigningError),
+    /// A dry run: the request as it would have been sent; nothing was sent.
+    DryRun(Box<PreparedRequest>),
 }
 
 impl From<Rejection> for Error {
@@ -73,6 +76,7 @@ impl From<Rejection> for Error {
             Rejection::Redirect { status, location } => Error::Redirect { status, location },
             Rejection::TooLarge { limit } => Error::ResponseTooLarge { limit },
             Rejection::Unsigned(error) => Error::Signing(error),
+            Rejection::DryRun(prepared) => Error::DryRun(prepared),
         }
     }
 }
@@ -124,6 +128,13 @@ async fn attempts(
         let signed_at = config.clock_offset.get().apply(SystemTime::now());
         authenticate(config, &mut attempt, signed_at)
             .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
+        if config.dry_run {
+            let prepared = PreparedRequest::from_request(&attempt);
+            return Err(Failure::rejected(
+                None,
+                Rejection::DryRun(Box::new(prepared)),
+            ));
+        }
         if let Some(timeout) = config.attempt_timeout {
             // Within a wait, an attempt ends by the wait's deadline.
             let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));
