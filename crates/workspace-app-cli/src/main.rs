@@ -95,7 +95,7 @@ impl Failure {
 pub fn hint_for_code(code: &str) -> Option<String> {
     let hint = match code {
         "APIGW.0301" => format!(
-            "hint: the gateway refused the credentials (APIGW.0301): check the AK/SK ({} and {}) or the token, and this machine's clock (signatures more than 15 minutes off are refused; `workspace-app doctor` shows the offset)",
+            "hint: the gateway refused the credentials (APIGW.0301): check the AK/SK ({} and {}) or the token (--token, --token-file), and this machine's clock (signatures more than 15 minutes off are refused; `workspace-app doctor` shows the offset)",
             env::AK,
             env::SK
         ),
