@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::Url;
 use workspace_app_client::clock_skew::{ClockOffset, SKEW_THRESHOLD};
 use workspace_app_client::types::JobTypeFilter;
-use workspace_app_client::{Credentials, DisplayErrorChain, Error, env};
+use workspace_app_client::{ClientInfo, Credentials, DisplayErrorChain, Error, env};
 
 use crate::cli::{GlobalArgs, TOKEN_ENV};
 use crate::terminal::{LINE_CHARS, shorten};
@@ -60,6 +60,12 @@ impl Report {
 }
 
 pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
+    if global.dry_run {
+        return Err(Failure::new(
+            Exit::Usage,
+            "doctor checks the network by using it: leave out --dry-run",
+        ));
+    }
     let runtime = crate::runtime()?;
     let mut report = Report {
         checks: 0,
@@ -68,9 +74,7 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
     report.line("credentials", credentials(global));
     report.line("project", project(global));
     let reached = runtime.block_on(network(global, &mut report));
-    let request = if global.dry_run {
-        Check::Skip("--dry-run: nothing is sent".into())
-    } else if !reached {
+    let request = if !reached {
         Check::Skip("the endpoint cannot be reached: fix the lines above first".into())
     } else {
         runtime.block_on(signed_request(global))
@@ -251,17 +255,22 @@ async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
 
     // One unsigned request: the TLS handshake, and the service's `Date`.
     let https = url.scheme() == "https";
-    let probe = reqwest::Client::builder()
-        .connect_timeout(STEP_TIMEOUT)
-        .timeout(STEP_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build();
+    // Through the HTTP client the commands use when the flags make one (its TLS and network
+    // settings), without credentials: none of the client's hooks runs for it.
+    let probe = match crate::connect(global) {
+        Ok(client) => Ok(client.client().clone()),
+        Err(_) => reqwest::Client::builder()
+            .connect_timeout(STEP_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build(),
+    };
     let answer = match probe {
         Ok(probe) => probe
             .get(url.clone())
+            .timeout(STEP_TIMEOUT)
             .send()
             .await
-            .map_err(|e| e.to_string()),
+            .map_err(|e| DisplayErrorChain(&e).to_string()),
         Err(e) => Err(format!("cannot set up TLS: {e}")),
     };
     let received_at = SystemTime::now();

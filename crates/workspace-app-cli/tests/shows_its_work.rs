@@ -254,3 +254,14 @@ async fn hints_follow_the_service_error_code() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn doctor_with_dry_run_is_a_usage_error_and_sends_nothing() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let output = run(&endpoint, "--dry-run doctor", &TEMPORARY).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("leave out --dry-run"));
+    assert!(listener.accept().is_err());
+}
