@@ -20,7 +20,7 @@ Exit codes:
   0  success (for `wait`: every sub-job waited for is SUCCESS)
   1  the job failed: a sub-job waited for ended FAILED or ABNORMAL
   2  usage error: a bad flag or value, a missing project ID or endpoint; nothing was sent
-  3  the service answered with an error, or could not be reached
+  3  the service answered with an error, or could not be reached (`doctor`: a check failed)
   4  `wait` timed out before the sub-jobs finished"
     };
 }
@@ -44,11 +44,31 @@ Examples:
   workspace-app --region ap-southeast-1 sub-jobs list --job-type CREATE_SERVER --all
   workspace-app --region ap-southeast-1 sub-jobs list --job-type CREATE_SERVER --output json | jq '.items[].status'
   workspace-app --region ap-southeast-1 sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3 --timeout 15m
+  workspace-app --region ap-southeast-1 doctor   # what is wrong, step by step
+  workspace-app --region ap-southeast-1 --dry-run sub-jobs list --job-type CREATE_SERVER
   workspace-app completions bash > ~/.local/share/bash-completion/completions/workspace-app
 
 ",
     exit_codes!()
 );
+
+const DOCTOR_HELP: &str = "\
+Checks, in order, each on a line with what to do when it fails:
+  credentials  which source was found: --token, WORKSPACE_APP_TOKEN, --token-file,
+               or HUAWEICLOUD_SDK_AK/_SK (with _SECURITY_TOKEN: temporary keys)
+  project      the project ID (--project-id or HUAWEICLOUD_SDK_PROJECT_ID)
+  dns          the endpoint's host resolves
+  tcp          a connection opens within 5 s
+  tls          the TLS handshake succeeds (https endpoints)
+  clock        the offset of the service's Date from this machine's clock (the gateway
+               refuses signatures more than 15 minutes off: APIGW.0301)
+  request      one signed request (a page of one CREATE_SERVER sub-job)
+
+Examples:
+  workspace-app --region ap-southeast-1 --project-id 0605767a doctor
+  workspace-app --endpoint http://127.0.0.1:8080 --project-id p doctor
+
+Exit codes: 0 every check passed, 3 a check failed.";
 
 const LIST_HELP: &str = "\
 Output (every format is written page by page, as pages arrive):
@@ -169,6 +189,16 @@ pub struct GlobalArgs {
     /// can tell callers apart in gateway logs
     #[arg(long, global = true, value_name = "NAME", env = APP_NAME_ENV, help_heading = NETWORK)]
     pub app_name: Option<String>,
+
+    /// Log the client's calls to stderr: each call and attempt, retries, statuses, request
+    /// IDs, clock-skew corrections. Secrets never appear
+    #[arg(long, global = true, help_heading = SHOW_WORK)]
+    pub debug: bool,
+
+    /// Print the request that would be sent (method, URL, headers; signature, tokens and
+    /// security token masked) to stdout and send nothing
+    #[arg(long, global = true, help_heading = SHOW_WORK)]
+    pub dry_run: bool,
 }
 
 const NETWORK: &str = "Network (before or after the subcommand)";
@@ -179,6 +209,8 @@ pub const APP_NAME_ENV: &str = "WORKSPACE_APP_NAME";
 // The defaults the help texts name.
 const _: () = assert!(DEFAULT_CONNECT_TIMEOUT.as_secs() == 10);
 const _: () = assert!(DEFAULT_ATTEMPT_TIMEOUT.as_secs() == 30);
+
+const SHOW_WORK: &str = "Showing the work (before or after the subcommand)";
 
 /// The environment variable `--token` is read from when the flag is absent.
 pub const TOKEN_ENV: &str = "WORKSPACE_APP_TOKEN";
@@ -196,6 +228,10 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Check the setup step by step: credentials, project ID, the endpoint's DNS, TCP and
+    /// TLS, the clock offset, one signed request
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor,
     /// Print a shell completion script to stdout
     #[command(after_help = "\
 Examples:

@@ -2,8 +2,11 @@
 //! finish, over the `workspace-app-client` crate. See `workspace-app --help`.
 
 mod cli;
+mod debug;
 #[cfg(feature = "demo")]
 mod demo;
+mod doctor;
+mod dry_run;
 mod list;
 mod terminal;
 mod wait;
@@ -65,6 +68,9 @@ impl Failure {
         // Refused before sending, by the spec's checks or by the HTTP library (a URL too
         // long to send, say): nothing reached the network.
         // The error and its causes on one line (`Display` alone shows only the first).
+        if let Error::DryRun(prepared) = error {
+            return dry_run::shown(prepared);
+        }
         let message = DisplayErrorChain(error).to_string();
         if matches!(error, Error::InvalidRequest(_))
             || matches!(error, Error::Transport(e) if e.is_builder())
@@ -72,7 +78,45 @@ impl Failure {
             return Failure::new(Exit::Usage, message);
         }
         let failure = Failure::new(Exit::Api, message);
-        let hint = match error.status().map(|s| s.as_u16()) {
+        // The service's error code says more than the status: a 401 for a bad clock and
+        // one for a bad key are both APIGW.0301, a 404 for a wrong endpoint is APIGW.0101.
+        let hint = match error.error_code().and_then(hint_for_code) {
+            Some(hint) => Some(hint),
+            None => hint_for_status(error),
+        };
+        match hint {
+            Some(hint) => failure.detail(hint),
+            None => failure,
+        }
+    }
+}
+
+/// What to do about an error, from the service's `error_code`.
+pub fn hint_for_code(code: &str) -> Option<String> {
+    let hint = match code {
+        "APIGW.0301" => format!(
+            "hint: the gateway refused the credentials (APIGW.0301): check the AK/SK ({} and {}) or the token (--token, --token-file), and this machine's clock (signatures more than 15 minutes off are refused; `workspace-app doctor` shows the offset)",
+            env::AK,
+            env::SK
+        ),
+        "APIGW.0302" | "APIGW.0303" => format!(
+            "hint: the gateway refused the caller ({code}): check that the IAM user or token may call this API"
+        ),
+        "APIGW.0101" => format!(
+            "hint: no such API at this endpoint ({code}): check --endpoint or --region, and --project-id"
+        ),
+        "APIGW.0308" => format!(
+            "hint: throttled by the gateway ({code}): wait and try again, or lower --concurrency"
+        ),
+        _ => return None,
+    };
+    Some(hint)
+}
+
+/// What to do about an error without a known `error_code`, from its HTTP status or kind.
+fn hint_for_status(error: &Error) -> Option<String> {
+    {
+        match error.status().map(|s| s.as_u16()) {
             _ if matches!(error, Error::Redirect { .. }) => Some(
                 "hint: the endpoint moved or is not the API; check --endpoint or --region (the redirect was not followed)"
                     .to_string(),
@@ -86,14 +130,11 @@ impl Failure {
                 Some("hint: the IAM user needs the action workspace:jobs:listSubJobs".to_string())
             }
             Some(404) => Some("hint: check --project-id and the endpoint or region".to_string()),
-            _ if matches!(error, Error::Transport(_)) => {
-                Some("hint: check --endpoint or --region, and the network".to_string())
-            }
+            _ if matches!(error, Error::Transport(_)) => Some(
+                "hint: check --endpoint or --region, and the network (`workspace-app doctor` checks each step)"
+                    .to_string(),
+            ),
             _ => None,
-        };
-        match hint {
-            Some(hint) => failure.detail(hint),
-            None => failure,
         }
     }
 }
@@ -101,7 +142,11 @@ impl Failure {
 fn main() -> ExitCode {
     // Usage errors exit with 2 here, before anything is sent.
     let cli = Cli::parse();
+    if cli.global.debug {
+        debug::init();
+    }
     let result = match cli.command {
+        Command::Doctor => doctor::run(&cli.global),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(shell, &mut command, "workspace-app", &mut std::io::stdout());
@@ -113,6 +158,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => Exit::Success.into(),
+        // A dry run's request, on stdout.
+        Err(failure) if failure.exit == Exit::Success => {
+            dry_run::print(&failure);
+            Exit::Success.into()
+        }
         Err(failure) => {
             report(&failure);
             failure.exit.into()
@@ -130,7 +180,7 @@ fn run(global: &GlobalArgs, command: SubJobsCommand) -> Result<(), Failure> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -138,7 +188,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 /// The client the global flags describe; what is missing or wrong is a usage error.
-fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
+pub(crate) fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
     let usage = |message: String| Failure::new(Exit::Usage, message);
     let mut builder = ClientBuilder::new();
     // A region with an endpoint names a region the build may not know; alone, it picks its
@@ -174,6 +224,9 @@ fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
         builder = builder.allow_insecure_http();
     }
     builder = network(builder, global);
+    if global.dry_run {
+        builder = builder.dry_run();
+    }
     builder.build().map_err(|error| match error {
         // The messages say what to fix, in the library's words; say it in flags here.
         BuildError::InvalidCredentials(reason) => usage(format!(
@@ -219,7 +272,7 @@ fn network(mut builder: ClientBuilder, global: &GlobalArgs) -> ClientBuilder {
 }
 
 /// The IAM token from `--token`, `WORKSPACE_APP_TOKEN` or `--token-file`, if any.
-fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
+pub(crate) fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
     if let Some(token) = &global.token {
         return Ok(Some(token.clone()));
     }

@@ -273,6 +273,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Prepare every request (checked, signed) and send none: each call fails with
+    /// [`Error::DryRun`](crate::Error::DryRun), which shows the request with its secrets
+    /// masked (see [`dry_run`](crate::dry_run)).
+    pub fn dry_run(mut self) -> Self {
+        self.config.dry_run = true;
+        self
+    }
+
     /// Checks the settings and returns the generated client, configured.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = match (self.endpoint, &self.region) {
@@ -456,6 +464,13 @@ impl Client {
     /// The project ID the client was built with, if any.
     pub fn project_id(&self) -> Option<&str> {
         self.inner.project_id.as_deref()
+    }
+
+    /// How far the service's clock is from this machine's, as the client measured it from
+    /// a refused request's `Date` ([`ClockOffset::ZERO`](crate::clock_skew::ClockOffset::ZERO)
+    /// until then); requests are signed at the local time moved by it. Shared by the clones.
+    pub fn clock_offset(&self) -> crate::clock_skew::ClockOffset {
+        self.inner.clock_offset.get()
     }
 
     /// [`Client::list_sub_jobs`] with `project_id` filled in from the configuration (when

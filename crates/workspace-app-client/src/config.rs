@@ -23,6 +23,10 @@ pub struct ClientConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) max_response_bytes: usize,
+    /// The measured offset of the service's clock, shared by the client's clones.
+    pub(crate) clock_offset: crate::clock_skew::SharedOffset,
+    /// Prepare requests and send none (see [`crate::dry_run`]).
+    pub(crate) dry_run: bool,
 }
 
 impl Default for ClientConfig {
@@ -33,6 +37,8 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            clock_offset: crate::clock_skew::SharedOffset::default(),
+            dry_run: false,
         }
     }
 }

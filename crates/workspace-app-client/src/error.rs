@@ -75,6 +75,9 @@ pub enum Error {
     /// [`WaitError`] for callers whose functions return [`Error`]. A wait that could not poll
     /// converts to the poll's own error instead.
     Wait(Box<WaitError>),
+    /// A dry run ([`ClientBuilder::dry_run`](crate::ClientBuilder::dry_run)): the request
+    /// as it would have been sent, secrets masked; nothing was sent.
+    DryRun(Box<crate::dry_run::PreparedRequest>),
 }
 
 impl fmt::Display for Error {
@@ -108,6 +111,13 @@ impl fmt::Display for Error {
                  `offset`, so the listing stops here"
             ),
             Error::Wait(error) => fmt::Display::fmt(error, f),
+            Error::DryRun(prepared) => {
+                write!(
+                    f,
+                    "dry run: {} {} was not sent",
+                    prepared.method, prepared.url
+                )
+            }
         }
     }
 }
@@ -126,7 +136,8 @@ impl StdError for Error {
             | Error::Api(_)
             | Error::Redirect { .. }
             | Error::ResponseTooLarge { .. }
-            | Error::RepeatedPage { .. } => None,
+            | Error::RepeatedPage { .. }
+            | Error::DryRun(_) => None,
         }
     }
 }

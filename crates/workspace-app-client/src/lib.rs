@@ -41,9 +41,11 @@
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 mod client_builder;
+pub mod clock_skew;
 mod config;
 mod credentials;
 mod deadline;
+pub mod dry_run;
 mod error;
 mod extensible;
 mod generated;

@@ -14,7 +14,9 @@ use reqwest::header::{HeaderName, LOCATION, RETRY_AFTER};
 use secrecy::ExposeSecret;
 use tracing::{Instrument, field};
 
+use crate::clock_skew;
 use crate::credentials::Credentials;
+use crate::dry_run::PreparedRequest;
 use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
 use crate::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
 use crate::signing::{self, SigningError};
@@ -63,6 +65,8 @@ pub(crate) enum Rejection {
     TooLarge { limit: usize },
     /// The request could not be signed; nothing was sent.
     Unsigned(SigningError),
+    /// A dry run: the request as it would have been sent; nothing was sent.
+    DryRun(Box<PreparedRequest>),
 }
 
 impl From<Rejection> for Error {
@@ -72,6 +76,7 @@ impl From<Rejection> for Error {
             Rejection::Redirect { status, location } => Error::Redirect { status, location },
             Rejection::TooLarge { limit } => Error::ResponseTooLarge { limit },
             Rejection::Unsigned(error) => Error::Signing(error),
+            Rejection::DryRun(prepared) => Error::DryRun(prepared),
         }
     }
 }
@@ -111,15 +116,25 @@ async fn attempts(
     let started = tokio::time::Instant::now();
     let limit = config.max_response_bytes;
     let mut failed = 0;
+    // A 401 for a clock far from the server's is signed again once, at the corrected time.
+    let mut skew_corrected = false;
     // Each attempt is signed afresh from a copy of the unsigned request.
     let mut next = request;
     loop {
         // `None` for a streaming body, which cannot be replayed: then this is the last try.
-        let replay = next.try_clone();
+        let mut replay = next.try_clone();
         let mut attempt = next;
         span.record("attempt", failed + 1);
-        authenticate(config, &mut attempt, SystemTime::now())
+        let signed_at = config.clock_offset.get().apply(SystemTime::now());
+        authenticate(config, &mut attempt, signed_at)
             .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
+        if config.dry_run {
+            let prepared = PreparedRequest::from_request(&attempt);
+            return Err(Failure::rejected(
+                None,
+                Rejection::DryRun(Box::new(prepared)),
+            ));
+        }
         if let Some(timeout) = config.attempt_timeout {
             // Within a wait, an attempt ends by the wait's deadline.
             let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));
@@ -133,6 +148,28 @@ async fn attempts(
                 span.record("status", head.status.as_u16());
                 if let Some(id) = request_id(&head.headers) {
                     span.record("request_id", id);
+                }
+                if head.status == StatusCode::UNAUTHORIZED
+                    && !skew_corrected
+                    && matches!(config.credentials, Some(Credentials::AkSk(_)))
+                {
+                    if let Some(offset) =
+                        clock_skew::correction(&head.headers, signed_at, SystemTime::now())
+                        && let Some(again) = replay.take()
+                    {
+                        skew_corrected = true;
+                        config.clock_offset.set(offset);
+                        tracing::warn!(
+                            offset_ms = offset.signed_millis(),
+                            "the service refused the request and its clock is {offset}: \
+                             signing again with the service's time, for this request and \
+                             the next; correct this machine's clock (NTP)"
+                        );
+                        next = again;
+                        continue;
+                    }
+                    // Not skew: decided like any other status.
+                    return finish(outcome, limit);
                 }
                 if !is_retryable_status(head.status) {
                     return finish(outcome, limit);

@@ -17,7 +17,8 @@
 //!   [15 minutes](MAX_CLOCK_SKEW) of the emulator's clock), or
 //!   [temporary](Config::temporary) AK/SK credentials, whose requests must also carry and
 //!   sign their `X-Security-Token`;
-//! - every answer carries `X-Request-Id`;
+//! - every answer carries `X-Request-Id`, and a `Date` read from the emulator's [`Clock`]
+//!   (so a test that sets a [`ManualClock`] hours ahead shows a client a skewed server);
 //! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
 //!   scripted failures of the next requests, to exercise retry code;
 //! - connections that no client can hold open: a request's head must arrive within the

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::{ALLOW, CONTENT_TYPE, DATE, RETRY_AFTER};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -116,6 +116,11 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request, next: Next
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    // `Date` from the emulator's clock (hyper would write the system's): a test that skews
+    // the clock sees the client measure the skew from it.
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(shared.clock.now())) {
+        response.headers_mut().insert(DATE, value);
     }
     // Path and status only: headers and query could carry credentials.
     tracing::info!(

@@ -13,6 +13,7 @@ use workspace_app_client::signing::verify::{self, SignableRequest};
 use workspace_app_client::types::{
     JobDetailInfo, JobType, JobTypeFilter, ListSubJobsResponse, SubJobStatus,
 };
+use workspace_app_client::{AkSk, signing};
 use workspace_app_client::{
     ApiError, Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy, builder, spec,
 };
@@ -573,20 +574,33 @@ async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
 async fn a_stale_sdk_date_is_refused_and_a_skew_within_15_minutes_is_not() {
     let clock = ManualClock::new(SystemTime::now() + secs(20 * 60));
     let emulator = start(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
-    let client = signing_client(&emulator, AK, SK);
-    let stale = refused(servers(&client)).await;
-    assert_eq!(stale.status, 401);
+    // Signed by hand at this machine's time: the client would correct the skew (see
+    // tests/clock_skew.rs), the emulator's refusal is what this test is about.
+    let http = reqwest::Client::new();
+    let url = format!(
+        "{}/v1/{DEFAULT_PROJECT_ID}/app-server-sub-jobs?job_type=CREATE_SERVER",
+        emulator.base_url()
+    );
+    let mut request = http.get(url).build().unwrap();
+    signing::sign(&mut request, &AkSk::new(AK, SK), SystemTime::now()).unwrap();
+    let stale = http.execute(request).await.unwrap();
+    assert_eq!(stale.status(), 401);
+    let body: Value = stale.json().await.unwrap();
     assert!(
-        message_of(&stale).contains("X-Sdk-Date is more than 15 minutes away"),
-        "{stale:?}"
+        said(&body).contains("X-Sdk-Date is more than 15 minutes away"),
+        "{body}"
     );
 
     // The client's clock 10 minutes behind the emulator's is still fine.
+    let client = signing_client(&emulator, AK, SK);
     clock.set(SystemTime::now() + secs(10 * 60));
     served(servers(&client)).await;
     // And so is 10 minutes ahead.
     clock.set(SystemTime::now() - secs(10 * 60));
     served(servers(&client)).await;
+    // Accepted at once: no correction was needed.
+    assert_eq!(emulator.requests_received(), 3);
+    assert_eq!(client.clock_offset().magnitude(), Duration::ZERO);
 }
 
 /// A raw request signed by hand over the given headers, then sent with `sent_query`.

@@ -1,0 +1,349 @@
+//! `workspace-app doctor`: the setup checked step by step, each line saying what to do when
+//! it fails. Exit code 0 only when every check passes.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
+
+use reqwest::Url;
+use workspace_app_client::clock_skew::{ClockOffset, SKEW_THRESHOLD};
+use workspace_app_client::types::JobTypeFilter;
+use workspace_app_client::{ClientInfo, Credentials, DisplayErrorChain, Error, env};
+
+use crate::cli::{GlobalArgs, TOKEN_ENV};
+use crate::terminal::{LINE_CHARS, shorten};
+use crate::{Exit, Failure};
+
+/// How long name resolution, a TCP connection and the unsigned probe may each take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The outcome of one check.
+enum Check {
+    Pass(String),
+    Fail { what: String, fix: String },
+    Skip(String),
+}
+
+fn fail(what: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check::Fail {
+        what: what.into(),
+        fix: fix.into(),
+    }
+}
+
+/// The lines written so far, and how many failed.
+struct Report {
+    checks: usize,
+    failed: usize,
+}
+
+impl Report {
+    fn line(&mut self, name: &str, check: Check) {
+        self.checks += 1;
+        let mut stdout = std::io::stdout().lock();
+        let shown = |text: &str| shorten(text, LINE_CHARS).into_owned();
+        let _ = match check {
+            Check::Pass(what) => writeln!(stdout, "ok    {name:<12} {}", shown(&what)),
+            Check::Skip(why) => writeln!(stdout, "skip  {name:<12} {}", shown(&why)),
+            Check::Fail { what, fix } => {
+                self.failed += 1;
+                writeln!(
+                    stdout,
+                    "FAIL  {name:<12} {}\n      {:<12} fix: {}",
+                    shown(&what),
+                    "",
+                    shown(&fix)
+                )
+            }
+        };
+    }
+}
+
+pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
+    if global.dry_run {
+        return Err(Failure::new(
+            Exit::Usage,
+            "doctor checks the network by using it: leave out --dry-run",
+        ));
+    }
+    let runtime = crate::runtime()?;
+    let mut report = Report {
+        checks: 0,
+        failed: 0,
+    };
+    report.line("credentials", credentials(global));
+    report.line("project", project(global));
+    let reached = runtime.block_on(network(global, &mut report));
+    let request = if !reached {
+        Check::Skip("the endpoint cannot be reached: fix the lines above first".into())
+    } else {
+        runtime.block_on(signed_request(global))
+    };
+    report.line("request", request);
+    if report.failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            Exit::Api,
+            format!("{} of {} checks failed", report.failed, report.checks),
+        ))
+    }
+}
+
+/// Which credential source the client will use, named; never a secret.
+pub fn credential_source(global: &GlobalArgs) -> Result<String, String> {
+    if let Some(token) = &global.token {
+        // clap fills `token` from the flag or, without it, from the variable.
+        let from_env = std::env::var(TOKEN_ENV).is_ok_and(|value| value == *token);
+        return Ok(if from_env {
+            format!("IAM token from {TOKEN_ENV}")
+        } else {
+            "IAM token from --token".to_string()
+        });
+    }
+    if let Some(path) = &global.token_file {
+        // Read as the commands read it: a missing or empty file fails here.
+        return match crate::token(global) {
+            Ok(_) => Ok(format!("IAM token from --token-file {}", path.display())),
+            Err(failure) => Err(failure.message),
+        };
+    }
+    match Credentials::from_env() {
+        Some(Credentials::AkSk(_))
+            if std::env::var(env::SECURITY_TOKEN).is_ok_and(|v| !v.is_empty()) =>
+        {
+            Ok(format!(
+                "temporary AK/SK from {}, {} and {}",
+                env::AK,
+                env::SK,
+                env::SECURITY_TOKEN
+            ))
+        }
+        Some(_) => Ok(format!("AK/SK from {} and {}", env::AK, env::SK)),
+        None => Err("no credentials found".to_string()),
+    }
+}
+
+fn credentials(global: &GlobalArgs) -> Check {
+    match credential_source(global) {
+        Ok(source) => Check::Pass(source),
+        Err(what) => fail(
+            what,
+            format!(
+                "set {} and {} (AK/SK signing), or {TOKEN_ENV} or --token-file PATH (an IAM token)",
+                env::AK,
+                env::SK
+            ),
+        ),
+    }
+}
+
+fn project(global: &GlobalArgs) -> Check {
+    match &global.project_id {
+        Some(id) => Check::Pass(format!("project ID {id}")),
+        None => fail(
+            "no project ID",
+            format!(
+                "pass --project-id ID or set {} (the console's My Credentials page lists it per region)",
+                env::PROJECT_ID
+            ),
+        ),
+    }
+}
+
+/// The endpoint's URL, as the commands would use it (region overrides included): the one
+/// the client built from the same flags sends to.
+fn endpoint(global: &GlobalArgs) -> Result<Url, String> {
+    if global.endpoint.is_none() && global.region.is_none() {
+        return Err("no endpoint: neither --region nor --endpoint".into());
+    }
+    let client = crate::connect(global).map_err(|failure| failure.message)?;
+    let url = client.baseurl();
+    Url::parse(url).map_err(|e| format!("--endpoint {url:?} is not a URL: {e}"))
+}
+
+/// DNS, TCP, TLS and the clock; whether the endpoint answered at all.
+async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
+    let url = match endpoint(global) {
+        Ok(url) => url,
+        Err(what) => {
+            report.line(
+                "dns",
+                fail(
+                    what,
+                    "pass --region REGION (e.g. ap-southeast-1) or --endpoint https://host",
+                ),
+            );
+            return false;
+        }
+    };
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        report.line(
+            "dns",
+            fail(
+                format!("{url} has no host"),
+                "write the endpoint as https://host",
+            ),
+        );
+        return false;
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+
+    let resolved =
+        tokio::time::timeout(STEP_TIMEOUT, tokio::net::lookup_host((host.as_str(), port)));
+    let addrs: Vec<SocketAddr> = match resolved.await {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(e)) => {
+            report.line(
+                "dns",
+                fail(
+                    format!("{host} does not resolve: {e}"),
+                    "check the region or --endpoint spelling, and this machine's DNS (resolv.conf, VPN)",
+                ),
+            );
+            return false;
+        }
+        Err(_) => {
+            report.line(
+                "dns",
+                fail(
+                    format!(
+                        "resolving {host} took more than {} s",
+                        STEP_TIMEOUT.as_secs()
+                    ),
+                    "check this machine's DNS servers",
+                ),
+            );
+            return false;
+        }
+    };
+    let listed: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+    report.line(
+        "dns",
+        Check::Pass(format!("{host} is {}", listed.join(", "))),
+    );
+
+    let mut last_error = String::from("no address");
+    let mut connected = None;
+    for addr in &addrs {
+        match tokio::time::timeout(STEP_TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(_)) => {
+                connected = Some(*addr);
+                break;
+            }
+            Ok(Err(e)) => last_error = format!("{addr}: {e}"),
+            Err(_) => {
+                last_error = format!("{addr}: no answer within {} s", STEP_TIMEOUT.as_secs());
+            }
+        }
+    }
+    match connected {
+        Some(addr) => report.line("tcp", Check::Pass(format!("connected to {addr}"))),
+        None => {
+            report.line(
+                "tcp",
+                fail(
+                    format!("cannot connect: {last_error}"),
+                    "check that the endpoint is up and the port is right; behind a firewall or proxy, ask for access to it",
+                ),
+            );
+            return false;
+        }
+    }
+
+    // One unsigned request: the TLS handshake, and the service's `Date`.
+    let https = url.scheme() == "https";
+    // Through the HTTP client the commands use when the flags make one (its TLS and network
+    // settings), without credentials: none of the client's hooks runs for it.
+    let probe = match crate::connect(global) {
+        Ok(client) => Ok(client.client().clone()),
+        Err(_) => reqwest::Client::builder()
+            .connect_timeout(STEP_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build(),
+    };
+    let answer = match probe {
+        Ok(probe) => probe
+            .get(url.clone())
+            .timeout(STEP_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorChain(&e).to_string()),
+        Err(e) => Err(format!("cannot set up TLS: {e}")),
+    };
+    let received_at = SystemTime::now();
+    let response = match answer {
+        Ok(response) => response,
+        Err(e) => {
+            let fix = if https {
+                "the certificate is not trusted or TLS is intercepted: check the system's CA certificates, or the corporate proxy"
+            } else {
+                "check that the endpoint speaks HTTP at this port"
+            };
+            report.line(if https { "tls" } else { "http" }, fail(e, fix));
+            return false;
+        }
+    };
+    if https {
+        report.line(
+            "tls",
+            Check::Pass("handshake succeeded, certificate trusted".into()),
+        );
+    } else {
+        report.line(
+            "tls",
+            Check::Skip("not used: the endpoint is http://".into()),
+        );
+    }
+
+    let clock = match ClockOffset::from_date_header(response.headers(), received_at) {
+        None => Check::Skip("the service sent no Date header".into()),
+        Some(offset) if offset.magnitude() <= SKEW_THRESHOLD => {
+            Check::Pass(format!("the service's clock is {offset}"))
+        }
+        Some(offset) => fail(
+            format!("the service's clock is {offset}"),
+            "set this machine's clock (NTP): the gateway refuses signatures more than 15 minutes off (APIGW.0301); this client corrects after one refusal, other tools do not",
+        ),
+    };
+    report.line("clock", clock);
+    true
+}
+
+/// One signed request, a page of one sub-job, through the client the commands use.
+async fn signed_request(global: &GlobalArgs) -> Check {
+    let client = match crate::connect(global) {
+        Ok(client) => client,
+        Err(failure) => {
+            return fail(
+                failure.message,
+                "fix the flags above (see workspace-app --help)",
+            );
+        }
+    };
+    let sent = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .limit(1)
+        .send()
+        .await;
+    match sent {
+        Ok(page) => Check::Pass(format!(
+            "signed GET answered: {} CREATE_SERVER sub-jobs in the project",
+            page.into_inner().count.unwrap_or_default()
+        )),
+        Err(error) => {
+            let error = Error::from(error);
+            let failure = Failure::api(&error);
+            let fix = failure
+                .details
+                .first()
+                .map(|hint| hint.trim_start_matches("hint: ").to_string())
+                .unwrap_or_else(|| "see the error above; `--debug` shows each attempt".into());
+            fail(DisplayErrorChain(&error).to_string(), fix)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! `--dry-run`: the request that would be sent, on stdout, and nothing sent.
+//!
+//! The client prepares the request exactly as it would send it (checked, signed) and stops
+//! there ([`ClientBuilder::dry_run`](workspace_app_client::ClientBuilder::dry_run)); the
+//! secrets in it (the signature and access key in `Authorization`, `X-Auth-Token`,
+//! `X-Security-Token`) are masked by the client before this tool sees them.
+
+use std::io::Write;
+
+use workspace_app_client::dry_run::PreparedRequest;
+
+use crate::terminal::{LINE_CHARS, shorten};
+use crate::{Exit, Failure};
+
+/// The "failure" a dry run ends the command with: exit 0, the request as its message.
+pub fn shown(prepared: &PreparedRequest) -> Failure {
+    Failure::new(Exit::Success, prepared.to_string())
+}
+
+/// Writes the request to stdout, each line escaped (a header value or the URL may carry
+/// text from the command line).
+pub fn print(failure: &Failure) {
+    let mut stdout = std::io::stdout().lock();
+    for line in failure.message.lines() {
+        if writeln!(stdout, "{}", shorten(line, LINE_CHARS)).is_err() {
+            return;
+        }
+    }
+    let _ = writeln!(std::io::stderr(), "dry run: nothing was sent");
+}

@@ -1,0 +1,143 @@
+//! A client on a machine whose clock is hours off: the emulator's `Date` follows its own
+//! (skewed) clock, the first request is refused for its `X-Sdk-Date` and signed again with
+//! the measured offset, and the client keeps the offset for the next requests.
+//!
+//! The skew is set on a [`ManualClock`], so no test waits on the wall clock.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use tracing_subscriber::fmt::MakeWriter;
+use workspace_app_client::types::JobTypeFilter;
+use workspace_app_client::{Credentials, Error, RetryPolicy};
+use workspace_app_mock::{Config, ManualClock, error_codes};
+
+const AK: &str = "SKEWTESTAK00000000001";
+const SK: &str = "skew-test-secret-key";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+fn hours(h: u64) -> Duration {
+    Duration::from_secs(h * 3600)
+}
+
+#[tokio::test]
+async fn the_emulator_date_follows_its_clock() {
+    let clock = ManualClock::new(SystemTime::now() + hours(5));
+    let emulator = workspace_app_mock::start(Config::default().clock(clock.clone()))
+        .await
+        .unwrap();
+    let response = reqwest::get(format!("{}/nowhere", emulator.base_url()))
+        .await
+        .unwrap();
+    let date = response.headers()["date"].to_str().unwrap();
+    let date = httpdate::parse_http_date(date).unwrap();
+    let expected = clock.now();
+    let off = date
+        .duration_since(expected)
+        .unwrap_or_else(|e| e.duration());
+    assert!(
+        off <= Duration::from_secs(1),
+        "Date {date:?}, clock {expected:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_corrected_once_and_the_offset_kept() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // The service's clock is 3 hours ahead of this machine's.
+    let clock = ManualClock::new(SystemTime::now() + hours(3));
+    let emulator = workspace_app_mock::start(Config::default().ak_sk(AK, SK).clock(clock))
+        .await
+        .unwrap();
+    let client = emulator
+        .client_builder()
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+
+    let first = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(first.is_ok(), "{:?}", first.map_err(Error::from));
+    // Refused once for the date, then accepted.
+    assert_eq!(emulator.requests_received(), 2);
+    let offset = client.clock_offset();
+    assert!(offset.server_is_ahead());
+    let error = offset.magnitude().abs_diff(hours(3));
+    assert!(error <= Duration::from_secs(2), "{offset}");
+    let logged = logs.text();
+    assert!(logged.contains("WARN"), "{logged}");
+    assert!(logged.contains("ahead of this machine"), "{logged}");
+    assert!(!logged.contains(SK) && !logged.contains(AK), "{logged}");
+
+    // The next request is signed with the offset from the start: one request.
+    let second = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await;
+    assert!(second.is_ok(), "{:?}", second.map_err(Error::from));
+    assert_eq!(emulator.requests_received(), 3);
+}
+
+#[tokio::test]
+async fn a_401_with_a_close_date_is_not_retried() {
+    // Bad keys and the right time: the 401 is the answer, sent once.
+    let emulator = workspace_app_mock::start(Config::default().ak_sk(AK, SK))
+        .await
+        .unwrap();
+    let client = emulator
+        .client_builder()
+        .credentials(Credentials::ak_sk(AK, "not-the-secret-key"))
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let error = Error::from(
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.error_code(), Some(error_codes::UNAUTHORIZED));
+    assert_eq!(emulator.requests_received(), 1);
+    assert_eq!(client.clock_offset().magnitude(), Duration::ZERO);
+}
