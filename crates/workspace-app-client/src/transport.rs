@@ -63,6 +63,8 @@ pub(crate) enum Rejection {
     TooLarge { limit: usize },
     /// The request could not be signed; nothing was sent.
     Unsigned(SigningError),
+    /// No credentials to sign with (the metadata service failed); nothing was sent.
+    Credentials(crate::CredentialsError),
 }
 
 impl From<Rejection> for Error {
@@ -72,6 +74,7 @@ impl From<Rejection> for Error {
             Rejection::Redirect { status, location } => Error::Redirect { status, location },
             Rejection::TooLarge { limit } => Error::ResponseTooLarge { limit },
             Rejection::Unsigned(error) => Error::Signing(error),
+            Rejection::Credentials(error) => Error::Credentials(error),
         }
     }
 }
@@ -118,7 +121,17 @@ async fn attempts(
         let replay = next.try_clone();
         let mut attempt = next;
         span.record("attempt", failed + 1);
-        authenticate(config, &mut attempt, SystemTime::now())
+        // Temporary credentials are refreshed here when they are about to expire.
+        let credentials = match &config.credentials {
+            Some(provider) => Some(
+                provider
+                    .current()
+                    .await
+                    .map_err(|error| Failure::rejected(None, Rejection::Credentials(error)))?,
+            ),
+            None => None,
+        };
+        authenticate(config, credentials.as_deref(), &mut attempt, SystemTime::now())
             .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
         if let Some(timeout) = config.attempt_timeout {
             // Within a wait, an attempt ends by the wait's deadline.
@@ -199,10 +212,11 @@ fn log_retry(outcome: &Attempt, failed: u32, delay: Duration) {
 /// Adds what the credentials require. Header values were checked when the client was built.
 fn authenticate(
     config: &ClientConfig,
+    credentials: Option<&Credentials>,
     request: &mut reqwest::Request,
     now: SystemTime,
 ) -> Result<(), SigningError> {
-    match &config.credentials {
+    match credentials {
         None => Ok(()),
         Some(Credentials::Token(token)) => {
             let headers = request.headers_mut();
@@ -265,7 +279,7 @@ mod tests {
     async fn a_request_that_cannot_be_signed_is_not_sent() {
         // The builder refuses such keys; the transport still never sends unsigned.
         let config = ClientConfig {
-            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk")),
+            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk").into()),
             project_id: Some("p".into()),
             ..ClientConfig::default()
         };
