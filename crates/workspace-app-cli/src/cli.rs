@@ -116,7 +116,8 @@ pub struct GlobalArgs {
     )]
     pub region: Option<Region>,
 
-    /// Project the sub-jobs belong to
+    /// Project the sub-jobs belong to; with AK/SK credentials and --region, looked up in
+    /// IAM when not given (as Huawei's SDKs do)
     #[arg(long, global = true, value_name = "ID", env = env::PROJECT_ID, help_heading = CONNECTION)]
     pub project_id: Option<String>,
 

@@ -12,7 +12,7 @@ use axum::http::header::{ALLOW, RETRY_AFTER};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use fastrand::Rng;
 use percent_encoding::percent_decode_str;
 use workspace_app_client::REQUEST_ID_HEADER;
@@ -44,7 +44,10 @@ pub(crate) struct Shared {
     pub(crate) requests: AtomicU64,
     request_ids: Mutex<Rng>,
     /// How long a request's body may take to arrive after its head.
-    body_timeout: Duration,
+    pub(crate) body_timeout: Duration,
+    /// IAM's project list, when enabled.
+    pub(crate) iam: Option<crate::iam::Iam>,
+    pub(crate) region: String,
 }
 
 impl Shared {
@@ -68,6 +71,8 @@ impl Shared {
             requests: AtomicU64::new(0),
             request_ids: Mutex::new(Rng::with_seed(seed ^ 0x7265_7175_6573_7473)),
             body_timeout,
+            iam: None,
+            region: String::new(),
         }
     }
 
@@ -88,6 +93,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         // Every method reaches the handler, which answers all but GET with 405 and `Allow`.
         .route("/v1/{project_id}/app-server-sub-jobs", any(list_sub_jobs))
+        // IAM and the ECS metadata service, when enabled (404 otherwise).
+        .route("/v3/projects", get(crate::iam::list_projects))
+        .route(
+            "/openstack/latest/securitykey",
+            get(crate::metadata::security_key),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gateway))
         .with_state(shared)
