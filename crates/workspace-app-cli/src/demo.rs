@@ -24,7 +24,7 @@ pub async fn run(seed: u64) -> Result<(), Failure> {
             .iam(),
     )
     .await
-        .map_err(|e| Failure::new(Exit::Api, format!("cannot start the local emulator: {e}")))?;
+    .map_err(|e| Failure::new(Exit::Api, format!("cannot start the local emulator: {e}")))?;
     let secs = Duration::from_secs_f64;
     // Six servers being created, each queued a moment and then built for a few seconds.
     let creating = emulator.add_job(JobPlan::new(JobType::CreateServer).sub_jobs((0..6).map(

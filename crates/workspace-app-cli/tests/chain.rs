@@ -72,14 +72,23 @@ async fn keys_and_project_id_from_the_credentials_file() {
     )
     .await;
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("has ak but no sk"), "{}", text(&output));
-    assert!(text(&output).contains(broken.to_str().unwrap()), "{}", text(&output));
+    assert!(
+        text(&output).contains("has ak but no sk"),
+        "{}",
+        text(&output)
+    );
+    assert!(
+        text(&output).contains(broken.to_str().unwrap()),
+        "{}",
+        text(&output)
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn temporary_keys_from_the_metadata_service() {
-    let emulator = emulator(Config::default().metadata_credentials(Duration::from_secs(3600))).await;
+    let emulator =
+        emulator(Config::default().metadata_credentials(Duration::from_secs(3600))).await;
     let project = emulator.project_id().to_string();
     let output = run(
         &emulator,

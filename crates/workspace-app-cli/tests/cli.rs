@@ -17,7 +17,10 @@ const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
 /// The credential chain finds nothing: no credentials file, and a metadata service on a
 /// local port nothing listens on (never the real 169.254.169.254).
 const NO_CHAIN: [(&str, &str); 2] = [
-    ("HUAWEICLOUD_SDK_CREDENTIALS_FILE", "/nonexistent/workspace-app/credentials"),
+    (
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "/nonexistent/workspace-app/credentials",
+    ),
     ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9"),
 ];
 const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";

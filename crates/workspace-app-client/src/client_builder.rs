@@ -505,7 +505,10 @@ impl Client {
     /// Where the client's credentials came from (`None` without credentials). Never the
     /// credentials themselves.
     pub fn credential_source(&self) -> Option<&CredentialSource> {
-        self.inner.credentials.as_ref().map(|provider| &provider.source)
+        self.inner
+            .credentials
+            .as_ref()
+            .map(|provider| &provider.source)
     }
 
     /// The project ID the client was built with, if any.

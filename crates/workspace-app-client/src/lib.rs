@@ -61,8 +61,8 @@ pub use config::{
 };
 pub use credentials::{
     AkSk, CredentialSource, Credentials, CredentialsChain, CredentialsError,
-    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, ProjectLookupError,
-    REFRESH_BEFORE_EXPIRY, default_iam_endpoint, env,
+    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, ProjectLookupError, REFRESH_BEFORE_EXPIRY,
+    default_iam_endpoint, env,
 };
 pub use error::{
     ApiError, BODY_SNIPPET_LIMIT, DisplayErrorChain, Error, GeneratedError, REQUEST_ID_HEADER,

@@ -131,8 +131,13 @@ async fn attempts(
             ),
             None => None,
         };
-        authenticate(config, credentials.as_deref(), &mut attempt, SystemTime::now())
-            .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
+        authenticate(
+            config,
+            credentials.as_deref(),
+            &mut attempt,
+            SystemTime::now(),
+        )
+        .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
         if let Some(timeout) = config.attempt_timeout {
             // Within a wait, an attempt ends by the wait's deadline.
             let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));

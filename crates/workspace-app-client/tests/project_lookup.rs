@@ -1,6 +1,8 @@
 //! The project ID looked up in IAM (`GET /v3/projects?name=<region>`, signed) when AK/SK
 //! credentials come without one: what is sent, what is cached, and what IAM's answers mean.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -83,7 +85,10 @@ async fn several_or_no_projects_are_clear_errors() {
         matches!(&error, BuildError::ProjectLookup(ProjectLookupError::SeveralProjects { ids, .. }) if ids.len() == 2),
         "{error:?}"
     );
-    assert!(message.contains("p-1, p-2") && message.contains("trace-1"), "{message}");
+    assert!(
+        message.contains("p-1, p-2") && message.contains("trace-1"),
+        "{message}"
+    );
     assert!(message.contains(".project_id(..)"), "{message}");
 
     iam.reset().await;
@@ -93,7 +98,10 @@ async fn several_or_no_projects_are_clear_errors() {
         .await;
     let error = builder(&iam, "AK-NONE").build_async().await.unwrap_err();
     assert!(
-        matches!(error, BuildError::ProjectLookup(ProjectLookupError::NoProject { .. })),
+        matches!(
+            error,
+            BuildError::ProjectLookup(ProjectLookupError::NoProject { .. })
+        ),
         "{error:?}"
     );
 
@@ -105,7 +113,10 @@ async fn several_or_no_projects_are_clear_errors() {
         .await;
     let error = builder(&iam, "AK-HTML").build_async().await.unwrap_err();
     assert!(
-        matches!(error, BuildError::ProjectLookup(ProjectLookupError::InvalidResponse { .. })),
+        matches!(
+            error,
+            BuildError::ProjectLookup(ProjectLookupError::InvalidResponse { .. })
+        ),
         "{error:?}"
     );
     assert!(!format!("{error} {error:?}").contains("SECRET"));
@@ -122,7 +133,10 @@ async fn without_a_region_or_with_plain_build_the_error_says_what_to_do() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, BuildError::ProjectLookup(ProjectLookupError::NoRegion)),
+        matches!(
+            error,
+            BuildError::ProjectLookup(ProjectLookupError::NoRegion)
+        ),
         "{error:?}"
     );
     let error = builder(&iam, "AK-SYNC").build().unwrap_err();

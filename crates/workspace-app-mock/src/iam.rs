@@ -29,7 +29,10 @@ fn iam_error(status: StatusCode, message: String) -> Response {
 
 pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let Some(iam) = &shared.iam else {
-        return iam_error(StatusCode::NOT_FOUND, "IAM is not enabled in this emulator".into());
+        return iam_error(
+            StatusCode::NOT_FOUND,
+            "IAM is not enabled in this emulator".into(),
+        );
     };
     let (parts, body) = request.into_parts();
     let read = tokio::time::timeout(
@@ -37,7 +40,10 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
         axum::body::to_bytes(body, MAX_BODY_BYTES),
     );
     let Ok(Ok(body)) = read.await else {
-        return iam_error(StatusCode::BAD_REQUEST, "the request body is too large or too slow".into());
+        return iam_error(
+            StatusCode::BAD_REQUEST,
+            "the request body is too large or too slow".into(),
+        );
     };
     let now = shared.clock.now();
     let credentials = auth::Request {
@@ -83,10 +89,9 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
         "projects": projects,
     });
     let mut response = Json(body).into_response();
-    response.headers_mut().insert(
-        "x-iam-trace-id",
-        HeaderValue::from_static("emulator-trace"),
-    );
+    response
+        .headers_mut()
+        .insert("x-iam-trace-id", HeaderValue::from_static("emulator-trace"));
     response
 }
 

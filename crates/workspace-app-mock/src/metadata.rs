@@ -73,7 +73,9 @@ impl Issuer {
         issued
             .keys
             .iter()
-            .find(|key| workspace_app_client::signing::verify::secrets_match(key.ak.expose_secret(), ak))
+            .find(|key| {
+                workspace_app_client::signing::verify::secrets_match(key.ak.expose_secret(), ak)
+            })
             .map(|key| (key.sk.clone(), key.security_token.clone(), key.expires_at))
     }
 
@@ -115,7 +117,11 @@ impl Issuer {
 pub(crate) async fn security_key(State(shared): State<Arc<Shared>>) -> Response {
     let issuer = &shared.auth.metadata;
     let Some(ttl) = issuer.ttl else {
-        return (StatusCode::NOT_FOUND, "metadata credentials are not enabled").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "metadata credentials are not enabled",
+        )
+            .into_response();
     };
     let now = shared.clock.now();
     let key = issuer.issue(now, ttl);

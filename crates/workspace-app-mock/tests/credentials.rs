@@ -1,6 +1,8 @@
 //! The client's credential chain, refresh and project ID lookup against the emulator's ECS
 //! metadata and IAM endpoints. Everything talks to 127.0.0.1 only.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -9,12 +11,16 @@ use workspace_app_client::{
     BuildError, ClientBuilder, CredentialSource, CredentialsChain, CredentialsError,
     DisplayErrorChain, Error, ProjectLookupError,
 };
-use workspace_app_mock::{Clock, Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan};
+use workspace_app_mock::{
+    Clock, Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan,
+};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 async fn start(config: Config) -> Emulator {
-    workspace_app_mock::start(config).await.expect("the emulator starts")
+    workspace_app_mock::start(config)
+        .await
+        .expect("the emulator starts")
 }
 
 /// Credentials from the emulator's metadata endpoint only (no environment, no file), and
@@ -49,8 +55,9 @@ async fn a_long_wait_keeps_working_across_credential_rotations() {
             .iam(),
     )
     .await;
-    let job = emulator
-        .add_job(JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(MINUTE, 11 * MINUTE)));
+    let job = emulator.add_job(
+        JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(MINUTE, 11 * MINUTE)),
+    );
     let client = chain_builder(&emulator)
         .build_async()
         .await
@@ -88,7 +95,12 @@ async fn concurrent_requests_fetch_credentials_once() {
         .build()
         .expect("built");
     assert_eq!(emulator.metadata_credentials_issued(), 0);
-    let calls = (0..8).map(|_| client.sub_jobs().job_type(JobTypeFilter::CreateServer).send());
+    let calls = (0..8).map(|_| {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    });
     for result in join_all(calls).await {
         result.expect("signed with the metadata credentials");
     }
@@ -112,7 +124,12 @@ async fn concurrent_requests_near_expiry_refresh_once() {
     assert_eq!(emulator.metadata_credentials_issued(), 1);
     // 4.5 minutes left: inside the refresh window, still valid.
     tokio::time::advance(MINUTE + MINUTE / 2).await;
-    let calls = (0..8).map(|_| client.sub_jobs().job_type(JobTypeFilter::CreateServer).send());
+    let calls = (0..8).map(|_| {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    });
     for result in join_all(calls).await {
         result.expect("signed with valid credentials");
     }
@@ -171,14 +188,19 @@ async fn no_project_in_the_region_is_a_clear_error() {
         .build_async()
         .await
         .expect_err("IAM has no project named cn-north-4");
-    let BuildError::ProjectLookup(ProjectLookupError::NoProject { region, trace_id, .. }) = &error
+    let BuildError::ProjectLookup(ProjectLookupError::NoProject {
+        region, trace_id, ..
+    }) = &error
     else {
         panic!("{error:?}");
     };
     assert_eq!(region, "cn-north-4");
     assert_eq!(trace_id.as_deref(), Some("emulator-trace"));
     let message = error.to_string();
-    assert!(message.contains("--project-id") && message.contains("cn-north-4"), "{message}");
+    assert!(
+        message.contains("--project-id") && message.contains("cn-north-4"),
+        "{message}"
+    );
     assert_ne!(DEFAULT_REGION, "cn-north-4");
 }
 
@@ -191,7 +213,10 @@ async fn iam_refuses_an_unsigned_or_badly_signed_lookup() {
     )
     .await;
     let error = ClientBuilder::new()
-        .credentials(workspace_app_client::Credentials::ak_sk("PERMANENT-AK", "WRONG-SK"))
+        .credentials(workspace_app_client::Credentials::ak_sk(
+            "PERMANENT-AK",
+            "WRONG-SK",
+        ))
         .region(DEFAULT_REGION)
         .endpoint(emulator.base_url())
         .iam_endpoint(emulator.base_url())
@@ -203,7 +228,10 @@ async fn iam_refuses_an_unsigned_or_badly_signed_lookup() {
     assert!(!shown.contains("WRONG-SK"), "{shown}");
     // With the right keys, the project is found: permanent keys look it up too.
     let client = ClientBuilder::new()
-        .credentials(workspace_app_client::Credentials::ak_sk("PERMANENT-AK", "PERMANENT-SK"))
+        .credentials(workspace_app_client::Credentials::ak_sk(
+            "PERMANENT-AK",
+            "PERMANENT-SK",
+        ))
         .region(DEFAULT_REGION)
         .endpoint(emulator.base_url())
         .iam_endpoint(emulator.base_url())
@@ -236,6 +264,9 @@ async fn a_chain_that_finds_nothing_names_every_source() {
     };
     assert_eq!(tried.len(), 2, "{tried:?}");
     let message = error.to_string();
-    assert!(message.contains(&missing.display().to_string()), "{message}");
+    assert!(
+        message.contains(&missing.display().to_string()),
+        "{message}"
+    );
     assert!(message.contains(&metadata), "{message}");
 }

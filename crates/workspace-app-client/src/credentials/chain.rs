@@ -6,10 +6,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::env;
 use super::file::{self, Miss};
 use super::metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, MetadataClient};
 use super::provider::Provider;
-use super::env;
 use crate::Credentials;
 
 /// Where credentials came from.
@@ -291,29 +291,38 @@ mod tests {
     }
 
     fn temp_file(name: &str, text: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "workspace-app-{}-{name}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("workspace-app-{}-{name}", std::process::id()));
         std::fs::write(&path, text).unwrap();
         path
     }
 
     #[test]
     fn the_environment_comes_before_the_file() {
-        let path = temp_file("env-first", "[basic]\nak=file-ak\nsk=file-sk\nproject_id=pf\n");
-        let chain = CredentialsChain::empty().environment(true).credentials_file(&path);
+        let path = temp_file(
+            "env-first",
+            "[basic]\nak=file-ak\nsk=file-sk\nproject_id=pf\n",
+        );
+        let chain = CredentialsChain::empty()
+            .environment(true)
+            .credentials_file(&path);
         let env = lookup(&[(env::AK, "a"), (env::SK, "s"), (env::PROJECT_ID, "pe")]);
         let found = chain.resolve_local(&env, &mut Vec::new()).unwrap().unwrap();
         assert_eq!(found.provider.source, CredentialSource::Environment);
         assert_eq!(found.project_id.as_deref(), Some("pe"));
 
         let none = lookup(&[]);
-        let found = chain.resolve_local(&none, &mut Vec::new()).unwrap().unwrap();
+        let found = chain
+            .resolve_local(&none, &mut Vec::new())
+            .unwrap()
+            .unwrap();
         assert_eq!(found.provider.source, CredentialSource::File(path.clone()));
         assert_eq!(found.project_id.as_deref(), Some("pf"));
         let shown = format!("{found:?}");
-        assert!(!shown.contains("file-ak") && !shown.contains("file-sk"), "{shown}");
+        assert!(
+            !shown.contains("file-ak") && !shown.contains("file-sk"),
+            "{shown}"
+        );
         assert!(shown.contains("File("), "{shown}");
         let _ = std::fs::remove_file(path);
     }
@@ -321,7 +330,10 @@ mod tests {
     #[test]
     fn the_file_path_comes_from_the_variable_and_every_miss_is_named() {
         let chain = CredentialsChain::default().no_metadata();
-        let env = lookup(&[(env::CREDENTIALS_FILE, "/nonexistent/workspace-app/credentials")]);
+        let env = lookup(&[(
+            env::CREDENTIALS_FILE,
+            "/nonexistent/workspace-app/credentials",
+        )]);
         let mut tried = Vec::new();
         assert!(chain.resolve_local(&env, &mut tried).unwrap().is_none());
         let error = CredentialsError::NotFound { tried }.to_string();
@@ -342,7 +354,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains(&path.display().to_string()), "{error}");
-        assert!(error.contains("has ak but no sk") && !error.contains("SECRET"), "{error}");
+        assert!(
+            error.contains("has ak but no sk") && !error.contains("SECRET"),
+            "{error}"
+        );
         let _ = std::fs::remove_file(path);
     }
 
@@ -356,7 +371,10 @@ mod tests {
             "http://127.0.0.1:9"
         );
         assert_eq!(
-            chain.metadata_client(&lookup(&[]), http.clone()).unwrap().base(),
+            chain
+                .metadata_client(&lookup(&[]), http.clone())
+                .unwrap()
+                .base(),
             DEFAULT_METADATA_ENDPOINT
         );
         let explicit = chain.metadata_endpoint("http://127.0.0.1:8");

@@ -59,8 +59,8 @@ pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
             "it is over {MAX_FILE_BYTES} bytes, not a credentials file"
         )));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Miss::Broken(format!("cannot read it: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Miss::Broken(format!("cannot read it: {e}")))?;
     profile(&parse(&text))
 }
 
@@ -139,9 +139,14 @@ mod tests {
         .unwrap();
         assert!(matches!(
             &profile.credentials,
-            Credentials::AkSk(AkSk { security_token: Some(_), .. })
+            Credentials::AkSk(AkSk {
+                security_token: Some(_),
+                ..
+            })
         ));
-        let Credentials::AkSk(keys) = &profile.credentials else { panic!() };
+        let Credentials::AkSk(keys) = &profile.credentials else {
+            panic!()
+        };
         use secrecy::ExposeSecret;
         assert_eq!(keys.ak.expose_secret(), "my-ak");
         assert_eq!(keys.sk.expose_secret(), "my-sk");
@@ -151,7 +156,9 @@ mod tests {
 
     #[test]
     fn global_is_read_when_there_is_no_basic() {
-        let profile = read_str("[global]\nak=a\nsk=s\ndomain_id=d\n").ok().unwrap();
+        let profile = read_str("[global]\nak=a\nsk=s\ndomain_id=d\n")
+            .ok()
+            .unwrap();
         assert!(profile.project_id.is_none());
     }
 
@@ -162,11 +169,23 @@ mod tests {
             Err(Miss::Skip(r)) => format!("skip: {r}"),
             Err(Miss::Broken(r)) => format!("broken: {r}"),
         };
-        assert_eq!(reason("[other]\nak=a\n"), "skip: no [basic] or [global] section");
-        assert_eq!(reason("[basic]\nproject_id=p\n"), "skip: no ak and sk in [basic]");
-        assert_eq!(reason("[basic]\nak=SECRET\n"), "broken: [basic] has ak but no sk");
+        assert_eq!(
+            reason("[other]\nak=a\n"),
+            "skip: no [basic] or [global] section"
+        );
+        assert_eq!(
+            reason("[basic]\nproject_id=p\n"),
+            "skip: no ak and sk in [basic]"
+        );
+        assert_eq!(
+            reason("[basic]\nak=SECRET\n"),
+            "broken: [basic] has ak but no sk"
+        );
         let shown = reason("[basic]\nak=SECRET\u{7}\nsk=SECRET\n");
-        assert!(shown.starts_with("broken") && !shown.contains("SECRET"), "{shown}");
+        assert!(
+            shown.starts_with("broken") && !shown.contains("SECRET"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -16,11 +16,33 @@ const GLOBAL_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
 
 /// The regions with their own IAM endpoint, from Huawei's `auth/endpoint.py` (3.1.219).
 const REGIONAL_IAM: &[&str] = &[
-    "cn-north-2", "cn-north-4", "cn-north-1", "cn-east-2", "cn-east-3", "cn-south-1",
-    "cn-south-2", "cn-southwest-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "af-south-1", "sa-brazil-1", "la-south-2", "na-mexico-1", "la-north-2", "cn-north-9",
-    "eu-west-0", "my-kualalumpur-1", "ru-moscow-1", "me-east-1", "ap-southeast-4", "ae-ad-1",
-    "cn-east-4", "cn-east-5", "tr-west-1", "cn-north-12",
+    "cn-north-2",
+    "cn-north-4",
+    "cn-north-1",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-southwest-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "af-south-1",
+    "sa-brazil-1",
+    "la-south-2",
+    "na-mexico-1",
+    "la-north-2",
+    "cn-north-9",
+    "eu-west-0",
+    "my-kualalumpur-1",
+    "ru-moscow-1",
+    "me-east-1",
+    "ap-southeast-4",
+    "ae-ad-1",
+    "cn-east-4",
+    "cn-east-5",
+    "tr-west-1",
+    "cn-north-12",
 ];
 
 /// Most projects reported in an error about several.
@@ -106,7 +128,12 @@ fn trace(trace_id: &Option<String>) -> String {
 }
 
 fn shown_ids(ids: &[String]) -> String {
-    let mut shown = ids.iter().take(MAX_IDS_SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut shown = ids
+        .iter()
+        .take(MAX_IDS_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if ids.len() > MAX_IDS_SHOWN {
         shown.push_str(", ...");
     }
@@ -136,7 +163,10 @@ pub(crate) async fn lookup_project_id(
         iam_endpoint: iam_endpoint.to_string(),
         source: Box::new(error),
     };
-    let provider = config.credentials.as_ref().ok_or(ProjectLookupError::NotAkSk)?;
+    let provider = config
+        .credentials
+        .as_ref()
+        .ok_or(ProjectLookupError::NotAkSk)?;
     let credentials = provider
         .current()
         .await
@@ -149,14 +179,19 @@ pub(crate) async fn lookup_project_id(
         region.to_string(),
         iam_endpoint.to_string(),
     );
-    if let Some(project) = cache().lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    if let Some(project) = cache()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
         return Ok(project.clone());
     }
 
-    let mut url = reqwest::Url::parse(&format!("{iam_endpoint}/v3/projects"))
-        .map_err(|_| ProjectLookupError::InvalidResponse {
+    let mut url = reqwest::Url::parse(&format!("{iam_endpoint}/v3/projects")).map_err(|_| {
+        ProjectLookupError::InvalidResponse {
             iam_endpoint: iam_endpoint.to_string(),
-        })?;
+        }
+    })?;
     url.query_pairs_mut().append_pair("name", region);
     let request = http
         .get(url)
@@ -165,7 +200,11 @@ pub(crate) async fn lookup_project_id(
     let info = OperationInfo {
         operation_id: "keystone_list_projects",
     };
-    tracing::info!(region, iam_endpoint, "no project ID given; looking it up in IAM");
+    tracing::info!(
+        region,
+        iam_endpoint,
+        "no project ID given; looking it up in IAM"
+    );
     let response = match transport::execute(http, config, request, &info).await {
         Ok(response) => response,
         Err(Failure::Transport(e)) => return Err(request_failed(Error::Transport(e))),
@@ -220,7 +259,8 @@ fn project_ids(body: &[u8]) -> Option<Vec<String>> {
         .iter()
         .map(|project| {
             let id = project.get("id")?.as_str()?;
-            let usable = !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic());
+            let usable =
+                !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic());
             usable.then(|| id.to_string())
         })
         .collect()

@@ -82,7 +82,9 @@ impl MetadataClient {
             .map_err(|e| format!("cannot read the answer of {url}: {e}"))?
         {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(format!("the answer of {url} is over {MAX_BODY_BYTES} bytes"));
+                return Err(format!(
+                    "the answer of {url} is over {MAX_BODY_BYTES} bytes"
+                ));
             }
             body.extend_from_slice(&chunk);
         }
@@ -94,8 +96,7 @@ impl MetadataClient {
 /// Reads the document. The lifetime counts from `now`: the service's `Date` when it sent
 /// one, so that a local clock that is off does not shorten or stretch it.
 pub(crate) fn parse(body: &[u8], now: SystemTime) -> Result<Fetched, String> {
-    let document: Value =
-        serde_json::from_slice(body).map_err(|_| "is not JSON".to_string())?;
+    let document: Value = serde_json::from_slice(body).map_err(|_| "is not JSON".to_string())?;
     // Huawei's `_process_credential` accepts these wrappers and spellings.
     let map = document
         .get("credential")
@@ -142,7 +143,8 @@ mod tests {
 
     #[test]
     fn reads_the_documented_shape_and_huaweis_other_spellings() {
-        let now = SystemTime::from(OffsetDateTime::parse("2026-01-01T00:00:00Z", &Rfc3339).unwrap());
+        let now =
+            SystemTime::from(OffsetDateTime::parse("2026-01-01T00:00:00Z", &Rfc3339).unwrap());
         let documented = br#"{"credential": {"access": "AK-SECRET", "secret": "SK-SECRET",
             "securitytoken": "ST-SECRET", "expires_at": "2026-01-01T01:00:00.000000Z"}}"#;
         let fetched = parse(documented, now).unwrap();
@@ -150,7 +152,10 @@ mod tests {
         assert!(!format!("{:?}", fetched.credentials).contains("SECRET"));
         let other = br#"{"credentials": {"accessKeyId": "a", "secretAccessKey": "s",
             "securityToken": "t", "expiration": "2026-01-01T00:10:00+00:00"}}"#;
-        assert_eq!(parse(other, now).unwrap().lifetime, Duration::from_secs(600));
+        assert_eq!(
+            parse(other, now).unwrap().lifetime,
+            Duration::from_secs(600)
+        );
         // Already expired: no lifetime left.
         let past = br#"{"credential": {"access": "a", "secret": "s", "securitytoken": "t",
             "expires_at": "2025-12-31T23:00:00Z"}}"#;

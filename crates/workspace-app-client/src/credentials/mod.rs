@@ -11,13 +11,13 @@ mod provider;
 
 use std::fmt;
 
+pub(crate) use chain::Found;
 pub use chain::{CredentialSource, CredentialsChain, CredentialsError};
+pub(crate) use iam::lookup_project_id;
 pub use iam::{ProjectLookupError, default_iam_endpoint};
 pub use metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT};
-pub use provider::REFRESH_BEFORE_EXPIRY;
-pub(crate) use chain::Found;
-pub(crate) use iam::lookup_project_id;
 pub(crate) use provider::Provider;
+pub use provider::REFRESH_BEFORE_EXPIRY;
 
 use secrecy::{ExposeSecret, SecretString};
 

@@ -111,7 +111,10 @@ impl Refreshing {
         }
     }
 
-    async fn current(&self, source: &CredentialSource) -> Result<Arc<Credentials>, CredentialsError> {
+    async fn current(
+        &self,
+        source: &CredentialSource,
+    ) -> Result<Arc<Credentials>, CredentialsError> {
         let still_valid = match self.check(Instant::now()) {
             Ok(credentials) => return Ok(credentials),
             Err(still_valid) => still_valid,
