@@ -39,6 +39,13 @@ async fn the_project_is_looked_up_once_signed_and_cached() {
         .await;
     let client = builder(&iam, "AK-CACHED").build_async().await.unwrap();
     assert_eq!(client.project_id(), Some("p-found"));
+    // `Debug` names the source, never the keys.
+    let shown = format!("{client:?}");
+    assert!(shown.contains("source: Explicit"), "{shown}");
+    assert!(
+        !shown.contains("SECRET-SK") && !shown.contains("AK-CACHED"),
+        "{shown}"
+    );
     // Same AK, region and IAM: from the cache, no second request (`expect(1)`).
     let again = builder(&iam, "AK-CACHED").build_async().await.unwrap();
     assert_eq!(again.project_id(), Some("p-found"));

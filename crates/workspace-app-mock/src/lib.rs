@@ -281,7 +281,9 @@ impl Config {
         self
     }
 
-    /// Serves the ECS metadata service's `GET /openstack/latest/securitykey`: each call
+    /// Serves the ECS metadata service's `GET /openstack/latest/securitykey` (and the
+    /// session token of `PUT /meta-data/latest/api/token`, which a `GET` carrying
+    /// `X-Metadata-Token` must present valid): each call
     /// issues new temporary credentials (`{"credential": {"access", "secret",
     /// "securitytoken", "expires_at"}}`, with the emulator's time in `Date`), valid for
     /// `lifetime` on the emulator's [clock](Config::clock). The API and IAM accept them
@@ -508,6 +510,12 @@ impl Emulator {
     /// How many temporary credentials the metadata endpoint has issued.
     pub fn metadata_credentials_issued(&self) -> u64 {
         self.shared.auth.metadata.count()
+    }
+
+    /// How many session tokens (`PUT /meta-data/latest/api/token`) the metadata endpoint
+    /// has issued.
+    pub fn metadata_session_tokens_issued(&self) -> u64 {
+        self.shared.auth.metadata.sessions_issued()
     }
 
     /// The clock the emulator reads.

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::DATE;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fastrand::Rng;
 use secrecy::{ExposeSecret, SecretString};
@@ -32,6 +32,9 @@ pub(crate) struct Issuer {
 struct Issued {
     keys: Vec<Key>,
     count: u64,
+    /// Session tokens (`PUT /meta-data/latest/api/token`) and when they expire.
+    sessions: Vec<(SecretString, SystemTime)>,
+    sessions_issued: u64,
     rng: Option<Rng>,
 }
 
@@ -65,6 +68,37 @@ impl Issuer {
 
     pub(crate) fn count(&self) -> u64 {
         lock(&self.issued).count
+    }
+
+    pub(crate) fn sessions_issued(&self) -> u64 {
+        lock(&self.issued).sessions_issued
+    }
+
+    fn new_session(&self, now: SystemTime, ttl: Duration) -> String {
+        let mut issued = lock(&self.issued);
+        let rng = issued.rng.get_or_insert_with(|| Rng::with_seed(0));
+        let token: String = (0..32)
+            .map(|_| char::from(b"0123456789abcdef"[rng.usize(..16)]))
+            .collect();
+        if issued.sessions.len() >= MAX_KEPT {
+            issued.sessions.remove(0);
+        }
+        issued.sessions_issued += 1;
+        let expires_at = now.checked_add(ttl).unwrap_or(now);
+        issued
+            .sessions
+            .push((SecretString::from(token.clone()), expires_at));
+        token
+    }
+
+    fn session_valid(&self, token: &str, now: SystemTime) -> bool {
+        lock(&self.issued)
+            .sessions
+            .iter()
+            .any(|(known, expires_at)| {
+                workspace_app_client::signing::verify::secrets_match(known.expose_secret(), token)
+                    && *expires_at > now
+            })
     }
 
     /// The secret key, security token and expiry of an issued access key.
@@ -112,9 +146,47 @@ impl Issuer {
     }
 }
 
+/// Most seconds a session token may live (Huawei's SDKs ask for 6 hours).
+const MAX_SESSION_SECONDS: u64 = 6 * 60 * 60;
+
+/// `PUT /meta-data/latest/api/token` with `X-Metadata-Token-Ttl-Seconds` (1 to 21600): a
+/// session token to send back in `X-Metadata-Token`.
+pub(crate) async fn session_token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+) -> Response {
+    let issuer = &shared.auth.metadata;
+    if issuer.ttl.is_none() {
+        return (
+            StatusCode::NOT_FOUND,
+            "metadata credentials are not enabled",
+        )
+            .into_response();
+    }
+    let seconds = headers
+        .get("x-metadata-token-ttl-seconds")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| (1..=MAX_SESSION_SECONDS).contains(s));
+    let Some(seconds) = seconds else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to 21600",
+        )
+            .into_response();
+    };
+    issuer
+        .new_session(shared.clock.now(), Duration::from_secs(seconds))
+        .into_response()
+}
+
 /// `GET /openstack/latest/securitykey`: new temporary credentials each time, with the
-/// emulator's time in `Date` (a client counts their lifetime from it).
-pub(crate) async fn security_key(State(shared): State<Arc<Shared>>) -> Response {
+/// emulator's time in `Date` (a client counts their lifetime from it). A request with an
+/// `X-Metadata-Token` gets 401 unless the token is one issued and not expired.
+pub(crate) async fn security_key(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+) -> Response {
     let issuer = &shared.auth.metadata;
     let Some(ttl) = issuer.ttl else {
         return (
@@ -124,6 +196,15 @@ pub(crate) async fn security_key(State(shared): State<Arc<Shared>>) -> Response 
             .into_response();
     };
     let now = shared.clock.now();
+    if let Some(token) = headers.get("x-metadata-token")
+        && !issuer.session_valid(token.to_str().unwrap_or_default(), now)
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "the metadata session token is not valid",
+        )
+            .into_response();
+    }
     let key = issuer.issue(now, ttl);
     let body = serde_json::json!({
         "credential": {

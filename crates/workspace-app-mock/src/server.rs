@@ -12,7 +12,7 @@ use axum::http::header::{ALLOW, RETRY_AFTER};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, put};
 use fastrand::Rng;
 use percent_encoding::percent_decode_str;
 use workspace_app_client::REQUEST_ID_HEADER;
@@ -98,6 +98,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/openstack/latest/securitykey",
             get(crate::metadata::security_key),
+        )
+        .route(
+            "/meta-data/latest/api/token",
+            put(crate::metadata::session_token),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gateway))

@@ -68,6 +68,14 @@ async fn a_long_wait_keeps_working_across_credential_rotations() {
         Some(CredentialSource::Metadata(url)) if url == emulator.base_url()
     ));
     assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // The metadata session token was asked for, and accepted with the GET.
+    assert_eq!(emulator.metadata_session_tokens_issued(), 1);
+    let shown = format!("{client:?}");
+    assert!(shown.contains("source: Metadata("), "{shown}");
+    assert!(
+        !shown.contains("securitytoken") && !shown.contains("secret"),
+        "{shown}"
+    );
 
     let started = tokio::time::Instant::now();
     let outcome = client
@@ -84,6 +92,8 @@ async fn a_long_wait_keeps_working_across_credential_rotations() {
     // (9 when measured: every 1.5 minutes, the first poll after the credentials' first
     // minute.)
     assert!((6..=13).contains(&issued), "{issued} credentials issued");
+    // One session token (reused for 5 hours) served every refresh.
+    assert_eq!(emulator.metadata_session_tokens_issued(), 1);
 }
 
 #[tokio::test]

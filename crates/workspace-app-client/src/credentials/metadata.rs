@@ -1,6 +1,7 @@
 //! Temporary credentials from the ECS instance metadata service
 //! (`GET {base}/openstack/latest/securitykey`), as Huawei's `MetadataAccessor` reads them.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::DATE;
@@ -17,6 +18,14 @@ pub const DEFAULT_METADATA_ENDPOINT: &str = "http://169.254.169.254";
 pub const DEFAULT_METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 
 const SECURITY_KEY_PATH: &str = "/openstack/latest/securitykey";
+/// The session token of the metadata service (like AWS's IMDSv2): asked for with a `PUT`,
+/// sent back with each `GET`. A service without it (404, 405, 503) is asked without.
+const TOKEN_PATH: &str = "/meta-data/latest/api/token";
+const TOKEN_HEADER: &str = "x-metadata-token";
+const TOKEN_TTL_HEADER: &str = "x-metadata-token-ttl-seconds";
+/// Huawei's SDKs ask for 6 hours; the token is asked for again well before.
+const TOKEN_TTL: Duration = Duration::from_secs(6 * 60 * 60);
+const TOKEN_REUSE: Duration = Duration::from_secs(5 * 60 * 60);
 /// The document is a few hundred bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -26,6 +35,16 @@ pub(crate) struct MetadataClient {
     base: String,
     http: reqwest::Client,
     timeout: Option<Duration>,
+    session: Arc<Mutex<Session>>,
+}
+
+/// The session token in hand, or that the service has none.
+#[derive(Debug, Default)]
+enum Session {
+    #[default]
+    Unknown,
+    Token(SecretString, tokio::time::Instant),
+    Unsupported,
 }
 
 /// Credentials and how long they have left, as the service counts it.
@@ -40,7 +59,66 @@ impl MetadataClient {
             base: base.trim_end_matches('/').to_string(),
             http,
             timeout,
+            session: Arc::default(),
         }
+    }
+
+    fn with_timeout(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.timeout {
+            Some(timeout) => request.timeout(timeout),
+            None => request,
+        }
+    }
+
+    /// The session token to send: the one in hand, or a new one. `None` when the service
+    /// has none (a 404, 405 or 503 to the `PUT`, as Huawei's SDK reads them).
+    async fn session_token(&self, renew: bool) -> Result<Option<SecretString>, String> {
+        {
+            let session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
+            match &*session {
+                Session::Unsupported => return Ok(None),
+                Session::Token(token, at) if !renew && at.elapsed() < TOKEN_REUSE => {
+                    return Ok(Some(token.clone()));
+                }
+                _ => {}
+            }
+        }
+        let url = format!("{}{TOKEN_PATH}", self.base);
+        let request = self
+            .http
+            .put(&url)
+            .header(TOKEN_TTL_HEADER, TOKEN_TTL.as_secs().to_string());
+        let response = self
+            .with_timeout(request)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {}", crate::DisplayErrorChain(&e)))?;
+        let status = response.status().as_u16();
+        let session = match status {
+            200 => {
+                let token = read_limited(response)
+                    .await
+                    .map_err(|e| format!("cannot read the answer of {url}: {e}"))?;
+                let token = String::from_utf8(token)
+                    .map_err(|_| format!("the session token of {url} is not text"))?;
+                Session::Token(
+                    SecretString::from(token.trim().to_string()),
+                    tokio::time::Instant::now(),
+                )
+            }
+            404 | 405 | 503 => Session::Unsupported,
+            _ => {
+                return Err(format!(
+                    "{url} answered {status} to the session token request"
+                ));
+            }
+        };
+        let token = match &session {
+            Session::Token(token, _) => Some(token.clone()),
+            _ => None,
+        };
+        *self.session.lock().unwrap_or_else(PoisonError::into_inner) = session;
+        Ok(token)
     }
 
     pub(crate) fn base(&self) -> &str {
@@ -51,14 +129,25 @@ impl MetadataClient {
     /// quoted: it holds the keys).
     pub(crate) async fn fetch(&self) -> Result<Fetched, String> {
         let url = format!("{}{SECURITY_KEY_PATH}", self.base);
-        let mut request = self.http.get(&url);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| format!("cannot reach {url}: {}", crate::DisplayErrorChain(&e)))?;
+        let mut renew = false;
+        let response = loop {
+            let token = self.session_token(renew).await?;
+            let mut request = self.http.get(&url);
+            if let Some(token) = &token {
+                request = request.header(TOKEN_HEADER, token.expose_secret());
+            }
+            let response = self
+                .with_timeout(request)
+                .send()
+                .await
+                .map_err(|e| format!("cannot reach {url}: {}", crate::DisplayErrorChain(&e)))?;
+            // A session token that expired: ask for a new one, once.
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED && token.is_some() && !renew {
+                renew = true;
+                continue;
+            }
+            break response;
+        };
         let status = response.status();
         if !status.is_success() {
             return Err(format!(
@@ -75,22 +164,24 @@ impl MetadataClient {
             .get(DATE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| httpdate::parse_http_date(v).ok());
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
+        let body = read_limited(response)
             .await
-            .map_err(|e| format!("cannot read the answer of {url}: {e}"))?
-        {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(format!(
-                    "the answer of {url} is over {MAX_BODY_BYTES} bytes"
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
+            .map_err(|e| format!("cannot read the answer of {url}: {e}"))?;
         parse(&body, date.unwrap_or_else(SystemTime::now))
             .map_err(|reason| format!("the answer of {url} {reason}"))
     }
+}
+
+/// The whole body, up to [`MAX_BODY_BYTES`].
+async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(format!("it is over {MAX_BODY_BYTES} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Reads the document. The lifetime counts from `now`: the service's `Date` when it sent
