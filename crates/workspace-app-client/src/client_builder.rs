@@ -271,14 +271,7 @@ impl ClientBuilder {
         if let Some(provider) = &parts.config.credentials
             && matches!(provider.source, CredentialSource::Metadata(_))
         {
-            provider.current().await.map_err(|error| match error {
-                CredentialsError::Unusable { from, reason } => {
-                    let mut tried = std::mem::take(&mut parts.tried);
-                    tried.push((from, reason));
-                    BuildError::Credentials(CredentialsError::NotFound { tried })
-                }
-                other => BuildError::Credentials(other),
-            })?;
+            provider.current().await.map_err(BuildError::Credentials)?;
         }
         if parts.needs_project_id() {
             let region = parts
@@ -327,7 +320,7 @@ impl ClientBuilder {
                 Some(found) => Some(found),
                 None => match chain.metadata_client(&lookup, metadata_http()?) {
                     Some(metadata) => Some(Found {
-                        provider: Provider::metadata(metadata),
+                        provider: Provider::metadata(metadata, std::mem::take(&mut tried)),
                         project_id: None,
                         iam_endpoint: None,
                     }),
@@ -384,7 +377,6 @@ impl ClientBuilder {
             region_id: self.region_id,
             iam_endpoint,
             allow_insecure_http: self.allow_insecure_http,
-            tried,
         })
     }
 }
@@ -397,8 +389,6 @@ struct Parts {
     region_id: Option<String>,
     iam_endpoint: Option<String>,
     allow_insecure_http: bool,
-    /// The chain's sources that had no credentials, for the error should metadata fail.
-    tried: Vec<(CredentialSource, String)>,
 }
 
 impl Parts {

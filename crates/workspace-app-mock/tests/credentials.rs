@@ -279,4 +279,28 @@ async fn a_chain_that_finds_nothing_names_every_source() {
         "{message}"
     );
     assert!(message.contains(&metadata), "{message}");
+
+    // Built without I/O (`build`), the first request finds nothing and says the same.
+    let client = ClientBuilder::new()
+        .credentials_chain(
+            CredentialsChain::empty()
+                .credentials_file(&missing)
+                .metadata_endpoint(&metadata),
+        )
+        .endpoint("http://127.0.0.1:1")
+        .project_id("p")
+        .build()
+        .expect("nothing fetched yet");
+    let error = Error::from(
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .expect_err("no credentials anywhere"),
+    );
+    let Error::Credentials(CredentialsError::NotFound { tried }) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(tried.len(), 2, "{tried:?}");
 }

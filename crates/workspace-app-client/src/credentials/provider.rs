@@ -37,6 +37,9 @@ enum Kind {
 
 struct Refreshing {
     metadata: MetadataClient,
+    /// The chain's sources before the metadata service, and why they had nothing: the
+    /// error names them all should the service give nothing either.
+    tried: Vec<(CredentialSource, String)>,
     cached: Mutex<Cached>,
     /// Held by the one request that refreshes (single flight).
     refresh: tokio::sync::Mutex<()>,
@@ -57,12 +60,17 @@ impl Provider {
         }
     }
 
-    /// Temporary credentials from the metadata service, fetched on first use.
-    pub(crate) fn metadata(metadata: MetadataClient) -> Self {
+    /// Temporary credentials from the metadata service, fetched on first use; `tried`, the
+    /// chain's sources before it that had nothing.
+    pub(crate) fn metadata(
+        metadata: MetadataClient,
+        tried: Vec<(CredentialSource, String)>,
+    ) -> Self {
         Provider {
             source: CredentialSource::Metadata(metadata.base().to_string()),
             kind: Kind::Refreshing(Arc::new(Refreshing {
                 metadata,
+                tried,
                 cached: Mutex::new(Cached::default()),
                 refresh: tokio::sync::Mutex::new(()),
             })),
@@ -151,6 +159,12 @@ impl Refreshing {
                         "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
                     );
                     Ok(valid)
+                }
+                // Never had any: the chain found nothing, and says where it looked.
+                None if self.lock().current.is_none() => {
+                    let mut tried = self.tried.clone();
+                    tried.push((source.clone(), reason));
+                    Err(CredentialsError::NotFound { tried })
                 }
                 None => Err(CredentialsError::Unusable {
                     from: source.clone(),
