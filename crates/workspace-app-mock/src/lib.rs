@@ -94,6 +94,7 @@
 //! | an `X-Project-Id` not in `SignedHeaders` | `x-project-id must be among the signed headers` |
 //! | `X-Sdk-Date` missing or malformed | `the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ` |
 //! | `X-Sdk-Date` more than [15 minutes](MAX_CLOCK_SKEW) from the emulator's clock | `the X-Sdk-Date is more than 15 minutes away` |
+//! | temporary keys from the [metadata endpoint](Config::metadata_credentials), past their expiry | `the temporary credentials have expired` |
 //! | any other mismatch: wrong SK, the request changed after signing | `verify aksk signature fail` |
 //!
 //! Every credential a request presents must hold: a valid token next to a bad
