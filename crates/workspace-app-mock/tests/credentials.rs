@@ -154,6 +154,41 @@ async fn concurrent_requests_near_expiry_refresh_once() {
     assert_eq!(emulator.metadata_credentials_issued(), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later() {
+    let emulator = start(
+        Config::default()
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60))
+            .metadata_credentials(6 * MINUTE),
+    )
+    .await;
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .retry(workspace_app_client::RetryPolicy::disabled())
+        .build_async()
+        .await
+        .expect("built");
+    let send = || {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    };
+    tokio::time::advance(MINUTE + MINUTE / 2).await;
+    // The refresh gets a 500; the request goes on with the keys in hand, still valid.
+    emulator.fail_next(1, workspace_app_mock::StatusCode::INTERNAL_SERVER_ERROR);
+    send().await.expect("signed with the current keys");
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // Not tried again at once...
+    send().await.expect("signed");
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // ...but 10 seconds later.
+    tokio::time::advance(Duration::from_secs(10)).await;
+    send().await.expect("signed with new keys");
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+}
+
 #[tokio::test]
 async fn expired_credentials_are_refused_by_the_emulator() {
     let clock = ManualClock::new(std::time::SystemTime::now());
