@@ -134,7 +134,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "REGION", help_heading = CONNECTION)]
     pub region: Option<String>,
 
-    /// Project the sub-jobs belong to
+    /// Project the sub-jobs belong to; with AK/SK credentials and --region, looked up in
+    /// IAM when not given (as Huawei's SDKs do)
     #[arg(long, global = true, value_name = "ID", env = env::PROJECT_ID, help_heading = CONNECTION)]
     pub project_id: Option<String>,
 

@@ -4,19 +4,27 @@
 use std::time::Duration;
 
 use workspace_app_client::types::{JobType, JobTypeFilter};
+use workspace_app_client::{ClientBuilder, CredentialsChain, DisplayErrorChain, env};
 use workspace_app_mock::{Config, JobPlan, SubJobPlan};
 
 use crate::cli::{ListArgs, Output, WaitArgs};
 use crate::{Exit, Failure, list, report, wait};
 
-/// Demo credentials: requests are really signed (SDK-HMAC-SHA256) and verified.
-const DEMO_AK: &str = "DEMOAK0123456789ABCD";
-const DEMO_SK: &str = "demo-secret-key-0123456789abcdefghijklmn";
+/// How long the temporary credentials of the emulator's metadata service live: the
+/// client refreshes them when less than 5 minutes are left.
+const DEMO_CREDENTIALS_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 pub async fn run(seed: u64) -> Result<(), Failure> {
-    let emulator = workspace_app_mock::start(Config::default().seed(seed).ak_sk(DEMO_AK, DEMO_SK))
-        .await
-        .map_err(|e| Failure::new(Exit::Api, format!("cannot start the local emulator: {e}")))?;
+    // Requests are really signed (SDK-HMAC-SHA256) with temporary credentials from the
+    // emulator's ECS metadata service, and verified; the project ID comes from its IAM.
+    let emulator = workspace_app_mock::start(
+        Config::default()
+            .seed(seed)
+            .metadata_credentials(DEMO_CREDENTIALS_LIFETIME)
+            .iam(),
+    )
+    .await
+    .map_err(|e| Failure::new(Exit::Api, format!("cannot start the local emulator: {e}")))?;
     let secs = Duration::from_secs_f64;
     // Six servers being created, each queued a moment and then built for a few seconds.
     let creating = emulator.add_job(JobPlan::new(JobType::CreateServer).sub_jobs((0..6).map(
@@ -39,19 +47,41 @@ pub async fn run(seed: u64) -> Result<(), Failure> {
             ))
             .sub_job(SubJobPlan::succeeds(secs(4.0), secs(5.0))),
     );
-    let client = emulator
-        .client_builder()
-        .build()
-        .map_err(|e| Failure::new(Exit::Api, e.to_string()))?;
-    let prefix = format!(
-        "workspace-app --endpoint {} --project-id {}",
-        emulator.base_url(),
-        emulator.project_id()
-    );
+    let url = emulator.base_url();
     println!(
-        "A local emulator of the Workspace sub-jobs API listens on {}; requests are signed with\n\
-         demo AK/SK keys and verified by it. No Huawei account is involved.",
-        emulator.base_url()
+        "A local emulator of the Workspace sub-jobs API listens on {url}, with the ECS metadata\n\
+         service and IAM it needs. No Huawei account is involved."
+    );
+    // The default chain, but for the environment and ~/.huaweicloud/credentials: real keys
+    // must not go to the emulator. An ECS instance's metadata service is the emulator's.
+    show(&format!(
+        "export {}={url} {}={url}",
+        env::METADATA_ENDPOINT,
+        env::IAM_ENDPOINT
+    ));
+    let client = ClientBuilder::new()
+        .credentials_chain(CredentialsChain::empty().metadata_endpoint(url))
+        .region(emulator.region())
+        .endpoint(url)
+        .iam_endpoint(url)
+        .build_async()
+        .await
+        .map_err(|e| Failure::new(Exit::Api, DisplayErrorChain(&e).to_string()))?;
+    if let Some(source) = client.credential_source() {
+        println!(
+            "credentials: none given, so the default chain looked (skipping the environment and\n  \
+             ~/.huaweicloud/credentials here, so that no real keys reach the emulator) and found\n  \
+             temporary keys in {source}, refreshed before they expire"
+        );
+    }
+    println!(
+        "project ID: none given, so looked up in IAM (signed GET /v3/projects?name={}): {}",
+        emulator.region(),
+        client.project_id().unwrap_or("?")
+    );
+    let prefix = format!(
+        "workspace-app --region {} --endpoint {url}",
+        emulator.region()
     );
 
     show(&format!(

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::Url;
 use workspace_app_client::clock_skew::{ClockOffset, SKEW_THRESHOLD};
 use workspace_app_client::types::JobTypeFilter;
-use workspace_app_client::{ClientInfo, Credentials, DisplayErrorChain, Error, env};
+use workspace_app_client::{ClientBuilder, ClientInfo, Credentials, DisplayErrorChain, Error, env};
 
 use crate::cli::{GlobalArgs, TOKEN_ENV};
 use crate::terminal::{LINE_CHARS, shorten};
@@ -157,7 +157,17 @@ fn endpoint(global: &GlobalArgs) -> Result<Url, String> {
     if global.endpoint.is_none() && global.region.is_none() {
         return Err("no endpoint: neither --region nor --endpoint".into());
     }
-    let client = crate::connect(global).map_err(|failure| failure.message)?;
+    // Without credentials: only where requests go matters here.
+    let mut builder = ClientBuilder::new();
+    if let Some(region) = &global.region {
+        builder = builder.region(region);
+    }
+    if let Some(endpoint) = &global.endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    let client = builder
+        .build()
+        .map_err(|error| DisplayErrorChain(&error).to_string())?;
     let url = client.baseurl();
     Url::parse(url).map_err(|e| format!("--endpoint {url:?} is not a URL: {e}"))
 }
@@ -258,7 +268,7 @@ async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
     let https = url.scheme() == "https";
     // Through the HTTP client the commands use when the flags make one (its TLS and network
     // settings), without credentials: none of the client's hooks runs for it.
-    let probe = match crate::connect(global) {
+    let probe = match crate::connect(global).await {
         Ok(client) => Ok(client.client().clone()),
         Err(_) => reqwest::Client::builder()
             .connect_timeout(STEP_TIMEOUT)
@@ -315,7 +325,7 @@ async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
 
 /// One signed request, a page of one sub-job, through the client the commands use.
 async fn signed_request(global: &GlobalArgs) -> Check {
-    let client = match crate::connect(global) {
+    let client = match crate::connect(global).await {
         Ok(client) => client,
         Err(failure) => {
             return fail(

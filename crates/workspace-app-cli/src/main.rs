@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{CommandFactory, Parser};
 use workspace_app_client::{
-    BuildError, Client, ClientBuilder, Credentials, DisplayErrorChain, Error, RetryPolicy, env,
+    BuildError, Client, ClientBuilder, Credentials, CredentialsChain, CredentialsError,
+    DisplayErrorChain, Error, ProjectLookupError, RetryPolicy, env,
 };
 
 use crate::cli::{Cli, Command, GlobalArgs, SubJobsCommand};
@@ -171,8 +172,8 @@ fn main() -> ExitCode {
 }
 
 fn run(global: &GlobalArgs, command: SubJobsCommand) -> Result<(), Failure> {
-    let client = connect(global)?;
     runtime()?.block_on(async {
+        let client = connect(global).await?;
         match command {
             SubJobsCommand::List(args) => list::run(&client, args).await,
             SubJobsCommand::Wait(args) => wait::run(&client, args).await,
@@ -188,37 +189,29 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 /// The client the global flags describe; what is missing or wrong is a usage error.
-pub(crate) fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
+///
+/// Credentials: a token (flag, variable or file), else the chain of Huawei's SDKs (the
+/// environment, `~/.huaweicloud/credentials`, the ECS metadata service); when it finds
+/// none, requests go unsigned, as before the chain. With AK/SK and no `--project-id`, the
+/// project ID is looked up in IAM for `--region`.
+pub(crate) async fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
     let usage = |message: String| Failure::new(Exit::Usage, message);
     let mut builder = ClientBuilder::new();
-    // A region with an endpoint names a region the build may not know; alone, it picks its
-    // endpoint (overridable by HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_* or the regions file).
+    // The region first: an endpoint given too overrides where requests go, and the region
+    // still names the project to look up.
     if let Some(region) = &global.region {
         builder = builder.region(region);
     }
-    builder = match (&global.endpoint, &global.region) {
-        (Some(endpoint), _) => builder.endpoint(endpoint),
-        (None, Some(_)) => builder,
-        (None, None) => {
-            return Err(usage(
-                "no endpoint: pass --region REGION (e.g. ap-southeast-1) or --endpoint URL".into(),
-            ));
-        }
-    };
-    let Some(project_id) = &global.project_id else {
-        return Err(usage(format!(
-            "no project ID: pass --project-id ID or set {}",
-            env::PROJECT_ID
-        )));
-    };
-    builder = builder.project_id(project_id);
-    // A token (flag, variable or file) wins over keys from the environment.
-    let credentials = match token(global)? {
-        Some(token) => Some(Credentials::token(token)),
-        None => Credentials::from_env(),
-    };
-    if let Some(credentials) = credentials {
-        builder = builder.credentials(credentials);
+    if let Some(endpoint) = &global.endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    if global.region.is_none() && global.endpoint.is_none() {
+        return Err(usage(
+            "no endpoint: pass --region REGION (e.g. ap-southeast-1) or --endpoint URL".into(),
+        ));
+    }
+    if let Some(project_id) = &global.project_id {
+        builder = builder.project_id(project_id);
     }
     if global.allow_insecure_http {
         builder = builder.allow_insecure_http();
@@ -227,7 +220,40 @@ pub(crate) fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
     if global.dry_run {
         builder = builder.dry_run();
     }
-    builder.build().map_err(|error| match error {
+    // A token (flag, variable or file) wins over the chain.
+    let built = match token(global)? {
+        Some(_) if global.project_id.is_none() => {
+            return Err(usage(format!(
+                "no project ID: pass --project-id ID or set {} (only AK/SK credentials look it up)",
+                env::PROJECT_ID
+            )));
+        }
+        Some(token) => {
+            builder
+                .credentials(Credentials::token(token))
+                .build_async()
+                .await
+        }
+        None => match builder
+            .clone()
+            .credentials_chain(CredentialsChain::default())
+            .build_async()
+            .await
+        {
+            // No credentials anywhere: unsigned requests (an open emulator), or a 401.
+            Err(BuildError::Credentials(CredentialsError::NotFound { .. })) => {
+                if global.project_id.is_none() {
+                    return Err(usage(format!(
+                        "no project ID: pass --project-id ID or set {}",
+                        env::PROJECT_ID
+                    )));
+                }
+                builder.build()
+            }
+            other => other,
+        },
+    };
+    built.map_err(|error| match error {
         // The messages say what to fix, in the library's words; say it in flags here.
         BuildError::InvalidCredentials(reason) => usage(format!(
             "{reason}: check --token, or {} and {}",
@@ -244,7 +270,12 @@ pub(crate) fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
             "{unknown}; for another region pass --endpoint URL with it, or set {} or a regions file",
             workspace_app_client::region_endpoint_env(&unknown.0)
         )),
-        other => usage(other.to_string()),
+        // IAM could not be asked, or refused: not a usage error.
+        BuildError::ProjectLookup(lookup @ ProjectLookupError::Request { .. }) => {
+            Failure::new(Exit::Api, DisplayErrorChain(&lookup).to_string())
+                .detail("hint: pass --project-id ID to skip the lookup")
+        }
+        other => usage(DisplayErrorChain(&other).to_string()),
     })
 }
 

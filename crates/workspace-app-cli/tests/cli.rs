@@ -14,6 +14,15 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+/// The credential chain finds nothing: no credentials file, and a metadata service on a
+/// local port nothing listens on (never the real 169.254.169.254).
+const NO_CHAIN: [(&str, &str); 2] = [
+    (
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "/nonexistent/workspace-app/credentials",
+    ),
+    ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9"),
+];
 const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
 
 /// Runs the binary against `server` with `args` (words separated by spaces), without any
@@ -27,6 +36,7 @@ async fn run(server: &MockServer, args: &str, env: &[(&str, &str)]) -> Output {
         .env_remove("HUAWEICLOUD_SDK_SK")
         .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
         .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .envs(NO_CHAIN.iter().copied())
         .envs(env.iter().copied());
     command.output().await.expect("the binary runs")
 }
@@ -316,6 +326,7 @@ async fn missing_settings_name_the_flag_to_add() {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
     command
         .args(LIST.split_whitespace())
+        .envs(NO_CHAIN.iter().copied())
         .env_remove("HUAWEICLOUD_SDK_PROJECT_ID");
     let output = command.output().await.unwrap();
     assert_eq!(code(&output), 2);

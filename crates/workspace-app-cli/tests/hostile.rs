@@ -23,6 +23,15 @@ use workspace_app_mock::hostile::{self, ENDLESS_COUNT, ESCAPES, Hostile, Mode};
 
 const BIN: &str = env!("CARGO_BIN_EXE_workspace-app");
 const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+/// The credential chain finds nothing: no credentials file, and a metadata service on a
+/// local port nothing listens on (never the real 169.254.169.254).
+const NO_CHAIN: [(&str, &str); 2] = [
+    (
+        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        "/nonexistent/workspace-app/credentials",
+    ),
+    ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9"),
+];
 const LIST: &[&str] = &["sub-jobs", "list", "--job-type", "CREATE_SERVER"];
 /// The longest any one run of the binary may take before the test fails.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
@@ -34,6 +43,7 @@ fn command(endpoint: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> tokio
     let mut command = tokio::process::Command::new(BIN);
     command
         .env_clear()
+        .envs(NO_CHAIN)
         .envs(env.iter().copied())
         .kill_on_drop(true);
     if let Some(endpoint) = endpoint {
@@ -373,6 +383,7 @@ async fn on_a_terminal(server: &Hostile, args: &[&str]) -> (Vec<u8>, i32) {
             ("TERM", "xterm-256color"),
             TOKEN,
         ])
+        .envs(NO_CHAIN)
         .stdin(Stdio::null())
         .kill_on_drop(true);
     let output = tokio::time::timeout(RUN_LIMIT, command.output())
@@ -761,6 +772,7 @@ exit 0
         .env_clear()
         .env("PATH", "/usr/bin:/bin:/usr/sbin:/sbin")
         .env("WORKSPACE_APP_TOKEN", "t")
+        .envs(NO_CHAIN)
         .stdin(Stdio::null())
         .kill_on_drop(true);
     let output = tokio::time::timeout(Duration::from_secs(30), command.output())

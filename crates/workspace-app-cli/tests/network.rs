@@ -38,6 +38,14 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     ] {
         command.env_remove(name);
     }
+    // The credential chain never reaches for the real metadata address (169.254.169.254)
+    // from a test, nor a credentials file of whoever runs it.
+    command
+        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
+        .env(
+            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+            home.path().join("no-credentials"),
+        );
     command.env("HOME", home.path()).envs(env.iter().copied());
     command.output().await.expect("the binary runs")
 }

@@ -29,6 +29,13 @@ async fn run(endpoint: &str, args: &str, env: &[(&str, &str)]) -> Output {
         .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
         .env_remove("WORKSPACE_APP_TOKEN")
         .env_remove("RUST_LOG")
+        // The credential chain never reaches for the real metadata address
+        // (169.254.169.254) from a test, nor a credentials file of whoever runs it.
+        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
+        .env(
+            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+            "/nonexistent/workspace-app-test/credentials",
+        )
         .envs(env.iter().copied());
     command.output().await.expect("the binary runs")
 }

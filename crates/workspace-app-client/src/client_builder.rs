@@ -4,9 +4,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
-use crate::credentials::env;
+use crate::credentials::{Found, Provider, env, lookup_project_id};
 use crate::network::{ProxyUrl, read_ca_file};
-use crate::{Client, Credentials, RetryPolicy, UnknownRegion, builder, region_overrides};
+use crate::{
+    Client, CredentialSource, Credentials, CredentialsChain, CredentialsError, ProjectLookupError,
+    RetryPolicy, UnknownRegion, builder, default_iam_endpoint, region_overrides,
+};
 
 /// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
 /// copes with faults.
@@ -33,6 +36,9 @@ pub struct ClientBuilder {
     endpoint: Option<String>,
     credentials: Option<Credentials>,
     project_id: Option<String>,
+    /// Where to look for credentials when none are given (`default_chain`).
+    chain: Option<CredentialsChain>,
+    iam_endpoint: Option<String>,
     connect_timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
@@ -64,12 +70,20 @@ pub enum BuildError {
     /// The credentials cannot be used; the message never contains them.
     #[error("invalid credentials: {0}")]
     InvalidCredentials(&'static str),
-    /// AK/SK signing needs a project ID (`.project_id(..)` or `HUAWEICLOUD_SDK_PROJECT_ID`).
+    /// AK/SK signing needs a project ID (`.project_id(..)` or `HUAWEICLOUD_SDK_PROJECT_ID`),
+    /// or `build_async`, which looks it up in IAM.
     #[error(
-        "AK/SK credentials need a project ID: call `.project_id(..)` or set {}",
+        "AK/SK credentials need a project ID: call `.project_id(..)`, set {}, or build with `build_async()` to look it up in IAM",
         env::PROJECT_ID
     )]
     MissingProjectId,
+    /// The credential chain found no usable credentials; the message names each source
+    /// tried and why it gave none.
+    #[error(transparent)]
+    Credentials(CredentialsError),
+    /// The project ID could not be looked up in IAM.
+    #[error(transparent)]
+    ProjectLookup(ProjectLookupError),
     /// The project ID is empty or has control characters.
     #[error("invalid project ID {0:?}: it must be non-empty, without control characters")]
     InvalidProjectId(String),
@@ -132,6 +146,8 @@ impl Default for ClientBuilder {
             endpoint: None,
             credentials: None,
             project_id: None,
+            chain: None,
+            iam_endpoint: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             http_client: None,
             allow_insecure_http: false,
@@ -162,6 +178,34 @@ impl ClientBuilder {
             Ok(project) if !project.is_empty() => builder.project_id(project),
             _ => builder,
         }
+    }
+
+    /// A builder that finds its credentials the way Huawei's SDKs do, first hit wins:
+    /// credentials given with [`credentials`](Self::credentials), else the environment
+    /// (`HUAWEICLOUD_SDK_AK`, `_SK`, `_SECURITY_TOKEN`, `_PROJECT_ID`), else the
+    /// credentials file (`~/.huaweicloud/credentials`, section `basic`; path from
+    /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE`), else the ECS metadata service (temporary
+    /// credentials, refreshed before they expire). With AK/SK and no project ID,
+    /// [`build_async`](Self::build_async) looks the project ID up in IAM.
+    ///
+    /// Shorthand for `ClientBuilder::new().credentials_chain(CredentialsChain::default())`.
+    pub fn default_chain() -> Self {
+        ClientBuilder::new().credentials_chain(CredentialsChain::default())
+    }
+
+    /// Where to look for credentials when none are given with
+    /// [`credentials`](Self::credentials).
+    pub fn credentials_chain(mut self, chain: CredentialsChain) -> Self {
+        self.chain = Some(chain);
+        self
+    }
+
+    /// The IAM endpoint [`build_async`](Self::build_async) looks the project ID up at
+    /// (default: `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else the credentials file's
+    /// `iam_endpoint`, else [the region's](crate::default_iam_endpoint)).
+    pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(url.into());
+        self
     }
 
     /// Sends requests to this region's endpoint. As in Huawei's SDKs, the endpoint is, in
@@ -281,8 +325,54 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the settings and returns the generated client, configured.
+    /// Checks the settings and returns the generated client, configured. Credentials from
+    /// the [chain](Self::default_chain) are found here, except those of the metadata
+    /// service, fetched by the first request; a missing project ID is an error (use
+    /// [`build_async`](Self::build_async) to look it up).
     pub fn build(self) -> Result<Client, BuildError> {
+        let parts = self.into_parts()?;
+        if parts.needs_project_id() {
+            return Err(BuildError::MissingProjectId);
+        }
+        parts.refuse_insecure_http()?;
+        Ok(parts.client())
+    }
+
+    /// [`build`](Self::build), then what needs the network: credentials from the metadata
+    /// service are fetched now (so that a chain that finds none fails here, naming every
+    /// source it tried), and with AK/SK and no project ID, the project ID is looked up in
+    /// IAM (signed `GET /v3/projects?name=<region>`; cached per AK, region and IAM
+    /// endpoint for the life of the process).
+    pub async fn build_async(self) -> Result<Client, BuildError> {
+        let mut parts = self.into_parts()?;
+        parts.refuse_insecure_http()?;
+        if let Some(provider) = &parts.config.credentials
+            && matches!(provider.source, CredentialSource::Metadata(_))
+        {
+            provider.current().await.map_err(BuildError::Credentials)?;
+        }
+        if parts.needs_project_id() {
+            let region = parts
+                .region_id
+                .clone()
+                .ok_or(BuildError::ProjectLookup(ProjectLookupError::NoRegion))?;
+            let iam = parts
+                .iam_endpoint
+                .clone()
+                .unwrap_or_else(|| default_iam_endpoint(&region));
+            let iam = check_endpoint(iam)?;
+            if !parts.allow_insecure_http {
+                refuse_insecure_http(&iam)?;
+            }
+            let project = lookup_project_id(&parts.http, &parts.config, &iam, &region)
+                .await
+                .map_err(BuildError::ProjectLookup)?;
+            parts.config.project_id = Some(project);
+        }
+        Ok(parts.client())
+    }
+
+    fn into_parts(self) -> Result<Parts, BuildError> {
         let base_url = match (self.endpoint, &self.region) {
             (Some(url), _) => check_endpoint(url)?,
             (None, Some(id)) => {
@@ -301,22 +391,53 @@ impl ClientBuilder {
             (None, None) => return Err(BuildError::NoEndpoint),
         };
 
-        if let Some(credentials) = &self.credentials {
-            credentials
-                .validate()
-                .map_err(BuildError::InvalidCredentials)?;
-        }
-        if let Some(project) = &self.project_id
+        let lookup = |name: &str| std::env::var(name).ok();
+        let mut tried = Vec::new();
+        let found = match (self.credentials, &self.chain) {
+            (Some(credentials), _) => {
+                credentials
+                    .validate()
+                    .map_err(BuildError::InvalidCredentials)?;
+                Some(Found {
+                    provider: Provider::fixed(CredentialSource::Explicit, credentials),
+                    project_id: None,
+                    iam_endpoint: None,
+                })
+            }
+            (None, Some(chain)) => match chain
+                .resolve_local(&lookup, &mut tried)
+                .map_err(BuildError::Credentials)?
+            {
+                Some(found) => Some(found),
+                None => match chain.metadata_client(&lookup, metadata_http()?) {
+                    Some(metadata) => Some(Found {
+                        provider: Provider::metadata(metadata, std::mem::take(&mut tried)),
+                        project_id: None,
+                        iam_endpoint: None,
+                    }),
+                    None => {
+                        return Err(BuildError::Credentials(CredentialsError::NotFound {
+                            tried,
+                        }));
+                    }
+                },
+            },
+            (None, None) => None,
+        };
+        let (provider, found_project, found_iam) = match found {
+            Some(found) => (Some(found.provider), found.project_id, found.iam_endpoint),
+            None => (None, None, None),
+        };
+        let project_id = self.project_id.or(found_project);
+        if let Some(project) = &project_id
             && (project.is_empty() || project.chars().any(char::is_control))
         {
             return Err(BuildError::InvalidProjectId(project.clone()));
         }
-        if matches!(self.credentials, Some(Credentials::AkSk(_))) && self.project_id.is_none() {
-            return Err(BuildError::MissingProjectId);
-        }
-        if self.credentials.is_some() && !self.allow_insecure_http {
-            refuse_insecure_http(&base_url)?;
-        }
+        let iam_endpoint = self
+            .iam_endpoint
+            .or_else(|| lookup(env::IAM_ENDPOINT).filter(|u| !u.is_empty()))
+            .or(found_iam);
 
         if self.http_client.is_some() {
             let ignored = [
@@ -357,12 +478,63 @@ impl ClientBuilder {
             }
         };
         let config = ClientConfig {
-            credentials: self.credentials,
-            project_id: self.project_id,
+            credentials: provider,
+            project_id,
             ..self.config
         };
-        Ok(Client::new_with_client(&base_url, http, config))
+        Ok(Parts {
+            base_url,
+            http,
+            config,
+            region_id: self.region,
+            iam_endpoint,
+            allow_insecure_http: self.allow_insecure_http,
+        })
     }
+}
+
+/// A checked configuration, before the project ID is settled.
+struct Parts {
+    base_url: String,
+    http: reqwest::Client,
+    config: ClientConfig,
+    region_id: Option<String>,
+    iam_endpoint: Option<String>,
+    allow_insecure_http: bool,
+}
+
+impl Parts {
+    fn refuse_insecure_http(&self) -> Result<(), BuildError> {
+        if self.config.credentials.is_some() && !self.allow_insecure_http {
+            refuse_insecure_http(&self.base_url)?;
+        }
+        Ok(())
+    }
+
+    /// AK/SK signing sends the project ID; a token needs none from the builder.
+    fn needs_project_id(&self) -> bool {
+        let ak_sk = self.config.credentials.as_ref().is_some_and(|provider| {
+            !matches!(provider.known().as_deref(), Some(Credentials::Token(_)))
+        });
+        ak_sk && self.config.project_id.is_none()
+    }
+
+    fn client(self) -> Client {
+        Client::new_with_client(&self.base_url, self.http, self.config)
+    }
+}
+
+/// The metadata service's client: link-local, so never through a proxy; no redirects; no
+/// pooled connections (a request every few hours), hence no idle timer either.
+fn metadata_http() -> Result<reqwest::Client, BuildError> {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
+    #[cfg(feature = "rustls-ring")]
+    let http = http.tls_backend_preconfigured(ring_tls_config(&[])?);
+    Ok(http.build()?)
 }
 
 /// `workspace-app-client/VERSION`, then the application's name if there is one.
@@ -461,6 +633,15 @@ fn refuse_insecure_http(base_url: &str) -> Result<(), BuildError> {
 }
 
 impl Client {
+    /// Where the client's credentials came from (`None` without credentials). Never the
+    /// credentials themselves.
+    pub fn credential_source(&self) -> Option<&CredentialSource> {
+        self.inner
+            .credentials
+            .as_ref()
+            .map(|provider| &provider.source)
+    }
+
     /// The project ID the client was built with, if any.
     pub fn project_id(&self) -> Option<&str> {
         self.inner.project_id.as_deref()

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::{Credentials, RetryPolicy};
+use crate::RetryPolicy;
+use crate::credentials::Provider;
 
 /// Default most bytes of a response body the client reads: 8 MiB. A page of 100 sub-jobs
 /// is about 50 KiB.
@@ -18,7 +19,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// the default retries, timeout and body limit.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
-    pub(crate) credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Provider>,
     pub(crate) project_id: Option<String>,
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,

@@ -65,6 +65,9 @@ pub enum Error {
     Signing(SigningError),
     /// The client could not be built from its settings.
     Build(crate::BuildError),
+    /// No credentials to sign with: the ECS metadata service could not give (or refresh)
+    /// them. Nothing was sent.
+    Credentials(crate::CredentialsError),
     /// A listing stopped: the server answered two offsets with the same full page, as if it
     /// ignored `offset`, which would otherwise repeat sub-jobs without end.
     RepeatedPage {
@@ -105,6 +108,7 @@ impl fmt::Display for Error {
             ),
             Error::Signing(_) => f.write_str("cannot sign the request"),
             Error::Build(error) => fmt::Display::fmt(error, f),
+            Error::Credentials(error) => fmt::Display::fmt(error, f),
             Error::RepeatedPage { offset } => write!(
                 f,
                 "the server sent the same page again for offset {offset}: it seems to ignore \
@@ -131,6 +135,7 @@ impl StdError for Error {
             Error::Signing(error) => Some(error),
             // Shown as the inner error's own message, so its cause comes next.
             Error::Build(error) => error.source(),
+            Error::Credentials(error) => error.source(),
             Error::Wait(error) => error.source(),
             Error::InvalidRequest(_)
             | Error::Api(_)

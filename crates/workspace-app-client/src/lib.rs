@@ -63,7 +63,11 @@ pub use client_builder::{BuildError, ClientBuilder};
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
 };
-pub use credentials::{AkSk, Credentials, env};
+pub use credentials::{
+    AkSk, CredentialSource, Credentials, CredentialsChain, CredentialsError,
+    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, ProjectLookupError, REFRESH_BEFORE_EXPIRY,
+    default_iam_endpoint, env,
+};
 pub use error::{
     ApiError, BODY_SNIPPET_LIMIT, DisplayErrorChain, Error, GeneratedError, REQUEST_ID_HEADER,
 };

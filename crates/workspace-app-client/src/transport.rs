@@ -67,6 +67,8 @@ pub(crate) enum Rejection {
     Unsigned(SigningError),
     /// A dry run: the request as it would have been sent; nothing was sent.
     DryRun(Box<PreparedRequest>),
+    /// No credentials to sign with (the metadata service failed); nothing was sent.
+    Credentials(crate::CredentialsError),
 }
 
 impl From<Rejection> for Error {
@@ -77,6 +79,7 @@ impl From<Rejection> for Error {
             Rejection::TooLarge { limit } => Error::ResponseTooLarge { limit },
             Rejection::Unsigned(error) => Error::Signing(error),
             Rejection::DryRun(prepared) => Error::DryRun(prepared),
+            Rejection::Credentials(error) => Error::Credentials(error),
         }
     }
 }
@@ -125,8 +128,18 @@ async fn attempts(
         let mut replay = next.try_clone();
         let mut attempt = next;
         span.record("attempt", failed + 1);
+        // Temporary credentials are refreshed here when they are about to expire.
+        let credentials = match &config.credentials {
+            Some(provider) => Some(
+                provider
+                    .current()
+                    .await
+                    .map_err(|error| Failure::rejected(None, Rejection::Credentials(error)))?,
+            ),
+            None => None,
+        };
         let signed_at = config.clock_offset.get().apply(SystemTime::now());
-        authenticate(config, &mut attempt, signed_at)
+        authenticate(config, credentials.as_deref(), &mut attempt, signed_at)
             .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
         if config.dry_run {
             let prepared = PreparedRequest::from_request(&attempt);
@@ -151,7 +164,7 @@ async fn attempts(
                 }
                 if head.status == StatusCode::UNAUTHORIZED
                     && !skew_corrected
-                    && matches!(config.credentials, Some(Credentials::AkSk(_)))
+                    && matches!(credentials.as_deref(), Some(Credentials::AkSk(_)))
                 {
                     if let Some(offset) =
                         clock_skew::correction(&head.headers, signed_at, SystemTime::now())
@@ -236,10 +249,11 @@ fn log_retry(outcome: &Attempt, failed: u32, delay: Duration) {
 /// Adds what the credentials require. Header values were checked when the client was built.
 fn authenticate(
     config: &ClientConfig,
+    credentials: Option<&Credentials>,
     request: &mut reqwest::Request,
     now: SystemTime,
 ) -> Result<(), SigningError> {
-    match &config.credentials {
+    match credentials {
         None => Ok(()),
         Some(Credentials::Token(token)) => {
             let headers = request.headers_mut();
@@ -302,7 +316,7 @@ mod tests {
     async fn a_request_that_cannot_be_signed_is_not_sent() {
         // The builder refuses such keys; the transport still never sends unsigned.
         let config = ClientConfig {
-            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk")),
+            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk").into()),
             project_id: Some("p".into()),
             ..ClientConfig::default()
         };

@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, Method, Uri};
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::metadata::Issuer;
 use workspace_app_client::signing::verify::{self, SignableRequest};
 
 /// How far `X-Sdk-Date` may be from the emulator's clock, either way.
@@ -22,6 +24,8 @@ pub(crate) struct Auth {
     pub(crate) keys: Option<(SecretString, SecretString)>,
     /// Set when the keys are temporary: signed requests must carry and sign it.
     pub(crate) security_token: Option<SecretString>,
+    /// Temporary keys issued by the metadata endpoint, accepted until they expire.
+    pub(crate) metadata: Issuer,
 }
 
 /// Why a request was not authenticated. The messages never contain a secret.
@@ -51,6 +55,8 @@ pub(crate) enum AuthFailure {
     SecurityTokenNotSigned,
     #[error("the X-Security-Token is not valid for this access key")]
     WrongSecurityToken,
+    #[error("the temporary credentials have expired; get new ones from the metadata service")]
+    ExpiredCredentials,
     #[error("x-project-id must be among the signed headers when X-Project-Id is sent")]
     ProjectIdNotSigned,
     #[error("the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ")]
@@ -71,7 +77,7 @@ pub(crate) struct Request<'a> {
 
 impl Auth {
     pub(crate) fn is_open(&self) -> bool {
-        self.token.is_none() && self.keys.is_none()
+        self.token.is_none() && self.keys.is_none() && self.metadata.ttl.is_none()
     }
 
     /// Checks the request's credentials against the configured ones at time `now`.
@@ -110,12 +116,19 @@ impl Auth {
     ) -> Result<(), AuthFailure> {
         let parsed = verify::parse_authorization(authorization)
             .ok_or(AuthFailure::MalformedAuthorization)?;
-        let Some((ak, sk)) = &self.keys else {
-            return Err(AuthFailure::UnknownAccessKey);
-        };
-        if !verify::secrets_match(ak.expose_secret(), parsed.access) {
-            return Err(AuthFailure::UnknownAccessKey);
-        }
+        // The configured keys, or temporary ones the metadata endpoint issued.
+        let configured = self
+            .keys
+            .as_ref()
+            .filter(|(ak, _)| verify::secrets_match(ak.expose_secret(), parsed.access))
+            .map(|(_, sk)| (sk.clone(), self.security_token.clone(), None));
+        let (sk, security_token, expires_at) = configured
+            .or_else(|| {
+                self.metadata
+                    .find(parsed.access)
+                    .map(|(sk, token, expires_at)| (sk, Some(token), Some(expires_at)))
+            })
+            .ok_or(AuthFailure::UnknownAccessKey)?;
         if !REQUIRED_SIGNED_HEADERS
             .iter()
             .all(|required| parsed.signed_headers.contains(required))
@@ -123,7 +136,7 @@ impl Auth {
             return Err(AuthFailure::HeadersNotSigned);
         }
         let signed = |name: &str| parsed.signed_headers.contains(&name);
-        if let Some(expected) = &self.security_token {
+        if let Some(expected) = &security_token {
             let given = request
                 .headers
                 .get(verify::SECURITY_TOKEN_HEADER)
@@ -162,10 +175,12 @@ impl Auth {
             headers: request.headers,
             body_sha256: &body_sha256,
         };
-        if verify::signature_matches(&received, &parsed, sk.expose_secret().as_bytes()) {
-            Ok(())
-        } else {
-            Err(AuthFailure::WrongSignature)
+        if !verify::signature_matches(&received, &parsed, sk.expose_secret().as_bytes()) {
+            return Err(AuthFailure::WrongSignature);
         }
+        if expires_at.is_some_and(|expires_at| expires_at <= now) {
+            return Err(AuthFailure::ExpiredCredentials);
+        }
+        Ok(())
     }
 }

@@ -101,6 +101,7 @@
 //! | an `X-Project-Id` not in `SignedHeaders` | `x-project-id must be among the signed headers` |
 //! | `X-Sdk-Date` missing or malformed | `the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ` |
 //! | `X-Sdk-Date` more than [15 minutes](MAX_CLOCK_SKEW) from the emulator's clock | `the X-Sdk-Date is more than 15 minutes away` |
+//! | temporary keys from the [metadata endpoint](Config::metadata_credentials), past their expiry | `the temporary credentials have expired` |
 //! | any other mismatch: wrong SK, the request changed after signing | `verify aksk signature fail` |
 //!
 //! Every credential a request presents must hold: a valid token next to a bad
@@ -111,7 +112,9 @@ mod clock;
 mod connections;
 mod faults;
 pub mod hostile;
+mod iam;
 mod jobs;
+mod metadata;
 mod query;
 mod seed;
 mod server;
@@ -140,6 +143,10 @@ use crate::server::{Shared, lock};
 
 /// The project the emulator serves when none is configured (32 hex digits, like a real one).
 pub const DEFAULT_PROJECT_ID: &str = "0605767a3300d5762fb7c0186d9e1779";
+
+/// The region the emulator stands for when none is configured: its IAM lists
+/// [its project](Config::project_id) under this name.
+pub const DEFAULT_REGION: &str = "ap-southeast-1";
 
 /// The default of [`Config::header_timeout`].
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -177,6 +184,8 @@ pub struct Config {
     seed: u64,
     jobs: usize,
     project_id: String,
+    region: String,
+    iam: bool,
     auth: Auth,
     speed: f64,
     clock: Clock,
@@ -193,6 +202,8 @@ impl Default for Config {
             seed: 0,
             jobs: 0,
             project_id: DEFAULT_PROJECT_ID.to_string(),
+            region: DEFAULT_REGION.to_string(),
+            iam: false,
             auth: Auth::default(),
             speed: 1.0,
             clock: Clock::system(),
@@ -260,6 +271,38 @@ impl Config {
         self
     }
 
+    /// The region the emulator stands for (default [`DEFAULT_REGION`]): IAM lists the
+    /// configured project under its name.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// Serves IAM's `GET /v3/projects?name=<region>` (signed, as the API is: with the
+    /// configured keys, or temporary ones from the metadata endpoint), listing one project,
+    /// the configured one, under the [region](Config::region)'s name, so that a client
+    /// with no project ID can look it up. Answers in IAM's shape: `{"projects": [{"id",
+    /// "name", ...}]}`, with `X-IAM-Trace-Id`; a request that fails authentication gets 401
+    /// with IAM's `{"error": {"code", "message", "title"}}`.
+    pub fn iam(mut self) -> Self {
+        self.iam = true;
+        self
+    }
+
+    /// Serves the ECS metadata service's `GET /openstack/latest/securitykey` (and the
+    /// session token of `PUT /meta-data/latest/api/token`, which a `GET` carrying
+    /// `X-Metadata-Token` must present valid): each call
+    /// issues new temporary credentials (`{"credential": {"access", "secret",
+    /// "securitytoken", "expires_at"}}`, with the emulator's time in `Date`), valid for
+    /// `lifetime` on the emulator's [clock](Config::clock). The API and IAM accept them
+    /// (signed, with their `X-Security-Token`) until they expire, then answer 401
+    /// (`the temporary credentials have expired`). Point a client's
+    /// `CredentialsChain::metadata_endpoint` at [`Emulator::base_url`].
+    pub fn metadata_credentials(mut self, lifetime: Duration) -> Self {
+        self.auth.metadata.ttl = Some(lifetime);
+        self
+    }
+
     /// How long a client has to send a request's head, counted from the moment the emulator
     /// starts waiting for it: the connection opened, or the previous answer went out
     /// (default [10 s](DEFAULT_HEADER_TIMEOUT)). A connection that misses it is closed, so
@@ -312,6 +355,12 @@ impl Config {
         }
         if self.project_id.is_empty() {
             return invalid("the project ID must not be empty");
+        }
+        if self.region.is_empty() {
+            return invalid("the region must not be empty");
+        }
+        if self.auth.metadata.ttl.is_some_and(|ttl| ttl.is_zero()) {
+            return invalid("the lifetime of metadata credentials must be longer than zero");
         }
         if self.header_timeout.is_zero() || self.header_timeout > MAX_HEADER_TIMEOUT {
             return invalid("the header timeout must be longer than zero and at most a day");
@@ -377,15 +426,24 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
         .map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
 
-    let shared = Arc::new(Shared::new(
+    let mut auth = config.auth.clone();
+    auth.metadata = auth.metadata.fresh(config.seed);
+    let mut shared = Shared::new(
         config.clock.clone(),
         config.speed,
-        config.auth.clone(),
+        auth,
         FaultState::new(config.faults.clone(), config.seed),
         config.project_id.clone(),
         config.seed,
         config.header_timeout,
-    ));
+    );
+    if config.iam {
+        shared.iam = Some(iam::Iam {
+            regions: vec![(config.region.clone(), config.project_id.clone())],
+        });
+    }
+    shared.region = config.region.clone();
+    let shared = Arc::new(shared);
     let plans = seed::jobs(&mut lock(&shared.ids), config.jobs, shared.clock.now());
     for plan in plans {
         add_job(&shared, plan);
@@ -450,6 +508,22 @@ impl Emulator {
     /// The configured project: that of seeded jobs and the default of added ones.
     pub fn project_id(&self) -> &str {
         &self.shared.project_id
+    }
+
+    /// The region the emulator stands for ([`Config::region`]).
+    pub fn region(&self) -> &str {
+        &self.shared.region
+    }
+
+    /// How many temporary credentials the metadata endpoint has issued.
+    pub fn metadata_credentials_issued(&self) -> u64 {
+        self.shared.auth.metadata.count()
+    }
+
+    /// How many session tokens (`PUT /meta-data/latest/api/token`) the metadata endpoint
+    /// has issued.
+    pub fn metadata_session_tokens_issued(&self) -> u64 {
+        self.shared.auth.metadata.sessions_issued()
     }
 
     /// The clock the emulator reads.

@@ -63,6 +63,17 @@ struct Args {
     /// The project the generated jobs belong to.
     #[arg(long, default_value = DEFAULT_PROJECT_ID)]
     project_id: String,
+    /// The region the emulator stands for: IAM (--iam) lists the project under its name.
+    #[arg(long, default_value = workspace_app_mock::DEFAULT_REGION)]
+    region: String,
+    /// Serve IAM's signed GET /v3/projects?name=REGION, so that clients can look up the
+    /// project ID.
+    #[arg(long)]
+    iam: bool,
+    /// Serve the ECS metadata service's GET /openstack/latest/securitykey, issuing
+    /// temporary credentials valid this many seconds (accepted until they expire).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    metadata_credentials: Option<Duration>,
     /// How much faster than real time sub-jobs progress.
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
@@ -137,6 +148,9 @@ async fn main() -> ExitCode {
         (Some(_), _, _) => "X-Auth-Token",
         (None, Some(_), None) => "AK/SK signatures",
         (None, Some(_), Some(_)) => "temporary AK/SK signatures, with X-Security-Token",
+        _ if args.metadata_credentials.is_some() => {
+            "temporary AK/SK signatures, with keys from the metadata endpoint"
+        }
         _ => "none (every request is let in)",
     };
     let mut config = Config::default()
@@ -144,6 +158,7 @@ async fn main() -> ExitCode {
         .jobs(args.jobs)
         .seed(args.seed)
         .project_id(args.project_id)
+        .region(args.region)
         .speed(args.speed)
         .header_timeout(args.header_timeout)
         .max_connections(args.max_connections)
@@ -158,6 +173,12 @@ async fn main() -> ExitCode {
         });
     if let Some(token) = args.token {
         config = config.token(token);
+    }
+    if args.iam {
+        config = config.iam();
+    }
+    if let Some(lifetime) = args.metadata_credentials {
+        config = config.metadata_credentials(lifetime);
     }
     match (args.ak, args.sk, args.security_token) {
         (Some(ak), Some(sk), Some(security_token)) => {

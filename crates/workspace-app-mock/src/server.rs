@@ -13,7 +13,7 @@ use axum::http::header::{ALLOW, CONTENT_TYPE, DATE, RETRY_AFTER};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get, put};
 use fastrand::Rng;
 use percent_encoding::percent_decode_str;
 use workspace_app_client::REQUEST_ID_HEADER;
@@ -46,7 +46,10 @@ pub(crate) struct Shared {
     pub(crate) requests: AtomicU64,
     request_ids: Mutex<Rng>,
     /// How long a request's body may take to arrive after its head.
-    body_timeout: Duration,
+    pub(crate) body_timeout: Duration,
+    /// IAM's project list, when enabled.
+    pub(crate) iam: Option<crate::iam::Iam>,
+    pub(crate) region: String,
 }
 
 impl Shared {
@@ -70,6 +73,8 @@ impl Shared {
             requests: AtomicU64::new(0),
             request_ids: Mutex::new(Rng::with_seed(seed ^ 0x7265_7175_6573_7473)),
             body_timeout,
+            iam: None,
+            region: String::new(),
         }
     }
 
@@ -92,6 +97,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         // (or with the example of another operation the spec has at this path).
         // The template is the spec's, whose `{name}` syntax is axum's too.
         .route(LIST_SUB_JOBS.path, any(list_sub_jobs))
+        // IAM and the ECS metadata service, when enabled (404 otherwise).
+        .route("/v3/projects", get(crate::iam::list_projects))
+        .route(
+            "/openstack/latest/securitykey",
+            get(crate::metadata::security_key),
+        )
+        .route(
+            "/meta-data/latest/api/token",
+            put(crate::metadata::session_token),
+        )
         // Other operations of the spec get their documented example; other paths 404.
         .fallback(documented_example)
         .layer(middleware::from_fn_with_state(shared.clone(), gateway))

@@ -1,6 +1,23 @@
-//! Who the client is: an IAM token, or an AK/SK pair (permanent or temporary).
+//! Who the client is: an IAM token, or an AK/SK pair (permanent or temporary), and where
+//! it comes from: given explicitly, or found by the [`CredentialsChain`] (environment,
+//! credentials file, ECS instance metadata), refreshed before expiry, with the project ID
+//! looked up in IAM when none is given.
+
+mod chain;
+mod file;
+mod iam;
+mod metadata;
+mod provider;
 
 use std::fmt;
+
+pub(crate) use chain::Found;
+pub use chain::{CredentialSource, CredentialsChain, CredentialsError};
+pub(crate) use iam::lookup_project_id;
+pub use iam::{ProjectLookupError, default_iam_endpoint};
+pub use metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT};
+pub(crate) use provider::Provider;
+pub use provider::REFRESH_BEFORE_EXPIRY;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -14,6 +31,13 @@ pub mod env {
     pub const SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
     /// Project ID.
     pub const PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+    /// Path of the credentials file (default `~/.huaweicloud/credentials`).
+    pub const CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+    /// IAM endpoint for the project ID lookup (default: the region's).
+    pub const IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+    /// Base URL of the ECS metadata service (default `http://169.254.169.254`). Not read by
+    /// Huawei's SDKs, which hard-code the address; this crate's own, for tests and proxies.
+    pub const METADATA_ENDPOINT: &str = "HUAWEICLOUD_SDK_METADATA_ENDPOINT";
 }
 
 /// How requests are authenticated. Every secret (AK, SK, token) is redacted from `Debug`.

@@ -1,0 +1,104 @@
+//! The binary finds its credentials (and project ID) where Huawei's SDKs look, with no
+//! `--token` and no `--project-id`: the credentials file, the ECS metadata service. Against
+//! the emulator on 127.0.0.1.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use std::process::Output;
+use std::time::Duration;
+
+use workspace_app_client::types::JobType;
+use workspace_app_mock::{Config, Emulator, JobPlan, SubJobPlan};
+
+const LIST: [&str; 4] = ["sub-jobs", "list", "--job-type", "CREATE_SERVER"];
+
+async fn emulator(config: Config) -> Emulator {
+    let emulator = workspace_app_mock::start(config).await.unwrap();
+    emulator.add_job(
+        JobPlan::new(JobType::CreateServer)
+            .sub_job(SubJobPlan::succeeds(Duration::ZERO, Duration::ZERO)),
+    );
+    emulator
+}
+
+/// The binary with `--endpoint` the emulator, an environment holding only `env`.
+async fn run(emulator: &Emulator, env: &[(&str, &str)]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"))
+        .args(["--endpoint", emulator.base_url()])
+        .args(LIST)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        // Never the real metadata address, whatever the test does not set.
+        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
+        .envs(env.iter().copied())
+        .output()
+        .await
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_and_project_id_from_the_credentials_file() {
+    let emulator = emulator(Config::default().ak_sk("FILE-AK", "FILE-SECRET-SK")).await;
+    let dir = std::env::temp_dir().join(format!("workspace-app-cli-chain-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".huaweicloud")).unwrap();
+    std::fs::write(
+        dir.join(".huaweicloud/credentials"),
+        format!(
+            "[basic]\nak = FILE-AK\nsk = FILE-SECRET-SK\nproject_id = {}\n",
+            emulator.project_id()
+        ),
+    )
+    .unwrap();
+    // Found at ~/.huaweicloud/credentials.
+    let output = run(&emulator, &[("HOME", dir.to_str().unwrap())]).await;
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("SUCCESS"), "{}", text(&output));
+    assert!(!text(&output).contains("FILE-SECRET-SK"));
+
+    // A file with ak and no sk is an error naming the file, not a fall-through.
+    let broken = dir.join("broken");
+    std::fs::write(&broken, "[basic]\nak = FILE-AK\n").unwrap();
+    let output = run(
+        &emulator,
+        &[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", broken.to_str().unwrap())],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("has ak but no sk"),
+        "{}",
+        text(&output)
+    );
+    assert!(
+        text(&output).contains(broken.to_str().unwrap()),
+        "{}",
+        text(&output)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn temporary_keys_from_the_metadata_service() {
+    let emulator =
+        emulator(Config::default().metadata_credentials(Duration::from_secs(3600))).await;
+    let project = emulator.project_id().to_string();
+    let output = run(
+        &emulator,
+        &[
+            ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", emulator.base_url()),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", &project),
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("SUCCESS"), "{}", text(&output));
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+}

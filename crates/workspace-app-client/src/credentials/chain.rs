@@ -1,0 +1,392 @@
+//! The default credential provider chain: explicit credentials, then the environment, then
+//! the credentials file, then ECS instance metadata. The first source that has credentials
+//! wins; each is named in `Debug` and in errors, never with a secret.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::env;
+use super::file::{self, Miss};
+use super::metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, MetadataClient};
+use super::provider::Provider;
+use crate::Credentials;
+
+/// Where credentials came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialSource {
+    /// Given to the builder (`.credentials(..)`, or `ClientBuilder::from_env`).
+    Explicit,
+    /// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` (and `_SECURITY_TOKEN`, `_PROJECT_ID`).
+    Environment,
+    /// The credentials file at this path.
+    File(PathBuf),
+    /// The ECS instance metadata service at this base URL: temporary credentials,
+    /// refreshed before they expire.
+    Metadata(String),
+}
+
+impl fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialSource::Explicit => f.write_str("explicit credentials"),
+            CredentialSource::Environment => {
+                write!(f, "the environment ({}, {})", env::AK, env::SK)
+            }
+            CredentialSource::File(path) => write!(f, "the credentials file {}", path.display()),
+            CredentialSource::Metadata(url) => write!(f, "ECS instance metadata at {url}"),
+        }
+    }
+}
+
+/// Why no credentials could be had. Names the sources, never a secret.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialsError {
+    /// No source of the chain had credentials; each one tried, and why it had none.
+    #[error("no credentials found; tried {}", Tried(.tried))]
+    NotFound {
+        /// Each source, and why it gave nothing.
+        tried: Vec<(CredentialSource, String)>,
+    },
+    /// A source has credentials that cannot be used, or could not give them (a broken
+    /// credentials file, a metadata service that failed).
+    #[error("cannot use the credentials from {from}: {reason}")]
+    Unusable {
+        /// The source.
+        from: CredentialSource,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+struct Tried<'a>(&'a [(CredentialSource, String)]);
+
+impl fmt::Display for Tried<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (source, why)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{source}: {why}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where [`ClientBuilder::default_chain`](crate::ClientBuilder::default_chain) looks for
+/// credentials when none are given explicitly, in order: the environment, the credentials
+/// file, the ECS metadata service. Each can be turned off or pointed elsewhere.
+///
+/// ```
+/// use std::time::Duration;
+/// use workspace_app_client::CredentialsChain;
+///
+/// let chain = CredentialsChain::default()
+///     .credentials_file("/etc/workspace-app/credentials")
+///     .metadata_endpoint("http://127.0.0.1:8080")
+///     .metadata_timeout(Duration::from_secs(1));
+/// ```
+#[derive(Clone, Debug)]
+pub struct CredentialsChain {
+    environment: bool,
+    file: FileSetting,
+    metadata: Option<MetadataSetting>,
+}
+
+#[derive(Clone, Debug)]
+enum FileSetting {
+    Off,
+    /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`.
+    Default,
+    Path(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+struct MetadataSetting {
+    /// `None`: `HUAWEICLOUD_SDK_METADATA_ENDPOINT`, else the link-local address.
+    endpoint: Option<String>,
+    timeout: Option<Duration>,
+}
+
+impl Default for CredentialsChain {
+    /// Every source, at the places Huawei's SDKs look.
+    fn default() -> Self {
+        CredentialsChain {
+            environment: true,
+            file: FileSetting::Default,
+            metadata: Some(MetadataSetting {
+                endpoint: None,
+                timeout: Some(DEFAULT_METADATA_TIMEOUT),
+            }),
+        }
+    }
+}
+
+/// What a source gave.
+#[derive(Debug)]
+pub(crate) struct Found {
+    pub(crate) provider: Provider,
+    pub(crate) project_id: Option<String>,
+    pub(crate) iam_endpoint: Option<String>,
+}
+
+impl CredentialsChain {
+    /// Every source (the default).
+    pub fn new() -> Self {
+        CredentialsChain::default()
+    }
+
+    /// A chain with no source: add the ones wanted.
+    pub fn empty() -> Self {
+        CredentialsChain {
+            environment: false,
+            file: FileSetting::Off,
+            metadata: None,
+        }
+    }
+
+    /// Whether to read `HUAWEICLOUD_SDK_AK`, `_SK`, `_SECURITY_TOKEN` and `_PROJECT_ID`.
+    pub fn environment(mut self, read: bool) -> Self {
+        self.environment = read;
+        self
+    }
+
+    /// Reads the credentials file at `path` (instead of `HUAWEICLOUD_SDK_CREDENTIALS_FILE`
+    /// or `~/.huaweicloud/credentials`).
+    pub fn credentials_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.file = FileSetting::Path(path.into());
+        self
+    }
+
+    /// Reads no credentials file.
+    pub fn no_credentials_file(mut self) -> Self {
+        self.file = FileSetting::Off;
+        self
+    }
+
+    /// Asks the metadata service at this base URL (instead of
+    /// `HUAWEICLOUD_SDK_METADATA_ENDPOINT` or `http://169.254.169.254`).
+    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
+        let timeout = self.metadata_setting_timeout();
+        self.metadata = Some(MetadataSetting {
+            endpoint: Some(url.into()),
+            timeout,
+        });
+        self
+    }
+
+    /// How long one metadata request may take (default 3 s, as Huawei's SDKs); `None`
+    /// waits as long as it takes.
+    pub fn metadata_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        let timeout = timeout.into();
+        match &mut self.metadata {
+            Some(setting) => setting.timeout = timeout,
+            None => {
+                self.metadata = Some(MetadataSetting {
+                    endpoint: None,
+                    timeout,
+                });
+            }
+        }
+        self
+    }
+
+    /// Never asks the metadata service.
+    pub fn no_metadata(mut self) -> Self {
+        self.metadata = None;
+        self
+    }
+
+    fn metadata_setting_timeout(&self) -> Option<Duration> {
+        match &self.metadata {
+            Some(setting) => setting.timeout,
+            None => Some(DEFAULT_METADATA_TIMEOUT),
+        }
+    }
+
+    /// The sources read without I/O beyond a local file: the environment, then the file.
+    /// `Ok(None)` when neither has credentials (why is added to `tried`).
+    pub(crate) fn resolve_local(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        tried: &mut Vec<(CredentialSource, String)>,
+    ) -> Result<Option<Found>, CredentialsError> {
+        if self.environment {
+            match Credentials::from_lookup(lookup) {
+                Some(credentials) => {
+                    credentials
+                        .validate()
+                        .map_err(|reason| CredentialsError::Unusable {
+                            from: CredentialSource::Environment,
+                            reason: reason.into(),
+                        })?;
+                    return Ok(Some(Found {
+                        provider: Provider::fixed(CredentialSource::Environment, credentials),
+                        project_id: lookup(env::PROJECT_ID).filter(|p| !p.is_empty()),
+                        iam_endpoint: None,
+                    }));
+                }
+                None => tried.push((
+                    CredentialSource::Environment,
+                    format!("{} or {} not set", env::AK, env::SK),
+                )),
+            }
+        }
+        let path = match &self.file {
+            FileSetting::Off => None,
+            FileSetting::Default => file::default_path(lookup),
+            FileSetting::Path(path) => Some(path.clone()),
+        };
+        if let Some(path) = path {
+            let source = CredentialSource::File(path.clone());
+            match file::read(&path) {
+                Ok(profile) => {
+                    return Ok(Some(Found {
+                        provider: Provider::fixed(source, profile.credentials),
+                        project_id: profile.project_id,
+                        iam_endpoint: profile.iam_endpoint,
+                    }));
+                }
+                Err(Miss::Skip(why)) => tried.push((source, why)),
+                Err(Miss::Broken(reason)) => {
+                    return Err(CredentialsError::Unusable {
+                        from: source,
+                        reason,
+                    });
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The metadata client, when the chain asks the metadata service.
+    pub(crate) fn metadata_client(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        http: reqwest::Client,
+    ) -> Option<MetadataClient> {
+        let setting = self.metadata.as_ref()?;
+        let base = setting
+            .endpoint
+            .clone()
+            .or_else(|| lookup(env::METADATA_ENDPOINT).filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
+        Some(MetadataClient::new(&base, http, setting.timeout))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    fn temp_file(name: &str, text: &str) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("workspace-app-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_environment_comes_before_the_file() {
+        let path = temp_file(
+            "env-first",
+            "[basic]\nak=file-ak\nsk=file-sk\nproject_id=pf\n",
+        );
+        let chain = CredentialsChain::empty()
+            .environment(true)
+            .credentials_file(&path);
+        let env = lookup(&[(env::AK, "a"), (env::SK, "s"), (env::PROJECT_ID, "pe")]);
+        let found = chain.resolve_local(&env, &mut Vec::new()).unwrap().unwrap();
+        assert_eq!(found.provider.source, CredentialSource::Environment);
+        assert_eq!(found.project_id.as_deref(), Some("pe"));
+
+        let none = lookup(&[]);
+        let found = chain
+            .resolve_local(&none, &mut Vec::new())
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.provider.source, CredentialSource::File(path.clone()));
+        assert_eq!(found.project_id.as_deref(), Some("pf"));
+        let shown = format!("{found:?}");
+        assert!(
+            !shown.contains("file-ak") && !shown.contains("file-sk"),
+            "{shown}"
+        );
+        assert!(shown.contains("File("), "{shown}");
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn the_file_path_comes_from_the_variable_and_every_miss_is_named() {
+        let chain = CredentialsChain::default().no_metadata();
+        let env = lookup(&[(
+            env::CREDENTIALS_FILE,
+            "/nonexistent/workspace-app/credentials",
+        )]);
+        let mut tried = Vec::new();
+        assert!(chain.resolve_local(&env, &mut tried).unwrap().is_none());
+        let error = CredentialsError::NotFound { tried }.to_string();
+        assert_eq!(
+            error,
+            "no credentials found; tried the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK): \
+             HUAWEICLOUD_SDK_AK or HUAWEICLOUD_SDK_SK not set; the credentials file \
+             /nonexistent/workspace-app/credentials: no such file"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_stops_the_chain_naming_the_file() {
+        let path = temp_file("broken", "[basic]\nak=SECRET-AK\n");
+        let chain = CredentialsChain::empty().credentials_file(&path);
+        let error = chain
+            .resolve_local(&lookup(&[]), &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(&path.display().to_string()), "{error}");
+        assert!(
+            error.contains("has ak but no sk") && !error.contains("SECRET"),
+            "{error}"
+        );
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn the_metadata_address_is_overridable() {
+        let http = reqwest::Client::new();
+        let chain = CredentialsChain::default();
+        let env = lookup(&[(env::METADATA_ENDPOINT, "http://127.0.0.1:9/")]);
+        assert_eq!(
+            chain.metadata_client(&env, http.clone()).unwrap().base(),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(
+            chain
+                .metadata_client(&lookup(&[]), http.clone())
+                .unwrap()
+                .base(),
+            DEFAULT_METADATA_ENDPOINT
+        );
+        let explicit = chain.metadata_endpoint("http://127.0.0.1:8");
+        assert_eq!(
+            explicit.metadata_client(&env, http.clone()).unwrap().base(),
+            "http://127.0.0.1:8"
+        );
+        assert!(
+            CredentialsChain::default()
+                .no_metadata()
+                .metadata_client(&env, http)
+                .is_none()
+        );
+    }
+}

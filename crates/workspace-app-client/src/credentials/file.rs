@@ -1,0 +1,196 @@
+//! The credentials file of Huawei's SDKs: INI at `~/.huaweicloud/credentials` (path from
+//! `HUAWEICLOUD_SDK_CREDENTIALS_FILE`), section `basic`, keys `ak`, `sk`, `security_token`,
+//! `project_id`, `iam_endpoint`.
+//!
+//! Parsed here in a few lines rather than with an INI crate: the file is a handful of
+//! `key = value` lines, and Python's `configparser` (what Huawei's SDK reads it with) has
+//! rules no crate copies exactly. What is kept of them: `=` or `:` between key and value,
+//! keys case-insensitive, whitespace around both trimmed, whole-line comments with `#` or
+//! `;`, a later key overriding an earlier one.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::Credentials;
+
+/// The file is a few lines; anything much larger is not it.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Sections read, in order: `basic` (what Huawei's SDKs read for project-scoped services
+/// like this one), then `global` (what they read for global services: same keys, so a file
+/// with only that section still has usable keys).
+pub(crate) const SECTIONS: [&str; 2] = ["basic", "global"];
+
+/// What the file holds for this client.
+pub(crate) struct Profile {
+    pub(crate) credentials: Credentials,
+    pub(crate) project_id: Option<String>,
+    pub(crate) iam_endpoint: Option<String>,
+}
+
+/// Why the file gave no credentials: `Skip` lets the chain go on (no file, no keys in it),
+/// `Broken` stops it (a file the user meant to be read that cannot be).
+pub(crate) enum Miss {
+    Skip(String),
+    Broken(String),
+}
+
+/// `~/.huaweicloud/credentials`, or the variable's path.
+pub(crate) fn default_path(lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(path) = lookup(super::env::CREDENTIALS_FILE).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let home = lookup("HOME")
+        .or_else(|| lookup("USERPROFILE"))
+        .filter(|h| !h.is_empty())?;
+    Some(Path::new(&home).join(".huaweicloud").join("credentials"))
+}
+
+pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Miss::Skip("no such file".into()));
+        }
+        Err(e) => return Err(Miss::Broken(format!("cannot read it: {e}"))),
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Miss::Broken(format!(
+            "it is over {MAX_FILE_BYTES} bytes, not a credentials file"
+        )));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Miss::Broken(format!("cannot read it: {e}")))?;
+    profile(&parse(&text))
+}
+
+/// The profile of the first section that has one.
+fn profile(sections: &HashMap<String, HashMap<String, String>>) -> Result<Profile, Miss> {
+    let Some((name, section)) = SECTIONS
+        .iter()
+        .find_map(|name| sections.get(*name).map(|s| (*name, s)))
+    else {
+        return Err(Miss::Skip("no [basic] or [global] section".into()));
+    };
+    let get = |key: &str| section.get(key).filter(|v| !v.is_empty()).cloned();
+    let credentials = match (get("ak"), get("sk")) {
+        (Some(ak), Some(sk)) => match get("security_token") {
+            Some(token) => Credentials::temporary(ak, sk, token),
+            None => Credentials::ak_sk(ak, sk),
+        },
+        (None, None) => return Err(Miss::Skip(format!("no ak and sk in [{name}]"))),
+        // Huawei's SDK goes on to the next source; a half-written file is a mistake worth
+        // saying, rather than credentials found elsewhere.
+        (Some(_), None) => return Err(Miss::Broken(format!("[{name}] has ak but no sk"))),
+        (None, Some(_)) => return Err(Miss::Broken(format!("[{name}] has sk but no ak"))),
+    };
+    credentials
+        .validate()
+        .map_err(|reason| Miss::Broken(format!("[{name}]: {reason}")))?;
+    Ok(Profile {
+        credentials,
+        project_id: get("project_id"),
+        iam_endpoint: get("iam_endpoint"),
+    })
+}
+
+/// Sections and their keys (lower-cased), values trimmed.
+fn parse(text: &str) -> HashMap<String, HashMap<String, String>> {
+    let mut sections: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let name = name.trim().to_string();
+            sections.entry(name.clone()).or_default();
+            current = Some(name);
+            continue;
+        }
+        let (Some(section), Some(at)) = (&current, line.find(['=', ':'])) else {
+            continue;
+        };
+        let (key, value) = (line[..at].trim(), line[at + 1..].trim());
+        sections
+            .entry(section.clone())
+            .or_default()
+            .insert(key.to_ascii_lowercase(), value.to_string());
+    }
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AkSk;
+
+    fn read_str(text: &str) -> Result<Profile, Miss> {
+        profile(&parse(text))
+    }
+
+    #[test]
+    fn reads_the_basic_section_like_configparser() {
+        let profile = read_str(
+            "# comment\n[global]\nak = other\nsk = other\n\n[basic]\nAK = my-ak\nsk: my-sk\n; note\nproject_id=p1\nsecurity_token = st\niam_endpoint = https://iam.example\n",
+        )
+        .ok()
+        .unwrap();
+        assert!(matches!(
+            &profile.credentials,
+            Credentials::AkSk(AkSk {
+                security_token: Some(_),
+                ..
+            })
+        ));
+        let Credentials::AkSk(keys) = &profile.credentials else {
+            panic!()
+        };
+        use secrecy::ExposeSecret;
+        assert_eq!(keys.ak.expose_secret(), "my-ak");
+        assert_eq!(keys.sk.expose_secret(), "my-sk");
+        assert_eq!(profile.project_id.as_deref(), Some("p1"));
+        assert_eq!(profile.iam_endpoint.as_deref(), Some("https://iam.example"));
+    }
+
+    #[test]
+    fn global_is_read_when_there_is_no_basic() {
+        let profile = read_str("[global]\nak=a\nsk=s\ndomain_id=d\n")
+            .ok()
+            .unwrap();
+        assert!(profile.project_id.is_none());
+    }
+
+    #[test]
+    fn what_is_missing_is_said_and_secrets_are_not() {
+        let reason = |text: &str| match read_str(text) {
+            Ok(_) => panic!("read"),
+            Err(Miss::Skip(r)) => format!("skip: {r}"),
+            Err(Miss::Broken(r)) => format!("broken: {r}"),
+        };
+        assert_eq!(
+            reason("[other]\nak=a\n"),
+            "skip: no [basic] or [global] section"
+        );
+        assert_eq!(
+            reason("[basic]\nproject_id=p\n"),
+            "skip: no ak and sk in [basic]"
+        );
+        assert_eq!(
+            reason("[basic]\nak=SECRET\n"),
+            "broken: [basic] has ak but no sk"
+        );
+        let shown = reason("[basic]\nak=SECRET\u{7}\nsk=SECRET\n");
+        assert!(
+            shown.starts_with("broken") && !shown.contains("SECRET"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_skipped() {
+        let path = std::env::temp_dir().join("workspace-app-no-such-credentials-file");
+        assert!(matches!(read(&path), Err(Miss::Skip(_))));
+    }
+}

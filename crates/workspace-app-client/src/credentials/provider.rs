@@ -1,0 +1,195 @@
+//! The credentials a client signs with: fixed ones, or temporary ones from the ECS metadata
+//! service, refreshed before they expire by one request while the others go on.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::chain::{CredentialSource, CredentialsError};
+use super::metadata::MetadataClient;
+use crate::Credentials;
+
+/// Temporary credentials are refreshed when less than this is left of their lifetime.
+/// Huawei's Python SDK refreshes 40 minutes ahead (`_DEFAULT_EXPIRATION_THRESHOLD_SECONDS`),
+/// which makes every request fetch again when the metadata service hands out credentials
+/// with less than 40 minutes left; 5 minutes covers a request's retries with room to spare.
+pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
+
+/// After a refresh that failed, or that brought credentials already inside the refresh
+/// window, the next try waits this long while the credentials in hand are still valid.
+const RETRY_REFRESH_AFTER: Duration = Duration::from_secs(10);
+
+/// Where a client's credentials come from, and the credentials. `Debug` names the source,
+/// never a secret.
+#[derive(Clone)]
+pub(crate) struct Provider {
+    pub(crate) source: CredentialSource,
+    kind: Kind,
+}
+
+#[derive(Clone)]
+enum Kind {
+    Fixed(Arc<Credentials>),
+    Refreshing(Arc<Refreshing>),
+}
+
+struct Refreshing {
+    metadata: MetadataClient,
+    /// The chain's sources before the metadata service, and why they had nothing: the
+    /// error names them all should the service give nothing either.
+    tried: Vec<(CredentialSource, String)>,
+    cached: Mutex<Cached>,
+    /// Held by the one request that refreshes (single flight).
+    refresh: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Cached {
+    current: Option<(Arc<Credentials>, Instant)>,
+    /// When the last refresh was tried, for [`RETRY_REFRESH_AFTER`].
+    last_try: Option<Instant>,
+}
+
+impl Provider {
+    pub(crate) fn fixed(source: CredentialSource, credentials: Credentials) -> Self {
+        Provider {
+            source,
+            kind: Kind::Fixed(Arc::new(credentials)),
+        }
+    }
+
+    /// Temporary credentials from the metadata service, fetched on first use; `tried`, the
+    /// chain's sources before it that had nothing.
+    pub(crate) fn metadata(
+        metadata: MetadataClient,
+        tried: Vec<(CredentialSource, String)>,
+    ) -> Self {
+        Provider {
+            source: CredentialSource::Metadata(metadata.base().to_string()),
+            kind: Kind::Refreshing(Arc::new(Refreshing {
+                metadata,
+                tried,
+                cached: Mutex::new(Cached::default()),
+                refresh: tokio::sync::Mutex::new(()),
+            })),
+        }
+    }
+
+    /// The credentials known now without I/O: fixed ones, or the cached temporary ones.
+    pub(crate) fn known(&self) -> Option<Arc<Credentials>> {
+        match &self.kind {
+            Kind::Fixed(credentials) => Some(credentials.clone()),
+            Kind::Refreshing(r) => r.lock().current.as_ref().map(|(c, _)| c.clone()),
+        }
+    }
+
+    /// The credentials to sign the next request with, refreshed first when they expire in
+    /// less than [`REFRESH_BEFORE_EXPIRY`].
+    pub(crate) async fn current(&self) -> Result<Arc<Credentials>, CredentialsError> {
+        match &self.kind {
+            Kind::Fixed(credentials) => Ok(credentials.clone()),
+            Kind::Refreshing(refreshing) => refreshing.current(&self.source).await,
+        }
+    }
+}
+
+impl Refreshing {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
+        self.cached.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The cached credentials if they need no refresh, or whether they are still valid.
+    fn check(&self, now: Instant) -> Result<Arc<Credentials>, Option<Arc<Credentials>>> {
+        let cached = self.lock();
+        match &cached.current {
+            Some((credentials, expires)) if *expires > now => {
+                let fresh = expires.saturating_duration_since(now) > REFRESH_BEFORE_EXPIRY;
+                let tried_lately = cached
+                    .last_try
+                    .is_some_and(|at| now.saturating_duration_since(at) < RETRY_REFRESH_AFTER);
+                if fresh || tried_lately {
+                    Ok(credentials.clone())
+                } else {
+                    Err(Some(credentials.clone()))
+                }
+            }
+            _ => Err(None),
+        }
+    }
+
+    async fn current(
+        &self,
+        source: &CredentialSource,
+    ) -> Result<Arc<Credentials>, CredentialsError> {
+        let still_valid = match self.check(Instant::now()) {
+            Ok(credentials) => return Ok(credentials),
+            Err(still_valid) => still_valid,
+        };
+        // One request refreshes; while the credentials in hand are valid the others go on
+        // with them, otherwise they wait for the refresh and take its result.
+        let _flight = match (&still_valid, self.refresh.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some(valid), Err(_)) => return Ok(valid.clone()),
+            (None, Err(_)) => self.refresh.lock().await,
+        };
+        // Someone else may have refreshed while this one waited.
+        let still_valid = match self.check(Instant::now()) {
+            Ok(credentials) => return Ok(credentials),
+            Err(still_valid) => still_valid,
+        };
+        let started = Instant::now();
+        self.lock().last_try = Some(started);
+        match self.metadata.fetch().await {
+            Ok(fetched) => {
+                let credentials = Arc::new(fetched.credentials);
+                let expires = started + fetched.lifetime;
+                tracing::debug!(
+                    lifetime_s = fetched.lifetime.as_secs(),
+                    "temporary credentials fetched from the ECS metadata service"
+                );
+                self.lock().current = Some((credentials.clone(), expires));
+                Ok(credentials)
+            }
+            Err(reason) => match still_valid {
+                Some(valid) => {
+                    tracing::warn!(
+                        %reason,
+                        "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
+                    );
+                    Ok(valid)
+                }
+                // Never had any: the chain found nothing, and says where it looked.
+                None if self.lock().current.is_none() => {
+                    let mut tried = self.tried.clone();
+                    tried.push((source.clone(), reason));
+                    Err(CredentialsError::NotFound { tried })
+                }
+                None => Err(CredentialsError::Unusable {
+                    from: source.clone(),
+                    reason,
+                }),
+            },
+        }
+    }
+}
+
+impl From<Credentials> for Provider {
+    fn from(credentials: Credentials) -> Self {
+        Provider::fixed(CredentialSource::Explicit, credentials)
+    }
+}
+
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = f.debug_struct("Provider");
+        shown.field("source", &self.source);
+        match &self.kind {
+            // `Credentials`' own `Debug` redacts every secret.
+            Kind::Fixed(credentials) => shown.field("credentials", credentials),
+            Kind::Refreshing(_) => shown.field("credentials", &"<temporary, refreshed>"),
+        };
+        shown.finish()
+    }
+}

@@ -1,0 +1,341 @@
+//! The client's credential chain, refresh and project ID lookup against the emulator's ECS
+//! metadata and IAM endpoints. Everything talks to 127.0.0.1 only.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use workspace_app_client::types::{JobType, JobTypeFilter};
+use workspace_app_client::{
+    BuildError, ClientBuilder, CredentialSource, CredentialsChain, CredentialsError,
+    DisplayErrorChain, Error, ProjectLookupError,
+};
+use workspace_app_mock::{
+    Clock, Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan,
+};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+async fn start(config: Config) -> Emulator {
+    workspace_app_mock::start(config)
+        .await
+        .expect("the emulator starts")
+}
+
+/// Credentials from the emulator's metadata endpoint only (no environment, no file), and
+/// the project ID from its IAM, with no timers (safe on paused time).
+fn chain_builder(emulator: &Emulator) -> ClientBuilder {
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .expect("an HTTP client");
+    ClientBuilder::new()
+        .credentials_chain(
+            CredentialsChain::empty()
+                .metadata_endpoint(emulator.base_url())
+                .metadata_timeout(None),
+        )
+        .region(emulator.region())
+        .endpoint(emulator.base_url())
+        .iam_endpoint(emulator.base_url())
+        .timeout(None)
+        .http_client(http)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_wait_keeps_working_across_credential_rotations() {
+    // Credentials live 6 minutes; the job takes 12: the client must refresh mid-wait (with
+    // less than 5 minutes left), and the emulator refuses credentials once expired.
+    let emulator = start(
+        Config::default()
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60))
+            .metadata_credentials(6 * MINUTE)
+            .iam(),
+    )
+    .await;
+    let job = emulator.add_job(
+        JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(MINUTE, 11 * MINUTE)),
+    );
+    let client = chain_builder(&emulator)
+        .build_async()
+        .await
+        .expect("credentials from metadata, project ID from IAM");
+    assert_eq!(client.project_id(), Some(emulator.project_id()));
+    assert!(matches!(
+        client.credential_source(),
+        Some(CredentialSource::Metadata(url)) if url == emulator.base_url()
+    ));
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // The metadata session token was asked for, and accepted with the GET.
+    assert_eq!(emulator.metadata_session_tokens_issued(), 1);
+    let shown = format!("{client:?}");
+    assert!(shown.contains("source: Metadata("), "{shown}");
+    assert!(
+        !shown.contains("securitytoken") && !shown.contains("secret"),
+        "{shown}"
+    );
+
+    let started = tokio::time::Instant::now();
+    let outcome = client
+        .wait_for_job(JobTypeFilter::CreateServer, &job.job_id)
+        .poll_interval(30 * Duration::from_secs(1))
+        .max_poll_interval(30 * Duration::from_secs(1))
+        .timeout(2 * 60 * MINUTE)
+        .await
+        .unwrap_or_else(|e| panic!("the wait succeeds: {}", DisplayErrorChain(&e)));
+    assert!(started.elapsed() >= 12 * MINUTE, "{:?}", started.elapsed());
+    assert!(outcome.polls > 20, "{}", outcome.polls);
+    // Fresh for the first minute of each 6, then refreshed once: 1 + about 12 / 1.
+    let issued = emulator.metadata_credentials_issued();
+    // (9 when measured: every 1.5 minutes, the first poll after the credentials' first
+    // minute.)
+    assert!((6..=13).contains(&issued), "{issued} credentials issued");
+    // One session token (reused for 5 hours) served every refresh.
+    assert_eq!(emulator.metadata_session_tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_fetch_credentials_once() {
+    let emulator = start(Config::default().metadata_credentials(60 * MINUTE)).await;
+    // `build` fetches nothing: the first requests do, and only one of them.
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .build()
+        .expect("built");
+    assert_eq!(emulator.metadata_credentials_issued(), 0);
+    let calls = (0..8).map(|_| {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    });
+    for result in join_all(calls).await {
+        result.expect("signed with the metadata credentials");
+    }
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_requests_near_expiry_refresh_once() {
+    let emulator = start(
+        Config::default()
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60))
+            .metadata_credentials(6 * MINUTE),
+    )
+    .await;
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .build_async()
+        .await
+        .expect("built");
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // 4.5 minutes left: inside the refresh window, still valid.
+    tokio::time::advance(MINUTE + MINUTE / 2).await;
+    let calls = (0..8).map(|_| {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    });
+    for result in join_all(calls).await {
+        result.expect("signed with valid credentials");
+    }
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+    // Fresh again: no more fetches.
+    client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await
+        .expect("signed");
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later() {
+    let emulator = start(
+        Config::default()
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60))
+            .metadata_credentials(6 * MINUTE),
+    )
+    .await;
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .retry(workspace_app_client::RetryPolicy::disabled())
+        .build_async()
+        .await
+        .expect("built");
+    let send = || {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    };
+    tokio::time::advance(MINUTE + MINUTE / 2).await;
+    // The refresh gets a 500; the request goes on with the keys in hand, still valid.
+    emulator.fail_next(1, workspace_app_mock::StatusCode::INTERNAL_SERVER_ERROR);
+    send().await.expect("signed with the current keys");
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // Not tried again at once...
+    send().await.expect("signed");
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+    // ...but 10 seconds later.
+    tokio::time::advance(Duration::from_secs(10)).await;
+    send().await.expect("signed with new keys");
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+}
+
+#[tokio::test]
+async fn expired_credentials_are_refused_by_the_emulator() {
+    let clock = ManualClock::new(std::time::SystemTime::now());
+    let emulator = start(
+        Config::default()
+            .clock(clock.clone())
+            .metadata_credentials(10 * MINUTE),
+    )
+    .await;
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .build_async()
+        .await
+        .expect("built");
+    client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await
+        .expect("accepted while valid");
+    // The emulator's clock runs ahead of the client's: the credentials it still holds for
+    // valid have expired there.
+    clock.advance(11 * MINUTE);
+    let error = Error::from(
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .expect_err("refused once expired"),
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert!(error.to_string().contains("have expired"), "{error}");
+}
+
+#[tokio::test]
+async fn no_project_in_the_region_is_a_clear_error() {
+    let emulator = start(Config::default().metadata_credentials(60 * MINUTE).iam()).await;
+    let error = chain_builder(&emulator)
+        .region("cn-north-4")
+        .endpoint(emulator.base_url())
+        .build_async()
+        .await
+        .expect_err("IAM has no project named cn-north-4");
+    let BuildError::ProjectLookup(ProjectLookupError::NoProject {
+        region, trace_id, ..
+    }) = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(region, "cn-north-4");
+    assert_eq!(trace_id.as_deref(), Some("emulator-trace"));
+    let message = error.to_string();
+    assert!(
+        message.contains("--project-id") && message.contains("cn-north-4"),
+        "{message}"
+    );
+    assert_ne!(DEFAULT_REGION, "cn-north-4");
+}
+
+#[tokio::test]
+async fn iam_refuses_an_unsigned_or_badly_signed_lookup() {
+    let emulator = start(
+        Config::default()
+            .ak_sk("PERMANENT-AK", "PERMANENT-SK")
+            .iam(),
+    )
+    .await;
+    let error = ClientBuilder::new()
+        .credentials(workspace_app_client::Credentials::ak_sk(
+            "PERMANENT-AK",
+            "WRONG-SK",
+        ))
+        .region(DEFAULT_REGION)
+        .endpoint(emulator.base_url())
+        .iam_endpoint(emulator.base_url())
+        .build_async()
+        .await
+        .expect_err("a wrong SK is refused by IAM");
+    let shown = DisplayErrorChain(&error).to_string();
+    assert!(shown.contains("401"), "{shown}");
+    assert!(!shown.contains("WRONG-SK"), "{shown}");
+    // With the right keys, the project is found: permanent keys look it up too.
+    let client = ClientBuilder::new()
+        .credentials(workspace_app_client::Credentials::ak_sk(
+            "PERMANENT-AK",
+            "PERMANENT-SK",
+        ))
+        .region(DEFAULT_REGION)
+        .endpoint(emulator.base_url())
+        .iam_endpoint(emulator.base_url())
+        .build_async()
+        .await
+        .expect("found");
+    assert_eq!(client.project_id(), Some(emulator.project_id()));
+}
+
+#[tokio::test]
+async fn a_chain_that_finds_nothing_names_every_source() {
+    // A port nothing listens on: the metadata request fails at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metadata = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let missing = std::env::temp_dir().join("workspace-app-tests-no-credentials-file");
+    let error = ClientBuilder::new()
+        .credentials_chain(
+            CredentialsChain::empty()
+                .credentials_file(&missing)
+                .metadata_endpoint(&metadata),
+        )
+        .endpoint("http://127.0.0.1:1")
+        .project_id("p")
+        .build_async()
+        .await
+        .expect_err("no credentials anywhere");
+    let BuildError::Credentials(CredentialsError::NotFound { tried }) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    let message = error.to_string();
+    assert!(
+        message.contains(&missing.display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains(&metadata), "{message}");
+
+    // Built without I/O (`build`), the first request finds nothing and says the same.
+    let client = ClientBuilder::new()
+        .credentials_chain(
+            CredentialsChain::empty()
+                .credentials_file(&missing)
+                .metadata_endpoint(&metadata),
+        )
+        .endpoint("http://127.0.0.1:1")
+        .project_id("p")
+        .build()
+        .expect("nothing fetched yet");
+    let error = Error::from(
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .expect_err("no credentials anywhere"),
+    );
+    let Error::Credentials(CredentialsError::NotFound { tried }) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(tried.len(), 2, "{tried:?}");
+}
