@@ -8,7 +8,9 @@ use std::time::{Duration, SystemTime};
 use reqwest::Url;
 use workspace_app_client::clock_skew::{ClockOffset, SKEW_THRESHOLD};
 use workspace_app_client::types::JobTypeFilter;
-use workspace_app_client::{ClientBuilder, ClientInfo, Credentials, DisplayErrorChain, Error, env};
+use workspace_app_client::{
+    Client, ClientBuilder, ClientInfo, Credentials, DisplayErrorChain, Error, env,
+};
 
 use crate::cli::{GlobalArgs, TOKEN_ENV};
 use crate::terminal::{LINE_CHARS, shorten};
@@ -73,11 +75,14 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
     };
     report.line("credentials", credentials(global));
     report.line("project", project(global));
-    let reached = runtime.block_on(network(global, &mut report));
+    // Built once, as the commands build it (the chain, a project lookup): the probe and the
+    // signed request both use it.
+    let connected = runtime.block_on(crate::connect(global));
+    let reached = runtime.block_on(network(global, connected.as_ref().ok(), &mut report));
     let request = if !reached {
         Check::Skip("the endpoint cannot be reached: fix the lines above first".into())
     } else {
-        runtime.block_on(signed_request(global))
+        runtime.block_on(signed_request(&connected))
     };
     report.line("request", request);
     if report.failed == 0 {
@@ -173,7 +178,7 @@ fn endpoint(global: &GlobalArgs) -> Result<Url, String> {
 }
 
 /// DNS, TCP, TLS and the clock; whether the endpoint answered at all.
-async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
+async fn network(global: &GlobalArgs, client: Option<&Client>, report: &mut Report) -> bool {
     let url = match endpoint(global) {
         Ok(url) => url,
         Err(what) => {
@@ -268,9 +273,9 @@ async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
     let https = url.scheme() == "https";
     // Through the HTTP client the commands use when the flags make one (its TLS and network
     // settings), without credentials: none of the client's hooks runs for it.
-    let probe = match crate::connect(global).await {
-        Ok(client) => Ok(client.client().clone()),
-        Err(_) => reqwest::Client::builder()
+    let probe = match client {
+        Some(client) => Ok(client.client().clone()),
+        None => reqwest::Client::builder()
             .connect_timeout(STEP_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build(),
@@ -324,12 +329,12 @@ async fn network(global: &GlobalArgs, report: &mut Report) -> bool {
 }
 
 /// One signed request, a page of one sub-job, through the client the commands use.
-async fn signed_request(global: &GlobalArgs) -> Check {
-    let client = match crate::connect(global).await {
+async fn signed_request(connected: &Result<Client, Failure>) -> Check {
+    let client = match connected {
         Ok(client) => client,
         Err(failure) => {
             return fail(
-                failure.message,
+                failure.message.clone(),
                 "fix the flags above (see workspace-app --help)",
             );
         }
