@@ -11,7 +11,6 @@ use std::future::Future;
 use futures_util::stream::{self, FuturesUnordered, Stream};
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::generated::parameter_bounds::LIST_SUB_JOBS;
 use crate::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
 use crate::{Client, Error};
 
@@ -25,12 +24,10 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// The page sizes the spec allows for `limit` (1 to 100).
 pub fn page_size_bounds() -> RangeInclusive<u32> {
-    let bound = LIST_SUB_JOBS.iter().find(|b| b.name == "limit");
-    let to_u32 =
-        |v: Option<i64>, default| v.map_or(default, |v| u32::try_from(v).unwrap_or(default));
-    let minimum = to_u32(bound.and_then(|b| b.minimum), 1).max(1);
-    let maximum = to_u32(bound.and_then(|b| b.maximum), u32::MAX);
-    minimum..=maximum
+    // The same table as `DEFAULT_PAGE_SIZE`; a bound beyond u32 is clamped (never below 1).
+    let limit = crate::spec::parameters::list_sub_jobs::LIMIT;
+    let clamp = |v: i64| u32::try_from(v.max(1)).unwrap_or(u32::MAX);
+    clamp(limit.minimum)..=clamp(limit.maximum)
 }
 
 impl Client {
