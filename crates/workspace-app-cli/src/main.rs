@@ -311,12 +311,12 @@ pub(crate) fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
         return Ok(None);
     };
     let (read, from) = if path.as_os_str() == "-" {
-        (
-            std::io::read_to_string(std::io::stdin().lock()),
-            "standard input".to_string(),
-        )
+        (stdin_once(), "standard input".to_string())
     } else {
-        (std::fs::read_to_string(path), format!("{}", path.display()))
+        (
+            std::fs::read_to_string(path).map_err(|e| e.to_string()),
+            format!("{}", path.display()),
+        )
     };
     // The error names the file, never its content.
     let token = read
@@ -329,6 +329,14 @@ pub(crate) fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
         ));
     }
     Ok(Some(token.to_string()))
+}
+
+/// Standard input, read to its end the first time it is asked for: it can be read only
+/// once, and `doctor` asks for the token twice (to name its source, then to connect).
+fn stdin_once() -> Result<String, String> {
+    static READ: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    READ.get_or_init(|| std::io::read_to_string(std::io::stdin().lock()).map_err(|e| e.to_string()))
+        .clone()
 }
 
 /// Writes the failure to stderr, every line escaped and bounded ([`terminal::shorten`]):

@@ -19,6 +19,14 @@ const SECRETS: [&str; 4] = [AK, SK, ST, TOKEN];
 /// Runs the binary against `endpoint` with `args`, with only the given environment's
 /// credentials.
 async fn run(endpoint: &str, args: &str, env: &[(&str, &str)]) -> Output {
+    command(endpoint, args, env)
+        .output()
+        .await
+        .expect("the binary runs")
+}
+
+/// The command [`run`] runs.
+fn command(endpoint: &str, args: &str, env: &[(&str, &str)]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
     command
         .args(["--endpoint", endpoint, "--project-id", PROJECT])
@@ -37,7 +45,7 @@ async fn run(endpoint: &str, args: &str, env: &[(&str, &str)]) -> Output {
             "/nonexistent/workspace-app-test/credentials",
         )
         .envs(env.iter().copied());
-    command.output().await.expect("the binary runs")
+    command
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -192,6 +200,36 @@ async fn doctor_passes_every_check_against_the_emulator() {
     );
     assert!(out.contains("ok    request"), "{out}");
     assert!(!out.contains("FAIL"), "{out}");
+    assert_no_secret(&output);
+}
+
+#[tokio::test]
+async fn doctor_reads_a_token_from_standard_input_once() {
+    use tokio::io::AsyncWriteExt as _;
+
+    let emulator = emulator_with_token().await;
+    let mut child = command(emulator.base_url(), "--token-file - doctor", &[])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(TOKEN.as_bytes()).await.unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().await.expect("the binary runs");
+    let out = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{out}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        out.contains("ok    credentials  IAM token from --token-file -"),
+        "{out}"
+    );
+    assert!(out.contains("ok    request"), "{out}");
     assert_no_secret(&output);
 }
 
