@@ -4,8 +4,8 @@ use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::error::{ApiError, Error, request_id};
-use crate::generated::operation_paths;
-use crate::generated::parameter_bounds::{Bounds, query_bounds};
+use crate::generated::operations;
+use crate::generated::parameters::{self, Integer};
 use crate::transport::{self, Failure, Received, Rejected, Rejection};
 use crate::{Client, ClientConfig};
 
@@ -17,8 +17,8 @@ impl ClientHooks<ClientConfig> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let template = operation_paths::template(info.operation_id);
-        check_query_bounds(request.url(), query_bounds(info.operation_id))
+        let template = operations::by_name(info.operation_id).map(|operation| operation.path);
+        check_query_bounds(request.url(), parameters::integers(info.operation_id))
             .and_then(|()| check_path_shape(request.url(), self.baseurl(), template))
             .map_err(progenitor_client::Error::InvalidRequest)
     }
@@ -163,23 +163,21 @@ fn check_path_shape(
     }
 }
 
-/// Checks each bounded query parameter of `url` against the spec's `minimum`/`maximum`.
-fn check_query_bounds(url: &reqwest::Url, bounds: &[Bounds]) -> Result<(), String> {
+/// Checks each integer query parameter of `url` against its range in the spec (progenitor
+/// maps `limit: {minimum: 1, maximum: 100}` to `NonZeroU32` and drops the maximum).
+fn check_query_bounds(url: &reqwest::Url, integers: &[Integer]) -> Result<(), String> {
     for (name, value) in url.query_pairs() {
-        let Some(bound) = bounds.iter().find(|b| b.name == name) else {
+        let Some(integer) = integers.iter().find(|integer| integer.name == name) else {
             continue;
         };
-        let in_range = value.parse::<i64>().is_ok_and(|v| {
-            bound.minimum.is_none_or(|min| v >= min) && bound.maximum.is_none_or(|max| v <= max)
-        });
-        if !in_range {
-            let allowed = match (bound.minimum, bound.maximum) {
-                (Some(min), Some(max)) => format!("an integer from {min} to {max}"),
-                (Some(min), None) => format!("an integer of at least {min}"),
-                (None, Some(max)) => format!("an integer of at most {max}"),
-                (None, None) => "an integer".to_string(),
-            };
-            return Err(format!("`{name}` must be {allowed}, got {value}"));
+        if !value
+            .parse::<i64>()
+            .is_ok_and(|v| integer.range().contains(&v))
+        {
+            return Err(format!(
+                "`{name}` must be an integer from {} to {}, got {value}",
+                integer.minimum, integer.maximum
+            ));
         }
     }
     Ok(())
@@ -278,15 +276,9 @@ mod tests {
         assert_eq!(api.request_id.as_deref(), Some("rid"));
     }
 
-    const LIMIT: Bounds = Bounds {
-        name: "limit",
-        minimum: Some(1),
-        maximum: Some(100),
-    };
-
     fn check(query: &str) -> Result<(), String> {
         let url = reqwest::Url::parse(&format!("http://h/p?{query}")).unwrap();
-        check_query_bounds(&url, &[LIMIT])
+        check_query_bounds(&url, &[parameters::list_sub_jobs::LIMIT])
     }
 
     #[test]
@@ -332,13 +324,9 @@ mod tests {
 
     #[test]
     fn the_spec_bounds_limit_and_offset() {
-        let bounds = query_bounds("list_sub_jobs");
-        assert!(bounds.contains(&LIMIT), "{bounds:?}");
-        assert!(bounds.contains(&Bounds {
-            name: "offset",
-            minimum: Some(0),
-            maximum: None
-        }));
-        assert_eq!(query_bounds("no_such_operation"), &[]);
+        let integers = parameters::integers("list_sub_jobs");
+        let names: Vec<&str> = integers.iter().map(|integer| integer.name).collect();
+        assert_eq!(names, ["offset", "limit"]);
+        assert_eq!(parameters::integers("no_such_operation"), &[]);
     }
 }

@@ -101,9 +101,7 @@ pub use wait::{
 /// assert!(operations::LIST_SUB_JOBS.example("200").is_some());
 /// ```
 pub mod spec {
-    pub use crate::generated::{
-        enums, operation_paths, operations, parameter_bounds, parameters, regions,
-    };
+    pub use crate::generated::{enums, operations, parameters, regions};
 }
 
 /// The workspace README's Rust examples compile as doctests (only when testing in the

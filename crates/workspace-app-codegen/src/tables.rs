@@ -10,18 +10,15 @@ use serde_json::Value;
 use crate::lint::HTTP_METHODS;
 use crate::load::Spec;
 
-/// The `*_spec_tables.rs` file: `parameter_bounds`, `operation_paths`, `regions`, `enums`,
-/// `operations` and `parameters`.
+/// The `*_spec_tables.rs` file: `regions`, `enums`, `operations` and `parameters`.
 pub(crate) fn spec_tables(spec: &Spec) -> TokenStream {
     let document = &spec.document;
     let operations = collect_operations(document);
-    let bounds = parameter_bounds(&operations);
-    let paths = operation_paths(&operations);
     let regions = region_endpoints(document);
     let enums = enum_values(document);
     let table = operation_table(&operations);
     let parameters = parameter_table(&operations);
-    quote! { #bounds #paths #regions #enums #table #parameters }
+    quote! { #regions #enums #table #parameters }
 }
 
 /// The `*_test_lists.rs` file: two macro invocations the client's snapshot tests define
@@ -155,85 +152,6 @@ fn response_example<'a>(document: &'a Value, response: &'a Value) -> Option<&'a 
         return resolve(document, first.1).get("value");
     }
     resolve(document, media.get("schema")?).get("example")
-}
-
-/// `query_bounds(operation_id)`: the numeric `minimum`/`maximum` of each query parameter,
-/// as the spec writes them. Progenitor maps `limit: {minimum: 1, maximum: 100}` to
-/// `NonZeroU32` and drops the maximum; the client checks these bounds before sending, so a
-/// bad value never reaches the network.
-fn parameter_bounds(operations: &[Operation<'_>]) -> TokenStream {
-    let mut arms = Vec::new();
-    for operation in operations {
-        let entries = operation.query.iter().filter_map(|(name, schema)| {
-            let minimum = schema.get("minimum").and_then(Value::as_i64);
-            let maximum = schema.get("maximum").and_then(Value::as_i64);
-            if minimum.is_none() && maximum.is_none() {
-                return None;
-            }
-            let minimum = option_tokens(minimum);
-            let maximum = option_tokens(maximum);
-            Some(quote! { Bounds { name: #name, minimum: #minimum, maximum: #maximum } })
-        });
-        let constant = ident(&operation.name.to_uppercase());
-        arms.push((&operation.name, constant, entries.collect::<Vec<_>>()));
-    }
-    let constants = arms.iter().map(|(name, constant, entries)| {
-        let doc = format!("Bounds of the query parameters of `{name}`.");
-        quote! {
-            #[doc = #doc]
-            pub const #constant: &[Bounds] = &[#(#entries),*];
-        }
-    });
-    let matches = arms
-        .iter()
-        .map(|(name, constant, _)| quote! { #name => #constant, });
-    quote! {
-        /// Numeric bounds of query parameters, as the OpenAPI document writes them
-        /// (`minimum`/`maximum`); [`parameters`](super::parameters) adds the bounds of
-        /// each integer's format and the defaults.
-        pub mod parameter_bounds {
-            /// The inclusive bounds of one integer query parameter.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub struct Bounds {
-                /// The parameter's name in the query string.
-                pub name: &'static str,
-                /// The smallest allowed value, if any.
-                pub minimum: Option<i64>,
-                /// The largest allowed value, if any.
-                pub maximum: Option<i64>,
-            }
-            #(#constants)*
-            /// The bounds for an operation, by the `operation_id` progenitor gives its hooks.
-            pub fn query_bounds(operation_id: &str) -> &'static [Bounds] {
-                match operation_id {
-                    #(#matches)*
-                    _ => &[],
-                }
-            }
-        }
-    }
-}
-
-/// `operation_paths::template(operation_id)`: the path template of each operation, so the
-/// client can check that path parameters did not change the shape of the path (URL parsing
-/// resolves a `.` or `..` segment away).
-fn operation_paths(operations: &[Operation<'_>]) -> TokenStream {
-    let arms = operations.iter().map(|operation| {
-        let (name, path) = (&operation.name, &operation.path);
-        quote! { #name => Some(#path), }
-    });
-    quote! {
-        /// The path template of each operation, from the OpenAPI document.
-        pub mod operation_paths {
-            /// The template of an operation, by the `operation_id` progenitor gives its hooks.
-            pub fn template(operation_id: &str) -> Option<&'static str> {
-                match operation_id {
-                    #(#arms)*
-                    _ => None,
-                }
-            }
-        }
-    }
 }
 
 /// `regions::ENDPOINTS`: every value of each server's `region` variable, with the server URL
@@ -415,14 +333,25 @@ fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
                 };
             })
         });
+        let integers = operation
+            .query
+            .iter()
+            .filter(|(_, schema)| integer_range(schema).is_some())
+            .map(|(name, _)| ident(&name.to_shouty_snake_case()));
         let module = ident(&operation.name);
         let doc = format!("The query parameters of `{}`.", operation.id);
         quote! {
             #[doc = #doc]
             pub mod #module {
                 #(#constants)*
+                /// The integer parameters, which the client checks before sending.
+                pub const INTEGERS: &[super::Integer] = &[#(#integers),*];
             }
         }
+    });
+    let arms = operations.iter().map(|operation| {
+        let (name, module) = (&operation.name, ident(&operation.name));
+        quote! { #name => #module::INTEGERS, }
     });
     quote! {
         /// The query parameters of each operation that take an integer in a range or one of
@@ -464,6 +393,15 @@ fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
             }
 
             #(#modules)*
+
+            /// The integer query parameters of an operation, by the name progenitor gives it
+            /// (the `operation_id` its hooks see), e.g. `list_sub_jobs`.
+            pub fn integers(operation: &str) -> &'static [Integer] {
+                match operation {
+                    #(#arms)*
+                    _ => &[],
+                }
+            }
         }
     }
 }
@@ -751,8 +689,6 @@ mod tests {
         let document = document();
         let operations = collect_operations(&document);
         for tokens in [
-            parameter_bounds(&operations),
-            operation_paths(&operations),
             region_endpoints(&document),
             enum_values(&document),
             operation_table(&operations),
