@@ -41,7 +41,6 @@ pub struct ClientBuilder {
     iam_endpoint: Option<String>,
     connect_timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
-    allow_insecure_http: bool,
     /// `Debug` shows it without its password.
     proxy: Option<ProxyUrl>,
     ca_file: Option<PathBuf>,
@@ -150,7 +149,6 @@ impl Default for ClientBuilder {
             iam_endpoint: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             http_client: None,
-            allow_insecure_http: false,
             proxy: None,
             ca_file: None,
             app_name: None,
@@ -307,7 +305,7 @@ impl ClientBuilder {
     /// replay the signed request. Loopback (`127.0.0.0/8`, `::1`, `localhost`) is always
     /// allowed, for local emulators.
     pub fn allow_insecure_http(mut self) -> Self {
-        self.allow_insecure_http = true;
+        self.config.allow_insecure_http = true;
         self
     }
 
@@ -361,7 +359,7 @@ impl ClientBuilder {
                 .clone()
                 .unwrap_or_else(|| default_iam_endpoint(&region));
             let iam = check_endpoint(iam)?;
-            if !parts.allow_insecure_http {
+            if !parts.config.allow_insecure_http {
                 refuse_insecure_http(&iam)?;
             }
             let project = lookup_project_id(&parts.http, &parts.config, &iam, &region)
@@ -459,7 +457,12 @@ impl ClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     http = http.connect_timeout(timeout);
                 }
-                if let Some(proxy) = &self.proxy {
+                if is_loopback_http(&base_url) {
+                    // An endpoint on this machine (an emulator) is reached directly: a proxy
+                    // elsewhere could not reach it, and its requests may carry credentials
+                    // in the clear.
+                    http = http.no_proxy();
+                } else if let Some(proxy) = &self.proxy {
                     http = http.proxy(proxy.to_reqwest()?);
                 }
                 let extra_roots = match &self.ca_file {
@@ -488,7 +491,6 @@ impl ClientBuilder {
             config,
             region_id: self.region,
             iam_endpoint,
-            allow_insecure_http: self.allow_insecure_http,
         })
     }
 }
@@ -500,12 +502,11 @@ struct Parts {
     config: ClientConfig,
     region_id: Option<String>,
     iam_endpoint: Option<String>,
-    allow_insecure_http: bool,
 }
 
 impl Parts {
     fn refuse_insecure_http(&self) -> Result<(), BuildError> {
-        if self.config.credentials.is_some() && !self.allow_insecure_http {
+        if self.config.credentials.is_some() && !self.config.allow_insecure_http {
             refuse_insecure_http(&self.base_url)?;
         }
         Ok(())
@@ -611,24 +612,34 @@ fn check_endpoint(url: String) -> Result<String, BuildError> {
 
 /// Plain http is for this machine only when credentials are sent.
 fn refuse_insecure_http(base_url: &str) -> Result<(), BuildError> {
-    let Ok(url) = reqwest::Url::parse(base_url) else {
-        return Ok(());
-    };
-    if url.scheme() != "http" {
-        return Ok(());
+    match reqwest::Url::parse(base_url) {
+        Ok(url) => match remote_plain_http_host(&url) {
+            Some(host) => Err(BuildError::InsecureHttp {
+                host: host.to_string(),
+            }),
+            None => Ok(()),
+        },
+        Err(_) => Ok(()),
     }
+}
+
+/// The host of a plain `http://` URL that is not this machine (127.0.0.0/8, `::1`,
+/// `localhost`): anyone on the path could read what is sent there.
+pub(crate) fn remote_plain_http_host(url: &reqwest::Url) -> Option<&str> {
+    (url.scheme() == "http" && !is_loopback_host(url)).then(|| url.host_str().unwrap_or_default())
+}
+
+/// A plain `http://` URL on this machine.
+fn is_loopback_http(base_url: &str) -> bool {
+    reqwest::Url::parse(base_url).is_ok_and(|url| url.scheme() == "http" && is_loopback_host(&url))
+}
+
+fn is_loopback_host(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or_default();
-    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse() {
+    match host.trim_start_matches('[').trim_end_matches(']').parse() {
         Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
         Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback(),
         Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-    };
-    if loopback {
-        Ok(())
-    } else {
-        Err(BuildError::InsecureHttp {
-            host: host.to_string(),
-        })
     }
 }
 

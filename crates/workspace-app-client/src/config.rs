@@ -28,6 +28,8 @@ pub struct ClientConfig {
     pub(crate) clock_offset: crate::clock_skew::SharedOffset,
     /// Prepare requests and send none (see [`crate::dry_run`]).
     pub(crate) dry_run: bool,
+    /// Credentials may go over plain http to another host ([`crate::ClientBuilder::allow_insecure_http`]).
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl Default for ClientConfig {
@@ -40,6 +42,7 @@ impl Default for ClientConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             clock_offset: crate::clock_skew::SharedOffset::default(),
             dry_run: false,
+            allow_insecure_http: false,
         }
     }
 }

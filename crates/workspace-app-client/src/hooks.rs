@@ -3,11 +3,12 @@
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
+use crate::client_builder::remote_plain_http_host;
 use crate::error::{ApiError, Error, request_id};
 use crate::generated::operations;
 use crate::generated::parameters::{self, Integer};
 use crate::transport::{self, Failure, Received, Rejected, Rejection};
-use crate::{Client, ClientConfig};
+use crate::{BuildError, Client, ClientConfig};
 
 impl ClientHooks<ClientConfig> for Client {
     /// Rejects out-of-range parameters, and path parameters that would change the path,
@@ -20,6 +21,7 @@ impl ClientHooks<ClientConfig> for Client {
         let template = operations::by_name(info.operation_id).map(|operation| operation.path);
         check_query_bounds(request.url(), parameters::integers(info.operation_id))
             .and_then(|()| check_path_shape(request.url(), self.baseurl(), template))
+            .and_then(|()| check_call_token(request, self.inner().allow_insecure_http))
             .map_err(progenitor_client::Error::InvalidRequest)
     }
 
@@ -160,6 +162,26 @@ fn check_path_shape(
             "a path parameter is `.` or `..`, which would send the request to `{}` instead of `{template}`",
             url.path()
         ))
+    }
+}
+
+/// A token given to the operation itself (`.x_auth_token(..)`) bypasses the builder's check
+/// of the client's credentials, so it is checked here the same way (never over plain http
+/// to another host unless allowed), and marked sensitive so that no `Debug` shows it.
+fn check_call_token(
+    request: &mut reqwest::Request,
+    allow_insecure_http: bool,
+) -> Result<(), String> {
+    let Some(token) = request.headers_mut().get_mut("x-auth-token") else {
+        return Ok(());
+    };
+    token.set_sensitive(true);
+    match remote_plain_http_host(request.url()) {
+        Some(host) if !allow_insecure_http => Err(BuildError::InsecureHttp {
+            host: host.to_string(),
+        }
+        .to_string()),
+        _ => Ok(()),
     }
 }
 

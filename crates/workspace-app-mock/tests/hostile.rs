@@ -156,6 +156,54 @@ fn plain_http_to_a_remote_host_is_refused_before_any_io() {
     }
 }
 
+/// A token given to one call, on a client without credentials of its own, is held to the
+/// same rule as the client's credentials.
+#[tokio::test]
+async fn a_token_given_to_one_call_is_refused_over_plain_http_to_a_remote_host() {
+    let client = ClientBuilder::new()
+        .endpoint("http://sub-jobs.example.invalid")
+        .project_id("p")
+        .build()
+        .unwrap();
+    let sent = client
+        .sub_jobs()
+        .job_type(JobTypeFilter::CreateServer)
+        .x_auth_token("TOKEN-SECRET")
+        .send()
+        .await;
+    let error = Error::from(sent.expect_err("refused"));
+    let Error::InvalidRequest(message) = &error else {
+        panic!("expected Error::InvalidRequest, got {error:?}");
+    };
+    assert!(message.contains("sub-jobs.example.invalid"), "{message}");
+    assert!(message.contains("allow_insecure_http"), "{message}");
+    assert!(!format!("{error:?}").contains("SECRET"), "{error:?}");
+}
+
+/// A proxy elsewhere could not reach this machine's loopback, and credentials over plain
+/// http must not leave it: such an endpoint is reached directly, whatever the proxy
+/// settings (an explicit proxy here; `HTTP_PROXY` and the like are cleared the same way).
+#[tokio::test]
+async fn credentials_over_plain_http_to_this_machine_never_go_through_a_proxy() {
+    let other_host: SocketAddr = "127.0.0.2:0".parse().unwrap();
+    let proxy = hostile::start_on(other_host, Mode::Recorder).await.unwrap();
+    let endpoint = hostile::start(Mode::Recorder).await.unwrap();
+    let client = builder(&endpoint).proxy(proxy.url()).build().unwrap();
+    bounded(
+        Duration::from_secs(20),
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert!(proxy.received().is_empty(), "{:?}", proxy.received());
+    let received = endpoint.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].header("x-auth-token"), Some("TOKEN-SECRET"));
+}
+
 /// Waits 2 s for `job-1` on real time with the default client timeouts; the wait must time
 /// out within its bound, whatever the server does.
 async fn wait_times_out_in_bounds(mode: Mode) -> Hostile {
