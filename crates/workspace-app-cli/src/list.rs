@@ -11,7 +11,7 @@ use workspace_app_client::types::JobDetailInfo;
 use workspace_app_client::{Client, DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
 
 use crate::cli::{ListArgs, Output};
-use crate::terminal::escape;
+use crate::terminal::{self, escape};
 use crate::{Exit, Failure};
 
 pub async fn run(client: &Client, args: ListArgs) -> Result<(), Failure> {
@@ -176,7 +176,7 @@ impl Writer {
                 }
                 for item in items {
                     let separator = if self.items == 0 { "\n" } else { ",\n" };
-                    let pretty = serde_json::to_string_pretty(item)?;
+                    let pretty = terminal::json(serde_json::to_string_pretty(item)?);
                     write!(
                         self.out,
                         "{separator}    {}",
@@ -187,8 +187,7 @@ impl Writer {
             }
             Output::Ndjson => {
                 for item in items {
-                    serde_json::to_writer(&mut self.out, item)?;
-                    writeln!(self.out)?;
+                    writeln!(self.out, "{}", terminal::json(serde_json::to_string(item)?))?;
                 }
                 self.items += items.len() as u64;
             }

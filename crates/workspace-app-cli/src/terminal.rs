@@ -26,6 +26,29 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// JSON text with what [`escape`] escapes written as JSON's `\uXXXX`: serde_json escapes
+/// only C0 controls, `"` and `\`, and leaves DEL, C1 (U+009B introduces a control
+/// sequence, as ESC `[` does) and the bidirectional overrides raw. The values are the same;
+/// only their spelling changes. Those characters occur only inside strings, so the text
+/// stays valid JSON.
+pub fn json(text: String) -> String {
+    // A raw C0 character in serde_json's output is whitespace between tokens: leave it.
+    let left_raw = |c: char| c == '\u{7f}' || (!c.is_ascii() && is_unsafe(c));
+    if !text.chars().any(left_raw) {
+        return text;
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if left_raw(c) {
+            // Every such character is in the Basic Multilingual Plane: one `\uXXXX`.
+            let _ = write!(safe, "\\u{:04x}", u32::from(c));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -57,6 +80,19 @@ mod tests {
             "a\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}\\u{7f}\\u{a}\\u{9}"
         );
         assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn json_keeps_its_values_and_shows_no_raw_control() {
+        let value = "a\u{1b}[2J\u{9b}\u{7f}\u{202e}\n é 中";
+        let text = json(serde_json::to_string_pretty(&serde_json::json!({ "id": value })).unwrap());
+        assert_eq!(
+            text,
+            "{\n  \"id\": \"a\\u001b[2J\\u009b\\u007f\\u202e\\n é 中\"\n}"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed["id"], value);
+        assert_eq!(json("{\"id\":\"plain é\"}".into()), "{\"id\":\"plain é\"}");
     }
 
     #[test]

@@ -327,6 +327,8 @@ async fn escapes_in_items_are_shown_escaped_in_tables_and_exact_in_json() {
 
     let output = run(&server, &args(LIST, &["--output", "ndjson"]), &[TOKEN]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // Exact values, spelt `\u009b` and `\u007f` where serde_json alone would leave them raw.
+    assert_no_raw_controls("ndjson", &stdout(&output));
     let lines: Vec<Value> = stdout(&output)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -338,6 +340,7 @@ async fn escapes_in_items_are_shown_escaped_in_tables_and_exact_in_json() {
 
     let output = run(&server, &args(LIST, &["--output", "json"]), &[TOKEN]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_no_raw_controls("json", &stdout(&output));
     let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(document["count"], 2);
     let items = document["items"].as_array().unwrap();
