@@ -81,9 +81,9 @@ pub use region::{Region, UnknownRegion};
 pub use region_overrides::{REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env};
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use wait::{
-    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, JobOutcome, JobWaiter,
-    LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, StatusCounts, SubJobPhase, WaitError, WaitProgress,
-    WaitReport, WaitTarget, error_text,
+    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
+    JobOutcome, JobWaiter, LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, StatusCounts, SubJobPhase,
+    WaitError, WaitProgress, WaitReport, WaitTarget, error_text,
 };
 
 /// Tables generated from the spec, the one source of every bound, default, enum value,

@@ -241,6 +241,34 @@ async fn wait_times_out_in_bounds(mode: Mode) -> Hostile {
     server
 }
 
+/// Memory too is bounded: a job that claims more sub-jobs than a wait follows ends the wait
+/// as soon as a poll has read one more, long before the timeout.
+#[tokio::test]
+async fn a_wait_on_a_listing_without_end_stops_at_its_sub_job_limit() {
+    let server = hostile::start(Mode::EndlessPages).await.unwrap();
+    let client = builder(&server).build().unwrap();
+    let result = bounded(
+        Duration::from_secs(60),
+        client
+            .wait_for_job(JobTypeFilter::CreateServer, "job-1")
+            .timeout(Duration::from_secs(30))
+            .into_future(),
+    )
+    .await;
+    match &result {
+        Err(WaitError::TooManySubJobs { limit, .. }) => {
+            assert_eq!(*limit, workspace_app_client::DEFAULT_MAX_SUB_JOBS);
+        }
+        other => panic!("expected WaitError::TooManySubJobs, got {other:?}"),
+    }
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("more than 10000 sub-jobs"), "{message}");
+    // 10,001 sub-jobs in pages of 100: 101 requests, the last asking for 1.
+    let received = offsets_and_limits(&server);
+    assert_eq!(received.len(), 101, "{received:?}");
+    assert_eq!(received.last(), Some(&pair("10000", "1")));
+}
+
 #[tokio::test]
 async fn a_wait_on_a_listing_without_end_times_out_in_bounds() {
     let server = wait_times_out_in_bounds(Mode::EndlessPages).await;

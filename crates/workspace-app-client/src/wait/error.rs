@@ -37,6 +37,14 @@ pub enum WaitError {
         #[source]
         last_error: Option<Error>,
     },
+    /// The job has more sub-jobs than the wait follows ([`JobWaiter::max_sub_jobs`](crate::JobWaiter::max_sub_jobs)).
+    #[error("{}", self.report())]
+    TooManySubJobs {
+        /// What was waited for.
+        target: WaitTarget,
+        /// The limit it went past.
+        limit: u64,
+    },
     /// A poll failed in a way that waiting cannot mend (bad credentials, a bad request,
     /// a missing project ID...).
     #[error("{}", self.report())]
@@ -54,7 +62,7 @@ impl WaitError {
         match self {
             WaitError::Failed { sub_jobs, .. } => sub_jobs,
             WaitError::TimedOut { last_seen, .. } => last_seen,
-            WaitError::Api { .. } => &[],
+            WaitError::TooManySubJobs { .. } | WaitError::Api { .. } => &[],
         }
     }
 }

@@ -17,6 +17,10 @@ pub use phase::{StatusCounts, SubJobPhase};
 pub use report::{WaitReport, error_text};
 pub use waiter::{JobOutcome, JobWaiter, WaitProgress, WaitTarget};
 
+/// The most sub-jobs one wait follows unless told otherwise: a job of more is
+/// [`WaitError::TooManySubJobs`], so that a server that pages without end cannot fill memory
+/// before the timeout.
+pub const DEFAULT_MAX_SUB_JOBS: u64 = 10_000;
 /// How long a wait lasts unless told otherwise: 10 minutes.
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(600);
 /// The first pause between two polls unless told otherwise: 5 seconds.

@@ -66,6 +66,9 @@ enum Kind<'a> {
         last_seen: &'a [JobDetailInfo],
         last_poll_failed: bool,
     },
+    TooManySubJobs {
+        limit: u64,
+    },
     CannotPoll,
 }
 
@@ -113,6 +116,9 @@ impl WaitError {
                     last_poll_failed: last_error.is_some(),
                 },
             ),
+            WaitError::TooManySubJobs { target, limit } => {
+                (target, Kind::TooManySubJobs { limit: *limit })
+            }
             WaitError::Api { target, .. } => (target, Kind::CannotPoll),
         };
         WaitReport { target, kind }
@@ -196,6 +202,11 @@ impl fmt::Display for Headline<'_> {
                 Human(waited),
                 Count(polls as usize, "poll"),
                 StatusCounts::of(last_seen)
+            ),
+            Kind::TooManySubJobs { limit } => write!(
+                f,
+                "not waiting for {target}: it has more than {} (the most a wait follows)",
+                Count(usize::try_from(limit).unwrap_or(usize::MAX), "sub-job")
             ),
             Kind::CannotPoll => write!(f, "cannot poll {target}"),
         }

@@ -11,8 +11,8 @@ use tokio::time::Instant;
 
 use super::phase::{self, SubJobPhase};
 use super::{
-    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, LAST_POLL_ALLOWANCE,
-    MIN_POLL_INTERVAL, WaitError,
+    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
+    LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, WaitError,
 };
 use crate::types::{JobDetailInfo, JobTypeFilter};
 use crate::{Client, DEFAULT_CONCURRENCY, Error, deadline};
@@ -81,6 +81,7 @@ impl Client {
             max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
             fail_fast: false,
             concurrency: DEFAULT_CONCURRENCY,
+            max_sub_jobs: DEFAULT_MAX_SUB_JOBS,
             on_progress: None,
         }
     }
@@ -147,6 +148,7 @@ pub struct JobWaiter<'a> {
     max_poll_interval: Duration,
     fail_fast: bool,
     concurrency: usize,
+    max_sub_jobs: u64,
     on_progress: Option<ProgressFn<'a>>,
 }
 
@@ -159,6 +161,7 @@ impl fmt::Debug for JobWaiter<'_> {
             .field("max_poll_interval", &self.max_poll_interval)
             .field("fail_fast", &self.fail_fast)
             .field("concurrency", &self.concurrency)
+            .field("max_sub_jobs", &self.max_sub_jobs)
             .field("on_progress", &self.on_progress.as_ref().map(|_| ".."))
             .finish_non_exhaustive()
     }
@@ -207,6 +210,13 @@ impl<'a> JobWaiter<'a> {
         self
     }
 
+    /// The most sub-jobs the job may have (default [`DEFAULT_MAX_SUB_JOBS`]); a poll that
+    /// finds more ends the wait with [`WaitError::TooManySubJobs`], having read one more.
+    pub fn max_sub_jobs(mut self, max_sub_jobs: u64) -> Self {
+        self.max_sub_jobs = max_sub_jobs;
+        self
+    }
+
     /// Called after every poll, e.g. to show progress. It runs on the waiting task: keep it
     /// short.
     pub fn on_progress(mut self, callback: impl FnMut(&WaitProgress<'_>) + Send + 'a) -> Self {
@@ -228,8 +238,16 @@ impl<'a> JobWaiter<'a> {
             // The deadline bounds a poll in flight too: a server that pages for ever, or
             // answers slowly, cannot stretch the wait.
             let cutoff = deadline.and_then(|deadline| deadline.checked_add(LAST_POLL_ALLOWANCE));
-            let polled =
-                deadline::scope(cutoff, poll(self.client, &self.target, self.concurrency)).await;
+            let polled = deadline::scope(
+                cutoff,
+                poll(
+                    self.client,
+                    &self.target,
+                    self.concurrency,
+                    self.max_sub_jobs,
+                ),
+            )
+            .await;
             let Some(polled) = polled else {
                 return Err(WaitError::TimedOut {
                     target: self.target,
@@ -240,9 +258,15 @@ impl<'a> JobWaiter<'a> {
                 });
             };
             let last_error = match polled {
-                Ok(sub_jobs) => {
+                Ok(Polled::SubJobs(sub_jobs)) => {
                     last_seen = sub_jobs;
                     None
+                }
+                Ok(Polled::TooMany) => {
+                    return Err(WaitError::TooManySubJobs {
+                        target: self.target,
+                        limit: self.max_sub_jobs,
+                    });
                 }
                 Err(error) if error.is_retryable() => {
                     tracing::warn!(%error, target = %self.target, "poll failed; waiting goes on");
@@ -307,20 +331,32 @@ impl<'a> JobWaiter<'a> {
     }
 }
 
-/// The sub-jobs waited for, every page of them; `None` when the deadline in force passed
-/// first. (A free function: the waiter's callback is `Send` but not `Sync`, so the future
-/// must not hold `&JobWaiter`.)
+/// What one poll found.
+enum Polled {
+    /// The sub-jobs waited for, every page of them.
+    SubJobs(Vec<JobDetailInfo>),
+    /// The job has more sub-jobs than the wait follows.
+    TooMany,
+}
+
+/// One poll; `None` when the deadline in force passed first. It reads at most `max_sub_jobs`
+/// sub-jobs and one more, so memory stays bounded whatever `count` the server claims. (A free
+/// function: the waiter's callback is `Send` but not `Sync`, so the future must not hold
+/// `&JobWaiter`.)
 async fn poll(
     client: &Client,
     target: &WaitTarget,
     concurrency: usize,
-) -> Option<Result<Vec<JobDetailInfo>, Error>> {
+    max_sub_jobs: u64,
+) -> Option<Result<Polled, Error>> {
     let mut items = client
         .paginate_sub_jobs(target.job_type)
         .job_id(target.job_id.as_str())
         .concurrency(concurrency)
+        .max_items(max_sub_jobs.saturating_add(1))
         .items();
     let mut sub_jobs = Vec::new();
+    let mut read = 0u64;
     while let Some(item) = items.next().await {
         if deadline::passed() {
             return None;
@@ -333,6 +369,10 @@ async fn poll(
             }
             Err(error) => return Some(Err(error)),
         };
+        read += 1;
+        if read > max_sub_jobs {
+            return Some(Ok(Polled::TooMany));
+        }
         let wanted = match &target.sub_job_id {
             Some(id) => item.id.as_deref() == Some(id.as_str()),
             None => true,
@@ -341,7 +381,7 @@ async fn poll(
             sub_jobs.push(item);
         }
     }
-    Some(Ok(sub_jobs))
+    Some(Ok(Polled::SubJobs(sub_jobs)))
 }
 
 impl<'a> IntoFuture for JobWaiter<'a> {
