@@ -1,12 +1,15 @@
-//! Temporary credentials from an ECS metadata service that has no session tokens (as older
-//! ones): asked without, and used to sign.
+//! Temporary credentials from ECS metadata services the emulator does not play: one without
+//! session tokens (as older ones), one that hands out credentials already expired.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_app_client::{ClientBuilder, CredentialSource, CredentialsChain};
+use workspace_app_client::types::JobTypeFilter;
+use workspace_app_client::{
+    ClientBuilder, CredentialSource, CredentialsChain, DisplayErrorChain, Error,
+};
 
 #[tokio::test]
 async fn a_service_without_session_tokens_is_asked_without() {
@@ -47,4 +50,52 @@ async fn a_service_without_session_tokens_is_asked_without() {
         .unwrap();
     assert!(get.headers.get("x-metadata-token").is_none());
     assert!(!format!("{client:?}").contains("TEMP-SECRET"));
+}
+
+#[tokio::test]
+async fn credentials_that_arrive_expired_are_an_error_not_fetched_for_every_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/meta-data/latest/api/token"))
+        .respond_with(ResponseTemplate::new(405))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/openstack/latest/securitykey"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "credential": {
+                "access": "TEMP-AK",
+                "secret": "TEMP-SECRET-SK",
+                "securitytoken": "TEMP-SECRET-TOKEN",
+                "expires_at": "2001-01-01T00:00:00.000000Z",
+            }
+        })))
+        .mount(&server)
+        .await;
+    let client = ClientBuilder::new()
+        .credentials_chain(CredentialsChain::empty().metadata_endpoint(server.uri()))
+        .endpoint(server.uri())
+        .project_id("p")
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let sent = client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await;
+        let error = Error::from(sent.expect_err("no usable credentials"));
+        let message = DisplayErrorChain(&error).to_string();
+        assert!(message.contains("already expired"), "{message}");
+        assert!(!message.contains("TEMP-SECRET"), "{message}");
+    }
+    // One fetch (without a session token: a GET), then its error for 10 seconds; nothing
+    // was sent to the API with the expired keys.
+    let requests = server.received_requests().await.unwrap();
+    let gets: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .map(|r| r.url.path())
+        .collect();
+    assert_eq!(gets, ["/openstack/latest/securitykey"]);
 }

@@ -189,6 +189,91 @@ async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later()
     assert_eq!(emulator.metadata_credentials_issued(), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn callers_queued_behind_a_failed_fetch_take_its_error_instead_of_fetching_again() {
+    let emulator = start(
+        Config::default()
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60))
+            .metadata_credentials(60 * MINUTE),
+    )
+    .await;
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .retry(workspace_app_client::RetryPolicy::disabled())
+        .build()
+        .expect("built: nothing fetched yet");
+    let send = || {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    };
+    // The metadata service fails every request for now.
+    emulator.fail_next(1000, workspace_app_mock::StatusCode::INTERNAL_SERVER_ERROR);
+    for result in join_all((0..8).map(|_| send())).await {
+        let error = Error::from(result.expect_err("no credentials"));
+        assert!(matches!(error, Error::Credentials(_)), "{error:?}");
+    }
+    let after_eight = emulator.requests_received();
+    // One fetch, 10 seconds later, costs as many requests as the eight callers made.
+    tokio::time::advance(Duration::from_secs(10)).await;
+    send().await.expect_err("still failing");
+    let one_fetch = emulator.requests_received() - after_eight;
+    assert!(one_fetch >= 1);
+    assert_eq!(
+        after_eight, one_fetch,
+        "eight callers fetched more than once"
+    );
+}
+
+/// A metadata service that never answers cannot stretch a wait past its timeout, even with
+/// no timeout of the metadata client's own.
+#[tokio::test]
+async fn a_silent_metadata_service_cannot_stretch_a_wait() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metadata = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut connections = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            connections.push(connection);
+        }
+    });
+    let emulator = start(Config::default()).await;
+    let client = ClientBuilder::new()
+        .credentials_chain(
+            CredentialsChain::empty()
+                .metadata_endpoint(metadata)
+                .metadata_timeout(None),
+        )
+        .endpoint(emulator.base_url())
+        .project_id(emulator.project_id())
+        .build()
+        .expect("built");
+    let started = std::time::Instant::now();
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        client
+            .wait_for_job(JobTypeFilter::CreateServer, "job-1")
+            .timeout(Duration::from_secs(1))
+            .into_future(),
+    )
+    .await
+    .expect("the wait ends within 20 s");
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(
+            result,
+            Err(workspace_app_client::WaitError::TimedOut { .. })
+        ),
+        "{result:?}"
+    );
+    let bound =
+        Duration::from_secs(1) + workspace_app_client::LAST_POLL_ALLOWANCE + Duration::from_secs(1);
+    assert!(elapsed < bound, "{elapsed:?} is past {bound:?}");
+    held.abort();
+}
+
 #[tokio::test]
 async fn expired_credentials_are_refused_by_the_emulator() {
     let clock = ManualClock::new(std::time::SystemTime::now());

@@ -18,7 +18,9 @@ use crate::Credentials;
 pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 
 /// After a refresh that failed, or that brought credentials already inside the refresh
-/// window, the next try waits this long while the credentials in hand are still valid.
+/// window, the next try waits this long: meanwhile requests go on with the credentials in
+/// hand while they are valid, and fail with the refresh's error when they are not (so that
+/// callers queued behind a failed refresh do not each fetch again).
 const RETRY_REFRESH_AFTER: Duration = Duration::from_secs(10);
 
 /// Where a client's credentials come from, and the credentials. `Debug` names the source,
@@ -45,11 +47,23 @@ struct Refreshing {
     refresh: tokio::sync::Mutex<()>,
 }
 
+/// Why the cached credentials cannot be used as they are.
+enum Stale {
+    /// Valid, but due for a refresh.
+    Valid(Arc<Credentials>),
+    /// None valid, and a refresh failed with this less than [`RETRY_REFRESH_AFTER`] ago.
+    FailedLately(String),
+    /// None valid: fetch.
+    None,
+}
+
 #[derive(Default)]
 struct Cached {
     current: Option<(Arc<Credentials>, Instant)>,
     /// When the last refresh was tried, for [`RETRY_REFRESH_AFTER`].
     last_try: Option<Instant>,
+    /// Why the last refresh failed, if it did.
+    last_failure: Option<String>,
 }
 
 impl Provider {
@@ -101,22 +115,42 @@ impl Refreshing {
     }
 
     /// The cached credentials if they need no refresh, or whether they are still valid.
-    fn check(&self, now: Instant) -> Result<Arc<Credentials>, Option<Arc<Credentials>>> {
+    /// Without valid ones, a refresh that failed lately is its error, not a reason to fetch.
+    fn check(&self, now: Instant) -> Result<Arc<Credentials>, Stale> {
         let cached = self.lock();
+        let tried_lately = cached
+            .last_try
+            .is_some_and(|at| now.saturating_duration_since(at) < RETRY_REFRESH_AFTER);
         match &cached.current {
             Some((credentials, expires)) if *expires > now => {
                 let fresh = expires.saturating_duration_since(now) > REFRESH_BEFORE_EXPIRY;
-                let tried_lately = cached
-                    .last_try
-                    .is_some_and(|at| now.saturating_duration_since(at) < RETRY_REFRESH_AFTER);
                 if fresh || tried_lately {
                     Ok(credentials.clone())
                 } else {
-                    Err(Some(credentials.clone()))
+                    Err(Stale::Valid(credentials.clone()))
                 }
             }
-            _ => Err(None),
+            _ => match &cached.last_failure {
+                Some(reason) if tried_lately => Err(Stale::FailedLately(reason.clone())),
+                _ => Err(Stale::None),
+            },
         }
+    }
+
+    /// The metadata service's credentials, within the deadline in force (a wait's): a slow
+    /// service cannot stretch it. Credentials that have already expired are a failure.
+    async fn fetch(&self) -> Result<super::metadata::Fetched, String> {
+        let fetch = self.metadata.fetch();
+        let fetched = match crate::deadline::current() {
+            Some(deadline) => tokio::time::timeout_at(deadline, fetch)
+                .await
+                .unwrap_or_else(|_| Err("no answer before the deadline in force".to_string())),
+            None => fetch.await,
+        }?;
+        if fetched.lifetime.is_zero() {
+            return Err("the credentials it gave have already expired".to_string());
+        }
+        Ok(fetched)
     }
 
     async fn current(
@@ -125,7 +159,9 @@ impl Refreshing {
     ) -> Result<Arc<Credentials>, CredentialsError> {
         let still_valid = match self.check(Instant::now()) {
             Ok(credentials) => return Ok(credentials),
-            Err(still_valid) => still_valid,
+            Err(Stale::FailedLately(reason)) => return Err(self.failure(source, reason)),
+            Err(Stale::Valid(valid)) => Some(valid),
+            Err(Stale::None) => None,
         };
         // One request refreshes; while the credentials in hand are valid the others go on
         // with them, otherwise they wait for the refresh and take its result.
@@ -134,14 +170,16 @@ impl Refreshing {
             (Some(valid), Err(_)) => return Ok(valid.clone()),
             (None, Err(_)) => self.refresh.lock().await,
         };
-        // Someone else may have refreshed while this one waited.
+        // Someone else may have refreshed, or failed to, while this one waited.
         let still_valid = match self.check(Instant::now()) {
             Ok(credentials) => return Ok(credentials),
-            Err(still_valid) => still_valid,
+            Err(Stale::FailedLately(reason)) => return Err(self.failure(source, reason)),
+            Err(Stale::Valid(valid)) => Some(valid),
+            Err(Stale::None) => None,
         };
         let started = Instant::now();
         self.lock().last_try = Some(started);
-        match self.metadata.fetch().await {
+        match self.fetch().await {
             Ok(fetched) => {
                 let credentials = Arc::new(fetched.credentials);
                 let expires = started + fetched.lifetime;
@@ -149,28 +187,39 @@ impl Refreshing {
                     lifetime_s = fetched.lifetime.as_secs(),
                     "temporary credentials fetched from the ECS metadata service"
                 );
-                self.lock().current = Some((credentials.clone(), expires));
+                let mut cached = self.lock();
+                cached.current = Some((credentials.clone(), expires));
+                cached.last_failure = None;
                 Ok(credentials)
             }
-            Err(reason) => match still_valid {
-                Some(valid) => {
-                    tracing::warn!(
-                        %reason,
-                        "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
-                    );
-                    Ok(valid)
+            Err(reason) => {
+                self.lock().last_failure = Some(reason.clone());
+                match still_valid {
+                    Some(valid) => {
+                        tracing::warn!(
+                            %reason,
+                            "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
+                        );
+                        Ok(valid)
+                    }
+                    None => Err(self.failure(source, reason)),
                 }
-                // Never had any: the chain found nothing, and says where it looked.
-                None if self.lock().current.is_none() => {
-                    let mut tried = self.tried.clone();
-                    tried.push((source.clone(), reason));
-                    Err(CredentialsError::NotFound { tried })
-                }
-                None => Err(CredentialsError::Unusable {
-                    from: source.clone(),
-                    reason,
-                }),
-            },
+            }
+        }
+    }
+
+    /// The error for a refresh that failed with `reason`, with no valid credentials in hand.
+    fn failure(&self, source: &CredentialSource, reason: String) -> CredentialsError {
+        if self.lock().current.is_none() {
+            // Never had any: the chain found nothing, and says where it looked.
+            let mut tried = self.tried.clone();
+            tried.push((source.clone(), reason));
+            CredentialsError::NotFound { tried }
+        } else {
+            CredentialsError::Unusable {
+                from: source.clone(),
+                reason,
+            }
         }
     }
 }
