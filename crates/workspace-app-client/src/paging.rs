@@ -5,14 +5,16 @@ use std::ops::RangeInclusive;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
 
-use futures_util::stream::{self, FuturesUnordered, Stream};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
+use futures_util::stream::{self, Stream};
+use tokio::task::{Id, JoinError, JoinSet};
+use tracing::Instrument;
 
 use crate::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
-use crate::{Client, Error};
+use crate::{Client, Error, deadline};
 
 /// Page size a [`SubJobsPaginator`] asks for unless told otherwise: the spec's maximum of
 /// `limit` (100), read from the codegen's table.
@@ -87,6 +89,10 @@ impl Client {
 ///
 /// At most [`concurrency`](Self::concurrency) pages are held in memory, whatever the total. [`pages`](Self::pages) gives the
 /// same listing page by page, with the `count` the service reported on each.
+///
+/// Each page request runs as a task of the current tokio runtime, so pages requested
+/// ahead complete while the caller is busy with an earlier one (rather than time out
+/// waiting to be polled); dropping the stream aborts them.
 #[derive(Debug, Clone)]
 #[must_use = "a paginator sends nothing until the stream from `items()` is polled"]
 pub struct SubJobsPaginator {
@@ -253,13 +259,15 @@ struct Slot {
 }
 
 type Fetched = (Slot, Result<ListSubJobsResponse, Error>);
-type PageFuture = Pin<Box<dyn Future<Output = Fetched> + Send>>;
 
 /// The paging state: which pages are requested, which have arrived, where the listing ends.
 struct State {
     query: SubJobsPaginator,
-    /// Requests in flight; dropping the state cancels them.
-    in_flight: FuturesUnordered<PageFuture>,
+    /// Requests in flight, each its own task so it completes while the caller is busy
+    /// with a page; dropping the set aborts them. Finished but not yet joined ones count.
+    in_flight: JoinSet<Result<ListSubJobsResponse, Error>>,
+    /// The slot of each task in flight, also for a task that panicked.
+    slots: HashMap<Id, Slot>,
     /// Pages that arrived before their turn, by offset.
     arrived: BTreeMap<u64, Fetched>,
     /// Throttled pages to ask for again, before any new one.
@@ -284,7 +292,8 @@ struct State {
 impl State {
     fn new(query: SubJobsPaginator) -> Self {
         State {
-            in_flight: FuturesUnordered::new(),
+            in_flight: JoinSet::new(),
+            slots: HashMap::new(),
             arrived: BTreeMap::new(),
             again: VecDeque::new(),
             next_yield: query.offset,
@@ -315,10 +324,19 @@ impl State {
                 return Some((page, self));
             }
             self.request_more();
-            let Some((slot, fetched)) = self.in_flight.next().await else {
+            let Some(joined) = self.in_flight.join_next_with_id().await else {
                 // Nothing more to ask for, and nothing out: the listing is complete.
                 return None;
             };
+            let (id, joined) = match joined {
+                Ok((id, fetched)) => (id, Ok(fetched)),
+                Err(error) => (error.id(), Err(error)),
+            };
+            // Every task has its slot; `continue` only keeps this free of a panic.
+            let Some(slot) = self.slots.remove(&id) else {
+                continue;
+            };
+            let fetched = joined.unwrap_or_else(|error| Err(lost(slot, &error)));
             match fetched {
                 // Too many requests at once: fewer, and this page again. A request sent
                 // alone has had the client's own retries: then the error stands.
@@ -382,8 +400,18 @@ impl State {
             ..slot
         };
         let query = self.query.clone();
-        self.in_flight
-            .push(Box::pin(async move { (slot, query.fetch(slot).await) }));
+        // The task leaves the caller's task: the wait's deadline and the span go with it.
+        let fetch = deadline::scope(deadline::current(), async move { query.fetch(slot).await });
+        self.spawn(slot, fetch.instrument(tracing::Span::current()));
+    }
+
+    fn spawn(
+        &mut self,
+        slot: Slot,
+        fetch: impl Future<Output = Result<ListSubJobsResponse, Error>> + Send + 'static,
+    ) {
+        let id = self.in_flight.spawn(fetch).id();
+        self.slots.insert(id, slot);
     }
 
     /// Checks a page that arrived in its turn and decides whether it is the last.
@@ -442,7 +470,8 @@ impl State {
     /// Ends the listing; requests still in flight are cancelled.
     fn finish(&mut self) {
         self.finished = true;
-        self.in_flight = FuturesUnordered::new();
+        self.in_flight = JoinSet::new();
+        self.slots.clear();
         self.arrived.clear();
         self.again.clear();
     }
@@ -453,6 +482,14 @@ fn is_throttled(error: &Error) -> bool {
     error
         .status()
         .is_some_and(|status| matches!(status.as_u16(), 429 | 503))
+}
+
+/// The error for a page request whose task panicked or was cancelled.
+fn lost(slot: Slot, error: &JoinError) -> Error {
+    Error::PageLost {
+        offset: slot.offset,
+        reason: error.to_string(),
+    }
 }
 
 /// The ids of a page's first and last items, when both have one.
@@ -470,5 +507,41 @@ mod tests {
     fn page_sizes_come_from_the_spec() {
         assert_eq!(page_size_bounds(), 1..=100);
         assert!(page_size_bounds().contains(&DEFAULT_PAGE_SIZE));
+    }
+
+    fn paginator() -> SubJobsPaginator {
+        // Never sends: the tests below only build paginators or join tasks they spawn.
+        let client = crate::ClientBuilder::new()
+            .endpoint("http://127.0.0.1:9")
+            .project_id("p")
+            .build()
+            .unwrap_or_else(|error| panic!("{error}"));
+        client.paginate_sub_jobs(JobTypeFilter::CreateServer)
+    }
+
+    #[tokio::test]
+    async fn a_page_request_that_panics_ends_the_listing_with_an_error() {
+        let mut state = State::new(paginator().page_size(10).max_items(10));
+        // As if the first page had been launched, and its task panicked.
+        let slot = Slot {
+            offset: 0,
+            limit: 10,
+            alone: true,
+        };
+        state.next_request = 10;
+        state.spawn(slot, async { panic!("a bug in a page request") });
+        let Some((page, state)) = state.next_page().await else {
+            panic!("the listing ended without its error");
+        };
+        let error = page.err().unwrap_or_else(|| panic!("a page from a panic"));
+        assert!(
+            matches!(error, Error::PageLost { offset: 0, .. }),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("a bug in a page request"),
+            "{error}"
+        );
+        assert!(state.next_page().await.is_none());
     }
 }

@@ -1,8 +1,9 @@
 //! `paginate_sub_jobs(..).concurrency(n)`: pages fetched several at once, against a local
 //! server that answers later pages sooner and counts the requests it holds at once: items
 //! still come in offset order, at most `n` requests are out, the end rules hold, errors come
-//! after the items before them, dropping the stream cancels what is in flight, and a server
-//! that throttles gets fewer requests at once.
+//! after the items before them, dropping the stream cancels what is in flight, pages asked
+//! for ahead complete while the caller is busy, and a server that throttles gets fewer
+//! requests at once.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
@@ -297,4 +298,46 @@ async fn throttling_with_one_request_at_a_time_is_an_error() {
     .await;
     let error = ids(&client(&url), 4).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+}
+
+#[tokio::test]
+async fn pages_requested_ahead_complete_while_the_caller_is_busy() {
+    let (_, url) = Server {
+        total: 100,
+        ..Server::default()
+    }
+    .start()
+    .await;
+    let client = ClientBuilder::new()
+        .endpoint(&url)
+        .project_id(PROJECT)
+        .retry(RetryPolicy::disabled())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let mut pages = client
+        .paginate_sub_jobs(JobTypeFilter::CreateServer)
+        .page_size(10)
+        .concurrency(4)
+        .pages();
+    let mut offsets = Vec::new();
+    let mut received = Vec::new();
+    for _ in 0..2 {
+        let page = pages.next().await.unwrap().unwrap();
+        offsets.push(page.offset);
+        received.extend(page.items.into_iter().map(|job| job.id.unwrap()));
+    }
+    // The caller takes longer than an attempt may: pages already requested must not time
+    // out meanwhile.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let rest: Vec<_> = tokio::time::timeout(Duration::from_secs(60), pages.try_collect::<Vec<_>>())
+        .await
+        .expect("the listing ends")
+        .unwrap();
+    for page in rest {
+        offsets.push(page.offset);
+        received.extend(page.items.into_iter().map(|job| job.id.unwrap()));
+    }
+    assert_eq!(offsets, (0..100).step_by(10).collect::<Vec<u64>>());
+    assert_eq!(received, expected(0..100));
 }
