@@ -254,8 +254,11 @@ impl<T> fmt::Debug for Listing<T> {
 struct Slot {
     offset: u64,
     limit: u32,
-    /// Sent while no other request was out: then throttling is not this listing's doing.
+    /// Sent while no other request was out, and none launched while it was (see
+    /// `next_page`): then throttling is not this listing's doing.
     alone: bool,
+    /// How many requests the listing had launched before this one.
+    launch: u64,
 }
 
 type Fetched = (Slot, Result<ListSubJobsResponse, Error>);
@@ -268,6 +271,8 @@ struct State {
     in_flight: JoinSet<Result<ListSubJobsResponse, Error>>,
     /// The slot of each task in flight, also for a task that panicked.
     slots: HashMap<Id, Slot>,
+    /// Requests launched so far.
+    launches: u64,
     /// Pages that arrived before their turn, by offset.
     arrived: BTreeMap<u64, Fetched>,
     /// Throttled pages to ask for again, before any new one.
@@ -294,6 +299,7 @@ impl State {
         State {
             in_flight: JoinSet::new(),
             slots: HashMap::new(),
+            launches: 0,
             arrived: BTreeMap::new(),
             again: VecDeque::new(),
             next_yield: query.offset,
@@ -337,10 +343,13 @@ impl State {
                 continue;
             };
             let fetched = joined.unwrap_or_else(|error| Err(lost(slot, &error)));
+            // Alone only if no other request was out at any moment of this one: none at its
+            // launch, none launched since. The gateway may count the others against it.
+            let alone = slot.alone && slot.launch + 1 == self.launches;
             match fetched {
                 // Too many requests at once: fewer, and this page again. A request sent
                 // alone has had the client's own retries: then the error stands.
-                Err(error) if is_throttled(&error) && !slot.alone => {
+                Err(error) if is_throttled(&error) && !alone => {
                     self.window = (self.window / 2).max(1);
                     self.successes = 0;
                     tracing::warn!(%error, window = self.window, "throttled; fewer pages at once");
@@ -388,6 +397,7 @@ impl State {
                 offset: self.next_request,
                 limit: u32::try_from(limit).unwrap_or(self.query.page_size),
                 alone: false,
+                launch: 0,
             };
             self.next_request += u64::from(slot.limit);
             self.launch(slot);
@@ -397,8 +407,10 @@ impl State {
     fn launch(&mut self, slot: Slot) {
         let slot = Slot {
             alone: self.in_flight.is_empty(),
+            launch: self.launches,
             ..slot
         };
+        self.launches += 1;
         let query = self.query.clone();
         // The task leaves the caller's task: the wait's deadline and the span go with it.
         let fetch = deadline::scope(deadline::current(), async move { query.fetch(slot).await });
@@ -527,7 +539,9 @@ mod tests {
             offset: 0,
             limit: 10,
             alone: true,
+            launch: 0,
         };
+        state.launches = 1;
         state.next_request = 10;
         state.spawn(slot, async { panic!("a bug in a page request") });
         let Some((page, state)) = state.next_page().await else {
