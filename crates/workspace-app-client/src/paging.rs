@@ -32,6 +32,10 @@ pub fn page_size_bounds() -> RangeInclusive<u32> {
     clamp(limit.minimum)..=clamp(limit.maximum)
 }
 
+/// The most pages [`SubJobsPaginator::concurrency`] requests at once, whatever it is told:
+/// each page held costs memory and a connection, and far fewer already meet throttling.
+pub const MAX_CONCURRENCY: usize = 64;
+
 impl Client {
     /// Every sub-job of `job_type` matching the filters, across pages: see
     /// [`SubJobsPaginator`]. Requests use the configured project ID ([`Client::sub_jobs`]).
@@ -139,7 +143,7 @@ impl SubJobsPaginator {
         self
     }
 
-    /// Up to this many pages requested at once (at least 1); default
+    /// Up to this many pages requested at once (from 1 to [`MAX_CONCURRENCY`]); default
     /// [`DEFAULT_CONCURRENCY`]. The first page is requested alone: its `count` tells which
     /// offsets follow. Pages are still yielded in offset order, and at most this many are
     /// held in memory (in flight or arrived ahead of their turn). When the service throttles
@@ -147,7 +151,7 @@ impl SubJobsPaginator {
     /// for again; it grows back by one after as many pages in a row went through. `1` is
     /// strictly sequential.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
-        self.concurrency = concurrency.max(1);
+        self.concurrency = concurrency.clamp(1, MAX_CONCURRENCY);
         self
     }
 
@@ -529,6 +533,15 @@ mod tests {
             .build()
             .unwrap_or_else(|error| panic!("{error}"));
         client.paginate_sub_jobs(JobTypeFilter::CreateServer)
+    }
+
+    #[test]
+    fn concurrency_is_kept_between_1_and_the_maximum() {
+        assert_eq!(paginator().concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(paginator().concurrency(0).concurrency, 1);
+        assert_eq!(paginator().concurrency(16).concurrency, 16);
+        let most = paginator().concurrency(usize::MAX).concurrency;
+        assert_eq!(most, MAX_CONCURRENCY);
     }
 
     #[tokio::test]
