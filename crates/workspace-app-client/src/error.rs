@@ -74,6 +74,14 @@ pub enum Error {
         /// The offset whose page repeated the previous one.
         offset: u64,
     },
+    /// A listing stopped: the request for one of its pages ended without an outcome (its
+    /// task panicked, or the runtime was shutting down).
+    PageLost {
+        /// The offset of the page.
+        offset: u64,
+        /// What became of the request (the panic's message).
+        reason: String,
+    },
     /// A wait did not end in success (a sub-job failed, or it timed out); converted from
     /// [`WaitError`] for callers whose functions return [`Error`]. A wait that could not poll
     /// converts to the poll's own error instead.
@@ -114,6 +122,10 @@ impl fmt::Display for Error {
                 "the server sent the same page again for offset {offset}: it seems to ignore \
                  `offset`, so the listing stops here"
             ),
+            Error::PageLost { offset, reason } => write!(
+                f,
+                "the request for the page at offset {offset} ended without an answer: {reason}"
+            ),
             Error::Wait(error) => fmt::Display::fmt(error, f),
             Error::DryRun(prepared) => {
                 write!(
@@ -142,6 +154,7 @@ impl StdError for Error {
             | Error::Redirect { .. }
             | Error::ResponseTooLarge { .. }
             | Error::RepeatedPage { .. }
+            | Error::PageLost { .. }
             | Error::DryRun(_) => None,
         }
     }

@@ -74,8 +74,8 @@ pub use error::{
 pub use extensible::Extensible;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use paging::{
-    DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Listing, SubJobPagesStream, SubJobsPage,
-    SubJobsPaginator, SubJobsStream, page_size_bounds,
+    DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Listing, MAX_CONCURRENCY, SubJobPagesStream,
+    SubJobsPage, SubJobsPaginator, SubJobsStream, page_size_bounds,
 };
 pub use region::{Region, UnknownRegion};
 pub use region_overrides::{REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env};

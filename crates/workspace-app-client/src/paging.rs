@@ -5,14 +5,16 @@ use std::ops::RangeInclusive;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
 
-use futures_util::stream::{self, FuturesUnordered, Stream};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
+use futures_util::stream::{self, Stream};
+use tokio::task::{Id, JoinError, JoinSet};
+use tracing::Instrument;
 
 use crate::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
-use crate::{Client, Error};
+use crate::{Client, Error, deadline};
 
 /// Page size a [`SubJobsPaginator`] asks for unless told otherwise: the spec's maximum of
 /// `limit` (100), read from the codegen's table.
@@ -29,6 +31,10 @@ pub fn page_size_bounds() -> RangeInclusive<u32> {
     let clamp = |v: i64| u32::try_from(v.max(1)).unwrap_or(u32::MAX);
     clamp(limit.minimum)..=clamp(limit.maximum)
 }
+
+/// The most pages [`SubJobsPaginator::concurrency`] requests at once, whatever it is told:
+/// each page held costs memory and a connection, and far fewer already meet throttling.
+pub const MAX_CONCURRENCY: usize = 64;
 
 impl Client {
     /// Every sub-job of `job_type` matching the filters, across pages: see
@@ -87,6 +93,10 @@ impl Client {
 ///
 /// At most [`concurrency`](Self::concurrency) pages are held in memory, whatever the total. [`pages`](Self::pages) gives the
 /// same listing page by page, with the `count` the service reported on each.
+///
+/// Each page request runs as a task of the current tokio runtime, so pages requested
+/// ahead complete while the caller is busy with an earlier one (rather than time out
+/// waiting to be polled); dropping the stream aborts them.
 #[derive(Debug, Clone)]
 #[must_use = "a paginator sends nothing until the stream from `items()` is polled"]
 pub struct SubJobsPaginator {
@@ -133,7 +143,7 @@ impl SubJobsPaginator {
         self
     }
 
-    /// Up to this many pages requested at once (at least 1); default
+    /// Up to this many pages requested at once (from 1 to [`MAX_CONCURRENCY`]); default
     /// [`DEFAULT_CONCURRENCY`]. The first page is requested alone: its `count` tells which
     /// offsets follow. Pages are still yielded in offset order, and at most this many are
     /// held in memory (in flight or arrived ahead of their turn). When the service throttles
@@ -141,7 +151,7 @@ impl SubJobsPaginator {
     /// for again; it grows back by one after as many pages in a row went through. `1` is
     /// strictly sequential.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
-        self.concurrency = concurrency.max(1);
+        self.concurrency = concurrency.clamp(1, MAX_CONCURRENCY);
         self
     }
 
@@ -248,18 +258,25 @@ impl<T> fmt::Debug for Listing<T> {
 struct Slot {
     offset: u64,
     limit: u32,
-    /// Sent while no other request was out: then throttling is not this listing's doing.
+    /// Sent while no other request was out, and none launched while it was (see
+    /// `next_page`): then throttling is not this listing's doing.
     alone: bool,
+    /// How many requests the listing had launched before this one.
+    launch: u64,
 }
 
 type Fetched = (Slot, Result<ListSubJobsResponse, Error>);
-type PageFuture = Pin<Box<dyn Future<Output = Fetched> + Send>>;
 
 /// The paging state: which pages are requested, which have arrived, where the listing ends.
 struct State {
     query: SubJobsPaginator,
-    /// Requests in flight; dropping the state cancels them.
-    in_flight: FuturesUnordered<PageFuture>,
+    /// Requests in flight, each its own task so it completes while the caller is busy
+    /// with a page; dropping the set aborts them. Finished but not yet joined ones count.
+    in_flight: JoinSet<Result<ListSubJobsResponse, Error>>,
+    /// The slot of each task in flight, also for a task that panicked.
+    slots: HashMap<Id, Slot>,
+    /// Requests launched so far.
+    launches: u64,
     /// Pages that arrived before their turn, by offset.
     arrived: BTreeMap<u64, Fetched>,
     /// Throttled pages to ask for again, before any new one.
@@ -284,7 +301,9 @@ struct State {
 impl State {
     fn new(query: SubJobsPaginator) -> Self {
         State {
-            in_flight: FuturesUnordered::new(),
+            in_flight: JoinSet::new(),
+            slots: HashMap::new(),
+            launches: 0,
             arrived: BTreeMap::new(),
             again: VecDeque::new(),
             next_yield: query.offset,
@@ -315,14 +334,26 @@ impl State {
                 return Some((page, self));
             }
             self.request_more();
-            let Some((slot, fetched)) = self.in_flight.next().await else {
+            let Some(joined) = self.in_flight.join_next_with_id().await else {
                 // Nothing more to ask for, and nothing out: the listing is complete.
                 return None;
             };
+            let (id, joined) = match joined {
+                Ok((id, fetched)) => (id, Ok(fetched)),
+                Err(error) => (error.id(), Err(error)),
+            };
+            // Every task has its slot; `continue` only keeps this free of a panic.
+            let Some(slot) = self.slots.remove(&id) else {
+                continue;
+            };
+            let fetched = joined.unwrap_or_else(|error| Err(lost(slot, &error)));
+            // Alone only if no other request was out at any moment of this one: none at its
+            // launch, none launched since. The gateway may count the others against it.
+            let alone = slot.alone && slot.launch + 1 == self.launches;
             match fetched {
                 // Too many requests at once: fewer, and this page again. A request sent
                 // alone has had the client's own retries: then the error stands.
-                Err(error) if is_throttled(&error) && !slot.alone => {
+                Err(error) if is_throttled(&error) && !alone => {
                     self.window = (self.window / 2).max(1);
                     self.successes = 0;
                     tracing::warn!(%error, window = self.window, "throttled; fewer pages at once");
@@ -370,6 +401,7 @@ impl State {
                 offset: self.next_request,
                 limit: u32::try_from(limit).unwrap_or(self.query.page_size),
                 alone: false,
+                launch: 0,
             };
             self.next_request += u64::from(slot.limit);
             self.launch(slot);
@@ -379,11 +411,23 @@ impl State {
     fn launch(&mut self, slot: Slot) {
         let slot = Slot {
             alone: self.in_flight.is_empty(),
+            launch: self.launches,
             ..slot
         };
+        self.launches += 1;
         let query = self.query.clone();
-        self.in_flight
-            .push(Box::pin(async move { (slot, query.fetch(slot).await) }));
+        // The task leaves the caller's task: the wait's deadline and the span go with it.
+        let fetch = deadline::scope(deadline::current(), async move { query.fetch(slot).await });
+        self.spawn(slot, fetch.instrument(tracing::Span::current()));
+    }
+
+    fn spawn(
+        &mut self,
+        slot: Slot,
+        fetch: impl Future<Output = Result<ListSubJobsResponse, Error>> + Send + 'static,
+    ) {
+        let id = self.in_flight.spawn(fetch).id();
+        self.slots.insert(id, slot);
     }
 
     /// Checks a page that arrived in its turn and decides whether it is the last.
@@ -442,7 +486,8 @@ impl State {
     /// Ends the listing; requests still in flight are cancelled.
     fn finish(&mut self) {
         self.finished = true;
-        self.in_flight = FuturesUnordered::new();
+        self.in_flight = JoinSet::new();
+        self.slots.clear();
         self.arrived.clear();
         self.again.clear();
     }
@@ -453,6 +498,14 @@ fn is_throttled(error: &Error) -> bool {
     error
         .status()
         .is_some_and(|status| matches!(status.as_u16(), 429 | 503))
+}
+
+/// The error for a page request whose task panicked or was cancelled.
+fn lost(slot: Slot, error: &JoinError) -> Error {
+    Error::PageLost {
+        offset: slot.offset,
+        reason: error.to_string(),
+    }
 }
 
 /// The ids of a page's first and last items, when both have one.
@@ -470,5 +523,52 @@ mod tests {
     fn page_sizes_come_from_the_spec() {
         assert_eq!(page_size_bounds(), 1..=100);
         assert!(page_size_bounds().contains(&DEFAULT_PAGE_SIZE));
+    }
+
+    fn paginator() -> SubJobsPaginator {
+        // Never sends: the tests below only build paginators or join tasks they spawn.
+        let client = crate::ClientBuilder::new()
+            .endpoint("http://127.0.0.1:9")
+            .project_id("p")
+            .build()
+            .unwrap_or_else(|error| panic!("{error}"));
+        client.paginate_sub_jobs(JobTypeFilter::CreateServer)
+    }
+
+    #[test]
+    fn concurrency_is_kept_between_1_and_the_maximum() {
+        assert_eq!(paginator().concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(paginator().concurrency(0).concurrency, 1);
+        assert_eq!(paginator().concurrency(16).concurrency, 16);
+        let most = paginator().concurrency(usize::MAX).concurrency;
+        assert_eq!(most, MAX_CONCURRENCY);
+    }
+
+    #[tokio::test]
+    async fn a_page_request_that_panics_ends_the_listing_with_an_error() {
+        let mut state = State::new(paginator().page_size(10).max_items(10));
+        // As if the first page had been launched, and its task panicked.
+        let slot = Slot {
+            offset: 0,
+            limit: 10,
+            alone: true,
+            launch: 0,
+        };
+        state.launches = 1;
+        state.next_request = 10;
+        state.spawn(slot, async { panic!("a bug in a page request") });
+        let Some((page, state)) = state.next_page().await else {
+            panic!("the listing ended without its error");
+        };
+        let error = page.err().unwrap_or_else(|| panic!("a page from a panic"));
+        assert!(
+            matches!(error, Error::PageLost { offset: 0, .. }),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("a bug in a page request"),
+            "{error}"
+        );
+        assert!(state.next_page().await.is_none());
     }
 }

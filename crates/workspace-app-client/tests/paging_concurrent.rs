@@ -1,8 +1,9 @@
 //! `paginate_sub_jobs(..).concurrency(n)`: pages fetched several at once, against a local
 //! server that answers later pages sooner and counts the requests it holds at once: items
 //! still come in offset order, at most `n` requests are out, the end rules hold, errors come
-//! after the items before them, dropping the stream cancels what is in flight, and a server
-//! that throttles gets fewer requests at once.
+//! after the items before them, dropping the stream cancels what is in flight, pages asked
+//! for ahead complete while the caller is busy, and a server that throttles gets fewer
+//! requests at once, even on the first page of a burst.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
@@ -34,6 +35,8 @@ struct Server {
     fail_at: Option<usize>,
     /// Answer 429 to a request that arrives while this many are already being served.
     throttle_above: Option<usize>,
+    /// Answer 429 when, its answer ready, another request is still being served.
+    throttle_when_busy: bool,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
     requests: AtomicUsize,
@@ -86,6 +89,11 @@ async fn page(
         5 + 20 * (3 - (page_number % 4)) as u64,
     ))
     .await;
+    if server.throttle_when_busy && server.in_flight.load(Ordering::SeqCst) > 1 {
+        server.throttled.fetch_add(1, Ordering::SeqCst);
+        let body = json!({"error_code": "APIGW.0308", "error_msg": "throttled"});
+        return (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    }
     if server.fail_at == Some(offset) {
         let body = json!({"error_code": "WKS.0500", "error_msg": "internal error"});
         return (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
@@ -297,4 +305,68 @@ async fn throttling_with_one_request_at_a_time_is_an_error() {
     .await;
     let error = ids(&client(&url), 4).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+}
+
+#[tokio::test]
+async fn a_page_sent_first_of_several_is_not_alone_when_throttled() {
+    // After page 1, pages 2 to 5 go out together; page 2 is sent while nothing else is out,
+    // but answers while page 5 is: its 429 is this listing's doing, not a final answer.
+    let (server, url) = Server {
+        total: 100,
+        throttle_when_busy: true,
+        ..Server::default()
+    }
+    .start()
+    .await;
+    let client = client(&url);
+    let listing = tokio::time::timeout(Duration::from_secs(60), ids(&client, 4));
+    let got = listing.await.expect("the listing ends");
+    assert_eq!(got.unwrap(), expected(0..100));
+    let throttled = server.throttled.load(Ordering::SeqCst);
+    let requests = server.requests.load(Ordering::SeqCst);
+    println!("10 pages: {requests} requests, {throttled} throttled");
+    assert!(throttled > 0, "the server never throttled");
+    assert!(requests <= 40, "{requests} requests for 10 pages");
+}
+
+#[tokio::test]
+async fn pages_requested_ahead_complete_while_the_caller_is_busy() {
+    let (_, url) = Server {
+        total: 100,
+        ..Server::default()
+    }
+    .start()
+    .await;
+    let client = ClientBuilder::new()
+        .endpoint(&url)
+        .project_id(PROJECT)
+        .retry(RetryPolicy::disabled())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let mut pages = client
+        .paginate_sub_jobs(JobTypeFilter::CreateServer)
+        .page_size(10)
+        .concurrency(4)
+        .pages();
+    let mut offsets = Vec::new();
+    let mut received = Vec::new();
+    for _ in 0..2 {
+        let page = pages.next().await.unwrap().unwrap();
+        offsets.push(page.offset);
+        received.extend(page.items.into_iter().map(|job| job.id.unwrap()));
+    }
+    // The caller takes longer than an attempt may: pages already requested must not time
+    // out meanwhile.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let rest: Vec<_> = tokio::time::timeout(Duration::from_secs(60), pages.try_collect::<Vec<_>>())
+        .await
+        .expect("the listing ends")
+        .unwrap();
+    for page in rest {
+        offsets.push(page.offset);
+        received.extend(page.items.into_iter().map(|job| job.id.unwrap()));
+    }
+    assert_eq!(offsets, (0..100).step_by(10).collect::<Vec<u64>>());
+    assert_eq!(received, expected(0..100));
 }
