@@ -181,8 +181,12 @@ fn run(global: &GlobalArgs, command: SubJobsCommand) -> Result<(), Failure> {
     })
 }
 
+/// The main task runs on this thread and writes stdout with blocking writes; the page
+/// requests the paginator runs ahead of it are tasks on a worker, so they complete while a
+/// slow reader (`| less`) holds the writes up, instead of timing out unpolled.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| Failure::new(Exit::Api, format!("cannot start the async runtime: {e}")))

@@ -525,6 +525,60 @@ async fn max_items_caps_an_endless_listing_in_every_format() {
     assert_eq!(lines.count(), 250, "rows");
 }
 
+/// A reader slower than the request timeout (`list --all | less`, paused): the pages asked
+/// for ahead complete meanwhile instead of timing out while the CLI waits for the pipe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_pauses_longer_than_the_request_timeout_loses_nothing() {
+    use workspace_app_client::types::JobType;
+    use workspace_app_mock::{Config, Faults, JobPlan, SubJobPlan};
+
+    let emulator = workspace_app_mock::start(Config::default().token(TOKEN.1).faults(Faults {
+        latency: Duration::from_millis(100),
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let sub_job = SubJobPlan::succeeds(Duration::from_secs(1), Duration::from_secs(1));
+    let job = emulator.add_job(JobPlan::new(JobType::CreateServer).sub_jobs(vec![sub_job; 2000]));
+    let listing = args(
+        LIST,
+        &[
+            "--job-id",
+            &job.job_id,
+            "--all",
+            "--output",
+            "ndjson",
+            "--request-timeout",
+            "300ms",
+            "--max-attempts",
+            "1",
+            "--project-id",
+            emulator.project_id(),
+        ],
+    );
+    let mut child = command(Some(emulator.base_url()), &listing, &[TOKEN])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = vec![0u8; 1024];
+    out.read_exact(&mut first).await.unwrap();
+    // The pipe fills (2,000 sub-jobs are far more than its 64 KB) and the CLI waits on it
+    // with pages in flight, 5 times as long as the request timeout.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), out.read_to_end(&mut rest))
+        .await
+        .expect("the listing ends")
+        .unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    first.extend_from_slice(&rest);
+    assert_eq!(String::from_utf8(first).unwrap().lines().count(), 2000);
+}
+
 /// The resident memory of process `pid`, in bytes, while it runs.
 fn vm_rss(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
