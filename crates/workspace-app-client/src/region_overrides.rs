@@ -103,7 +103,7 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
         path: path.to_path_buf(),
         reason,
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::credentials::file::read_small_file(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(error(format!("cannot read it: {e}"))),
@@ -143,6 +143,17 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_regions_file_without_end_is_an_error_naming_it() {
+        let error = from_file(Path::new("/dev/zero"), "ap-southeast-1").unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("/dev/zero") && message.contains("over"),
+            "{message}"
+        );
+    }
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let vars: HashMap<String, String> = vars

@@ -47,21 +47,32 @@ pub(crate) fn default_path(lookup: &dyn Fn(&str) -> Option<String>) -> Option<Pa
 }
 
 pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
+    let text = match read_small_file(path) {
+        Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Miss::Skip("no such file".into()));
         }
         Err(e) => return Err(Miss::Broken(format!("cannot read it: {e}"))),
     };
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(Miss::Broken(format!(
-            "it is over {MAX_FILE_BYTES} bytes, not a credentials file"
-        )));
-    }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Miss::Broken(format!("cannot read it: {e}")))?;
     profile(&parse(&text))
+}
+
+/// A settings file (credentials, regions), read whole up to [`MAX_FILE_BYTES`]; a larger
+/// one is an error. Read through a limit rather than checked by its size first: a FIFO or
+/// `/dev/zero` reports a size of 0.
+pub(crate) fn read_small_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is over {MAX_FILE_BYTES} bytes, not a settings file"),
+        ));
+    }
+    Ok(text)
 }
 
 /// The profile of the first section that has one.
@@ -128,6 +139,17 @@ mod tests {
 
     fn read_str(text: &str) -> Result<Profile, Miss> {
         profile(&parse(text))
+    }
+
+    /// `/dev/zero` has a size of 0 and no end: the read stops at the limit.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_without_end_is_refused_at_the_limit() {
+        match read(Path::new("/dev/zero")) {
+            Err(Miss::Broken(reason)) => assert!(reason.contains("over 1048576 bytes"), "{reason}"),
+            Err(Miss::Skip(reason)) => panic!("expected a broken file, got a skip: {reason}"),
+            Ok(_) => panic!("expected a broken file, got a profile"),
+        }
     }
 
     #[test]

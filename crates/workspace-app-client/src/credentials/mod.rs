@@ -4,7 +4,7 @@
 //! looked up in IAM when none is given.
 
 mod chain;
-mod file;
+pub(crate) mod file;
 mod iam;
 mod metadata;
 mod provider;
