@@ -163,8 +163,9 @@ pub struct GlobalArgs {
     pub allow_insecure_http: bool,
 
     /// Send requests through this proxy, e.g. http://proxy:3128 or
-    /// http://user:password@proxy:3128 (the password is never shown). Without it,
-    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY apply; NO_PROXY applies with it too
+    /// http://user:password@proxy:3128 (this tool never prints the password, but `ps`
+    /// shows a flag: put a password in HTTPS_PROXY instead). Without it, HTTPS_PROXY,
+    /// HTTP_PROXY, ALL_PROXY and NO_PROXY apply; NO_PROXY applies with it too
     #[arg(long, global = true, value_name = "URL", help_heading = NETWORK)]
     pub proxy: Option<String>,
 

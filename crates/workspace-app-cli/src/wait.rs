@@ -96,7 +96,8 @@ impl Progress {
     fn update(&self, seen: &WaitProgress<'_>) {
         // Statuses newer than this tool and error messages are the server's text.
         let counts = StatusCounts::of(seen.sub_jobs);
-        let shown = escape(&counts.to_string()).into_owned();
+        // Each status the server made up counts apart: the line is bounded too.
+        let shown = shorten(&counts.to_string(), LINE_CHARS).into_owned();
         let problem = seen
             .error
             .map(|e| {
