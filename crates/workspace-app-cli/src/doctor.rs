@@ -9,7 +9,7 @@ use reqwest::Url;
 use workspace_app_client::clock_skew::{ClockOffset, SKEW_THRESHOLD};
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{
-    Client, ClientBuilder, ClientInfo, Credentials, DisplayErrorChain, Error, env,
+    Client, ClientBuilder, ClientInfo, CredentialSource, Credentials, DisplayErrorChain, Error, env,
 };
 
 use crate::cli::{GlobalArgs, TOKEN_ENV};
@@ -73,11 +73,11 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
         checks: 0,
         failed: 0,
     };
-    report.line("credentials", credentials(global));
-    report.line("project", project(global));
-    // Built once, as the commands build it (the chain, a project lookup): the probe and the
-    // signed request both use it.
+    // Built once, as the commands build it (the chain, a project lookup): every line below
+    // reports on it.
     let connected = runtime.block_on(crate::connect(global));
+    report.line("credentials", credentials(global, &connected));
+    report.line("project", project(global, &connected));
     let reached = runtime.block_on(network(global, connected.as_ref().ok(), &mut report));
     let request = if !reached {
         Check::Skip("the endpoint cannot be reached: fix the lines above first".into())
@@ -95,8 +95,12 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
     }
 }
 
-/// Which credential source the client will use, named; never a secret.
-pub fn credential_source(global: &GlobalArgs) -> Result<String, String> {
+/// Which credential source the client uses, named; never a secret. A token is this tool's
+/// (flag, variable or file); anything else is what the client's chain found.
+pub fn credential_source(
+    global: &GlobalArgs,
+    connected: &Result<Client, Failure>,
+) -> Result<String, String> {
     if let Some(token) = &global.token {
         // clap fills `token` from the flag or, without it, from the variable.
         let from_env = std::env::var(TOKEN_ENV).is_ok_and(|value| value == *token);
@@ -113,8 +117,13 @@ pub fn credential_source(global: &GlobalArgs) -> Result<String, String> {
             Err(failure) => Err(failure.message),
         };
     }
-    match Credentials::from_env() {
-        Some(Credentials::AkSk(_))
+    let source = match connected {
+        Ok(client) => client.credential_source(),
+        // The request's line says why the client could not be built.
+        Err(_) => None,
+    };
+    match (source, Credentials::from_env()) {
+        (Some(CredentialSource::Environment) | None, Some(Credentials::AkSk(_)))
             if std::env::var(env::SECURITY_TOKEN).is_ok_and(|v| !v.is_empty()) =>
         {
             Ok(format!(
@@ -124,13 +133,17 @@ pub fn credential_source(global: &GlobalArgs) -> Result<String, String> {
                 env::SECURITY_TOKEN
             ))
         }
-        Some(_) => Ok(format!("AK/SK from {} and {}", env::AK, env::SK)),
-        None => Err("no credentials found".to_string()),
+        (Some(CredentialSource::Environment) | None, Some(_)) => {
+            Ok(format!("AK/SK from {} and {}", env::AK, env::SK))
+        }
+        // The credentials file, or the ECS metadata service (its keys already fetched).
+        (Some(source), _) => Ok(format!("from {source}")),
+        (None, None) => Err("no credentials found".to_string()),
     }
 }
 
-fn credentials(global: &GlobalArgs) -> Check {
-    match credential_source(global) {
+fn credentials(global: &GlobalArgs, connected: &Result<Client, Failure>) -> Check {
+    match credential_source(global, connected) {
         Ok(source) => Check::Pass(source),
         Err(what) => fail(
             what,
@@ -143,16 +156,25 @@ fn credentials(global: &GlobalArgs) -> Check {
     }
 }
 
-fn project(global: &GlobalArgs) -> Check {
-    match &global.project_id {
-        Some(id) => Check::Pass(format!("project ID {id}")),
-        None => fail(
-            "no project ID",
-            format!(
-                "pass --project-id ID or set {} (the console's My Credentials page lists it per region)",
-                env::PROJECT_ID
-            ),
-        ),
+/// The project ID the commands will use: given, found with the credentials, or looked up in
+/// IAM for the region.
+fn project(global: &GlobalArgs, connected: &Result<Client, Failure>) -> Check {
+    let fix = || {
+        format!(
+            "pass --project-id ID or set {} (the console's My Credentials page lists it per region)",
+            env::PROJECT_ID
+        )
+    };
+    match (connected, &global.project_id) {
+        (_, Some(id)) => Check::Pass(format!("project ID {id}")),
+        (Ok(client), None) => match client.project_id() {
+            Some(id) => Check::Pass(format!(
+                "project ID {id}, not given: found with the credentials or looked up in IAM"
+            )),
+            None => fail("no project ID", fix()),
+        },
+        // A failed IAM lookup, or any other reason the client could not be built.
+        (Err(failure), None) => fail(failure.message.clone(), fix()),
     }
 }
 

@@ -23,9 +23,13 @@ async fn emulator(config: Config) -> Emulator {
 
 /// The binary with `--endpoint` the emulator, an environment holding only `env`.
 async fn run(emulator: &Emulator, env: &[(&str, &str)]) -> Output {
+    run_args(emulator, &LIST, env).await
+}
+
+async fn run_args(emulator: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"))
         .args(["--endpoint", emulator.base_url()])
-        .args(LIST)
+        .args(args)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         // Never the real metadata address, whatever the test does not set.
@@ -101,4 +105,35 @@ async fn temporary_keys_from_the_metadata_service() {
     assert!(output.status.success(), "{}", text(&output));
     assert!(text(&output).contains("SUCCESS"), "{}", text(&output));
     assert_eq!(emulator.metadata_credentials_issued(), 1);
+}
+
+/// `doctor` reports the project ID the commands will use, looked up in IAM when not given,
+/// instead of failing for want of `--project-id`.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_finds_the_project_id_as_the_commands_do() {
+    let emulator = emulator(
+        Config::default()
+            .metadata_credentials(Duration::from_secs(3600))
+            .iam(),
+    )
+    .await;
+    let output = run_args(
+        &emulator,
+        &["--region", emulator.region(), "doctor"],
+        &[
+            ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", emulator.base_url()),
+            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url()),
+        ],
+    )
+    .await;
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    let credentials = format!(
+        "ok    credentials  from ECS instance metadata at {}",
+        emulator.base_url()
+    );
+    assert!(out.contains(&credentials), "{out}");
+    let project = format!("ok    project      project ID {}", emulator.project_id());
+    assert!(out.contains(&project), "{out}");
+    assert!(out.contains("looked up"), "{out}");
 }
