@@ -131,7 +131,7 @@ pub struct GlobalArgs {
     /// endpoint may be overridden as in Huawei's SDKs: the variable
     /// HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_<REGION> (e.g. ..._AP_SOUTHEAST_1), then the
     /// regions file (HUAWEICLOUD_SDK_REGIONS_FILE, default ~/.huaweicloud/regions.yaml)
-    #[arg(long, global = true, value_name = "REGION", help_heading = CONNECTION)]
+    #[arg(long, global = true, value_name = "REGION", value_parser = RegionParser, hide_possible_values = true, help_heading = CONNECTION)]
     pub region: Option<String>,
 
     /// Project the sub-jobs belong to; with AK/SK credentials and --region, looked up in
@@ -348,6 +348,33 @@ where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
     PossibleValuesParser::new(parameter.values.iter().copied()).try_map(|value| value.parse::<T>())
+}
+
+/// Any region id (one the build does not know is named with --endpoint, or found in the
+/// region overrides), with the spec's regions offered to shell completion.
+#[derive(Clone)]
+struct RegionParser;
+
+impl TypedValueParser for RegionParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::NonEmptyStringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let regions = workspace_app_client::spec::regions::ENDPOINTS.iter();
+        Some(Box::new(
+            regions.map(|(id, _)| clap::builder::PossibleValue::new(*id)),
+        ))
+    }
 }
 
 /// An integer parameter within the spec's range (its `minimum`/`maximum`, else its

@@ -543,6 +543,10 @@ async fn completions_are_printed_for_each_shell() {
             script.contains("workspace-app") && script.contains("job-type"),
             "{shell}"
         );
+        // The spec's regions are offered, though --region takes others too.
+        for region in ["ap-southeast-1", "cn-north-4"] {
+            assert!(script.contains(region), "{shell}: no {region}");
+        }
     }
     assert!(requests(&server).await.is_empty());
 }
