@@ -193,7 +193,8 @@ pub struct GlobalArgs {
     pub app_name: Option<String>,
 
     /// Log the client's calls to stderr: each call and attempt, retries, statuses, request
-    /// IDs, clock-skew corrections. Secrets never appear
+    /// IDs, clock-skew corrections. Secrets never appear. Only this tool's and the client's
+    /// logs: RUST_LOG is not read, since other crates' logs are not checked for secrets
     #[arg(long, global = true, help_heading = SHOW_WORK)]
     pub debug: bool,
 
