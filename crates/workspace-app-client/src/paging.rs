@@ -368,6 +368,10 @@ impl State {
 
     /// Requests pages ahead as far as the window, the known end and `max_items` allow.
     fn request_more(&mut self) {
+        // A throttled page past a `count` that has since shrunk would never be yielded.
+        if let Some(end) = self.end() {
+            self.again.retain(|slot| slot.offset < end);
+        }
         // Throttled pages first, as soon as fewer than `window` requests are out: one of
         // them is the next to yield. They were counted as held when first requested.
         while self.in_flight.len() < self.window
@@ -542,6 +546,29 @@ mod tests {
         assert_eq!(paginator().concurrency(16).concurrency, 16);
         let most = paginator().concurrency(usize::MAX).concurrency;
         assert_eq!(most, MAX_CONCURRENCY);
+    }
+
+    #[tokio::test]
+    async fn a_throttled_page_past_a_count_that_shrank_is_not_asked_for_again() {
+        let mut state = State::new(paginator().page_size(10).concurrency(4));
+        state.started = true;
+        state.next_yield = 10;
+        state.next_request = 40;
+        state.count = Some(20);
+        for offset in [10, 30] {
+            let slot = Slot {
+                offset,
+                limit: 10,
+                alone: false,
+                launch: 0,
+            };
+            state.again.push_back(slot);
+        }
+        state.request_more();
+        // Only the page at 10 is still inside the listing; nothing is sent for 30.
+        assert!(state.again.is_empty());
+        let offsets: Vec<u64> = state.slots.values().map(|slot| slot.offset).collect();
+        assert_eq!(offsets, [10]);
     }
 
     #[tokio::test]
