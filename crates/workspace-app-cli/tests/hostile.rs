@@ -549,7 +549,7 @@ async fn a_reader_that_pauses_longer_than_the_request_timeout_loses_nothing() {
             "--output",
             "ndjson",
             "--request-timeout",
-            "300ms",
+            "1s",
             "--max-attempts",
             "1",
             "--project-id",
@@ -566,8 +566,8 @@ async fn a_reader_that_pauses_longer_than_the_request_timeout_loses_nothing() {
     let mut first = vec![0u8; 1024];
     out.read_exact(&mut first).await.unwrap();
     // The pipe fills (2,000 sub-jobs are far more than its 64 KB) and the CLI waits on it
-    // with pages in flight, 5 times as long as the request timeout.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // with pages in flight, well past the request timeout (1 s, room for a loaded machine).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     let mut rest = Vec::new();
     tokio::time::timeout(Duration::from_secs(30), out.read_to_end(&mut rest))
         .await

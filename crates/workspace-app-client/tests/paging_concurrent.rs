@@ -341,7 +341,8 @@ async fn pages_requested_ahead_complete_while_the_caller_is_busy() {
         .endpoint(&url)
         .project_id(PROJECT)
         .retry(RetryPolicy::disabled())
-        .timeout(Duration::from_millis(300))
+        // Room for a loaded machine; the caller's pause below is well past it.
+        .timeout(Duration::from_secs(1))
         .build()
         .unwrap();
     let mut pages = client
@@ -358,7 +359,7 @@ async fn pages_requested_ahead_complete_while_the_caller_is_busy() {
     }
     // The caller takes longer than an attempt may: pages already requested must not time
     // out meanwhile.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     let rest: Vec<_> = tokio::time::timeout(Duration::from_secs(60), pages.try_collect::<Vec<_>>())
         .await
         .expect("the listing ends")
