@@ -23,6 +23,17 @@ async fn start(config: Config) -> Emulator {
         .expect("the emulator starts")
 }
 
+/// The emulator on tokio's clock, for tests on paused time: its credentials expire as that
+/// clock advances, and its connections never time out while time jumps.
+async fn start_on_paused_time(config: Config) -> Emulator {
+    start(
+        config
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60)),
+    )
+    .await
+}
+
 /// Credentials from the emulator's metadata endpoint only (no environment, no file), and
 /// the project ID from its IAM, with no timers (safe on paused time).
 fn chain_builder(emulator: &Emulator) -> ClientBuilder {
@@ -47,14 +58,8 @@ fn chain_builder(emulator: &Emulator) -> ClientBuilder {
 async fn a_long_wait_keeps_working_across_credential_rotations() {
     // Credentials live 6 minutes; the job takes 12: the client must refresh mid-wait (with
     // less than 5 minutes left), and the emulator refuses credentials once expired.
-    let emulator = start(
-        Config::default()
-            .clock(Clock::tokio())
-            .header_timeout(Duration::from_secs(24 * 60 * 60))
-            .metadata_credentials(6 * MINUTE)
-            .iam(),
-    )
-    .await;
+    let emulator =
+        start_on_paused_time(Config::default().metadata_credentials(6 * MINUTE).iam()).await;
     let job = emulator.add_job(
         JobPlan::new(JobType::CreateServer).sub_job(SubJobPlan::succeeds(MINUTE, 11 * MINUTE)),
     );
@@ -119,13 +124,7 @@ async fn concurrent_requests_fetch_credentials_once() {
 
 #[tokio::test(start_paused = true)]
 async fn concurrent_requests_near_expiry_refresh_once() {
-    let emulator = start(
-        Config::default()
-            .clock(Clock::tokio())
-            .header_timeout(Duration::from_secs(24 * 60 * 60))
-            .metadata_credentials(6 * MINUTE),
-    )
-    .await;
+    let emulator = start_on_paused_time(Config::default().metadata_credentials(6 * MINUTE)).await;
     let client = chain_builder(&emulator)
         .project_id(emulator.project_id())
         .build_async()
@@ -156,13 +155,7 @@ async fn concurrent_requests_near_expiry_refresh_once() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later() {
-    let emulator = start(
-        Config::default()
-            .clock(Clock::tokio())
-            .header_timeout(Duration::from_secs(24 * 60 * 60))
-            .metadata_credentials(6 * MINUTE),
-    )
-    .await;
+    let emulator = start_on_paused_time(Config::default().metadata_credentials(6 * MINUTE)).await;
     let client = chain_builder(&emulator)
         .project_id(emulator.project_id())
         .retry(workspace_app_client::RetryPolicy::disabled())
@@ -191,13 +184,7 @@ async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later()
 
 #[tokio::test(start_paused = true)]
 async fn callers_queued_behind_a_failed_fetch_take_its_error_instead_of_fetching_again() {
-    let emulator = start(
-        Config::default()
-            .clock(Clock::tokio())
-            .header_timeout(Duration::from_secs(24 * 60 * 60))
-            .metadata_credentials(60 * MINUTE),
-    )
-    .await;
+    let emulator = start_on_paused_time(Config::default().metadata_credentials(60 * MINUTE)).await;
     let client = chain_builder(&emulator)
         .project_id(emulator.project_id())
         .retry(workspace_app_client::RetryPolicy::disabled())
