@@ -11,8 +11,9 @@ use workspace_app_client::{
     ClientBuilder, CredentialSource, CredentialsChain, DisplayErrorChain, Error,
 };
 
-#[tokio::test]
-async fn a_service_without_session_tokens_is_asked_without() {
+/// A metadata service with no session tokens (`PUT` answers 405) that hands out one set of
+/// temporary credentials expiring at `expires_at`, and expects to be asked for it once.
+async fn metadata_without_session_tokens(expires_at: &str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .and(path("/meta-data/latest/api/token"))
@@ -26,12 +27,18 @@ async fn a_service_without_session_tokens_is_asked_without() {
                 "access": "TEMP-AK",
                 "secret": "TEMP-SECRET-SK",
                 "securitytoken": "TEMP-SECRET-TOKEN",
-                "expires_at": "2999-01-01T00:00:00.000000Z",
+                "expires_at": expires_at,
             }
         })))
         .expect(1)
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn a_service_without_session_tokens_is_asked_without() {
+    let server = metadata_without_session_tokens("2999-01-01T00:00:00.000000Z").await;
     let client = ClientBuilder::new()
         .credentials_chain(CredentialsChain::empty().metadata_endpoint(server.uri()))
         .endpoint(server.uri())
@@ -54,24 +61,7 @@ async fn a_service_without_session_tokens_is_asked_without() {
 
 #[tokio::test]
 async fn credentials_that_arrive_expired_are_an_error_not_fetched_for_every_request() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path("/meta-data/latest/api/token"))
-        .respond_with(ResponseTemplate::new(405))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/openstack/latest/securitykey"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "credential": {
-                "access": "TEMP-AK",
-                "secret": "TEMP-SECRET-SK",
-                "securitytoken": "TEMP-SECRET-TOKEN",
-                "expires_at": "2001-01-01T00:00:00.000000Z",
-            }
-        })))
-        .mount(&server)
-        .await;
+    let server = metadata_without_session_tokens("2001-01-01T00:00:00.000000Z").await;
     let client = ClientBuilder::new()
         .credentials_chain(CredentialsChain::empty().metadata_endpoint(server.uri()))
         .endpoint(server.uri())
