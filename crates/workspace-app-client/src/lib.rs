@@ -56,6 +56,8 @@ mod region;
 mod region_overrides;
 mod retry;
 pub mod signing;
+#[cfg(test)]
+mod test_support;
 mod transport;
 mod wait;
 

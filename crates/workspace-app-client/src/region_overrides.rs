@@ -142,7 +142,7 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::test_support::lookup;
 
     #[cfg(unix)]
     #[test]
@@ -153,14 +153,6 @@ mod tests {
             message.contains("/dev/zero") && message.contains("over"),
             "{message}"
         );
-    }
-
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| vars.get(name).cloned()
     }
 
     #[test]

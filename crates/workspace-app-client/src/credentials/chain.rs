@@ -280,15 +280,7 @@ impl CredentialsChain {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::test_support::lookup;
 
     fn temp_file(name: &str, text: &str) -> PathBuf {
         let path =

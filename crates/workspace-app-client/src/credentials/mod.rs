@@ -180,15 +180,7 @@ impl fmt::Debug for AkSk {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::test_support::lookup;
 
     #[test]
     fn reads_permanent_and_temporary_keys_from_the_official_variables() {

@@ -132,14 +132,7 @@ pub(super) fn failed(sub_jobs: &[JobDetailInfo]) -> Vec<JobDetailInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sub_job(id: &str, status: &str) -> JobDetailInfo {
-        JobDetailInfo {
-            id: Some(id.to_string()),
-            status: Some(status.parse().unwrap()),
-            ..JobDetailInfo::default()
-        }
-    }
+    use crate::test_support::sub_job;
 
     #[test]
     fn every_status_has_a_phase() {

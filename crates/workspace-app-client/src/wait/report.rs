@@ -301,15 +301,8 @@ impl fmt::Display for Human {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::sub_job;
     use crate::types::JobTypeFilter;
-
-    fn sub_job(id: &str, status: &str) -> JobDetailInfo {
-        JobDetailInfo {
-            id: Some(id.to_string()),
-            status: Some(status.parse().unwrap()),
-            ..JobDetailInfo::default()
-        }
-    }
 
     fn target() -> WaitTarget {
         WaitTarget {
