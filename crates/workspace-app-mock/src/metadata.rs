@@ -7,8 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::DATE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fastrand::Rng;
 use secrecy::{ExposeSecret, SecretString};
@@ -214,11 +213,8 @@ pub(crate) async fn security_key(
             "expires_at": rfc3339(key.expires_at),
         }
     });
-    let mut response = Json(body).into_response();
-    if let Ok(date) = HeaderValue::from_str(&http_date(now)) {
-        response.headers_mut().insert(DATE, date);
-    }
-    response
+    // `Date`, which the client counts the lifetime from, is the gateway's, on the same clock.
+    Json(body).into_response()
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -229,22 +225,13 @@ fn rfc3339(time: SystemTime) -> String {
         .unwrap_or_default()
 }
 
-pub(crate) fn http_date(time: SystemTime) -> String {
-    OffsetDateTime::from(time)
-        .format(format_description!(
-            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-        ))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_formatted_as_http_and_rfc3339() {
+    fn expiry_is_formatted_as_rfc3339() {
         let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(http_date(time), "Tue, 14 Nov 2023 22:13:20 GMT");
         assert_eq!(rfc3339(time), "2023-11-14T22:13:20.000000Z");
     }
 }
