@@ -47,9 +47,7 @@ impl ClockOffset {
     /// The offset measured from a response's `Date` header, read at `local`; `None`
     /// without a `Date` the HTTP date format can read.
     pub fn from_date_header(headers: &HeaderMap, local: SystemTime) -> Option<Self> {
-        let date = headers.get(DATE)?.to_str().ok()?;
-        let server = httpdate::parse_http_date(date).ok()?;
-        Some(Self::between(server, local))
+        Some(Self::between(server_date(headers)?, local))
     }
 
     /// The offset in milliseconds, positive when the service is ahead.
@@ -123,12 +121,16 @@ pub(crate) fn correction(
     signed_at: SystemTime,
     local: SystemTime,
 ) -> Option<ClockOffset> {
-    let date = headers.get(DATE)?.to_str().ok()?;
-    let server = httpdate::parse_http_date(date).ok()?;
+    let server = server_date(headers)?;
     if ClockOffset::between(server, signed_at).magnitude() <= SKEW_THRESHOLD {
         return None;
     }
     Some(ClockOffset::between(server, local))
+}
+
+/// The time a response's `Date` header gives; `None` without one the HTTP date format reads.
+pub(crate) fn server_date(headers: &HeaderMap) -> Option<SystemTime> {
+    httpdate::parse_http_date(headers.get(DATE)?.to_str().ok()?).ok()
 }
 
 #[cfg(test)]

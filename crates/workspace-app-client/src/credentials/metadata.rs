@@ -4,7 +4,6 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::DATE;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -159,11 +158,7 @@ impl MetadataClient {
                 }
             ));
         }
-        let date = response
-            .headers()
-            .get(DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok());
+        let date = crate::clock_skew::server_date(response.headers());
         let body = read_limited(response)
             .await
             .map_err(|e| format!("cannot read the answer of {url}: {e}"))?;
