@@ -47,14 +47,13 @@ struct Refreshing {
     refresh: tokio::sync::Mutex<()>,
 }
 
-/// Why the cached credentials cannot be used as they are.
-enum Stale {
-    /// Valid, but due for a refresh.
-    Valid(Arc<Credentials>),
-    /// None valid, and a refresh failed with this less than [`RETRY_REFRESH_AFTER`] ago.
-    FailedLately(String),
-    /// None valid: fetch.
-    None,
+/// What the cached credentials allow ([`Refreshing::check`]).
+enum Checked {
+    /// This, without I/O: credentials that need no refresh, or the error of a refresh that
+    /// failed less than [`RETRY_REFRESH_AFTER`] ago, with none valid.
+    Answer(Result<Arc<Credentials>, CredentialsError>),
+    /// A refresh is due; the credentials still valid meanwhile, if any.
+    Refresh(Option<Arc<Credentials>>),
 }
 
 #[derive(Default)]
@@ -114,9 +113,10 @@ impl Refreshing {
         self.cached.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The cached credentials if they need no refresh, or whether they are still valid.
-    /// Without valid ones, a refresh that failed lately is its error, not a reason to fetch.
-    fn check(&self, now: Instant) -> Result<Arc<Credentials>, Stale> {
+    /// What the cache answers now: the credentials when they need no refresh, or else a
+    /// refresh is due (with the credentials still valid meanwhile, if any). Without valid
+    /// ones, a refresh that failed lately is its error, not a reason to fetch again.
+    fn check(&self, now: Instant, source: &CredentialSource) -> Checked {
         let cached = self.lock();
         let tried_lately = cached
             .last_try
@@ -125,14 +125,18 @@ impl Refreshing {
             Some((credentials, expires)) if *expires > now => {
                 let fresh = expires.saturating_duration_since(now) > REFRESH_BEFORE_EXPIRY;
                 if fresh || tried_lately {
-                    Ok(credentials.clone())
+                    Checked::Answer(Ok(credentials.clone()))
                 } else {
-                    Err(Stale::Valid(credentials.clone()))
+                    Checked::Refresh(Some(credentials.clone()))
                 }
             }
             _ => match &cached.last_failure {
-                Some(reason) if tried_lately => Err(Stale::FailedLately(reason.clone())),
-                _ => Err(Stale::None),
+                Some(reason) if tried_lately => Checked::Answer(Err(self.failure(
+                    cached.current.is_none(),
+                    source,
+                    reason.clone(),
+                ))),
+                _ => Checked::Refresh(None),
             },
         }
     }
@@ -157,11 +161,9 @@ impl Refreshing {
         &self,
         source: &CredentialSource,
     ) -> Result<Arc<Credentials>, CredentialsError> {
-        let still_valid = match self.check(Instant::now()) {
-            Ok(credentials) => return Ok(credentials),
-            Err(Stale::FailedLately(reason)) => return Err(self.failure(source, reason)),
-            Err(Stale::Valid(valid)) => Some(valid),
-            Err(Stale::None) => None,
+        let still_valid = match self.check(Instant::now(), source) {
+            Checked::Answer(answer) => return answer,
+            Checked::Refresh(still_valid) => still_valid,
         };
         // One request refreshes; while the credentials in hand are valid the others go on
         // with them, otherwise they wait for the refresh and take its result.
@@ -171,11 +173,9 @@ impl Refreshing {
             (None, Err(_)) => self.refresh.lock().await,
         };
         // Someone else may have refreshed, or failed to, while this one waited.
-        let still_valid = match self.check(Instant::now()) {
-            Ok(credentials) => return Ok(credentials),
-            Err(Stale::FailedLately(reason)) => return Err(self.failure(source, reason)),
-            Err(Stale::Valid(valid)) => Some(valid),
-            Err(Stale::None) => None,
+        let still_valid = match self.check(Instant::now(), source) {
+            Checked::Answer(answer) => return answer,
+            Checked::Refresh(still_valid) => still_valid,
         };
         let started = Instant::now();
         self.lock().last_try = Some(started);
@@ -202,15 +202,24 @@ impl Refreshing {
                         );
                         Ok(valid)
                     }
-                    None => Err(self.failure(source, reason)),
+                    None => {
+                        let never_had = self.lock().current.is_none();
+                        Err(self.failure(never_had, source, reason))
+                    }
                 }
             }
         }
     }
 
-    /// The error for a refresh that failed with `reason`, with no valid credentials in hand.
-    fn failure(&self, source: &CredentialSource, reason: String) -> CredentialsError {
-        if self.lock().current.is_none() {
+    /// The error for a refresh that failed with `reason`, with no valid credentials in hand
+    /// (`never_had`: none were ever fetched).
+    fn failure(
+        &self,
+        never_had: bool,
+        source: &CredentialSource,
+        reason: String,
+    ) -> CredentialsError {
+        if never_had {
             // Never had any: the chain found nothing, and says where it looked.
             let mut tried = self.tried.clone();
             tried.push((source.clone(), reason));
