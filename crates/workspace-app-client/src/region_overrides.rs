@@ -81,11 +81,7 @@ fn first_endpoint<'a>(endpoints: impl IntoIterator<Item = &'a str>) -> Option<St
 
 /// The regions file in use: the variable's path, else `~/.huaweicloud/regions.yaml`.
 fn regions_file(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    if let Some(path) = env(REGIONS_FILE_ENV).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let home = env("HOME").or_else(|| env("USERPROFILE"))?;
-    Some(Path::new(&home).join(".huaweicloud").join("regions.yaml"))
+    crate::credentials::file::settings_file(env, REGIONS_FILE_ENV, "regions.yaml")
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,6 +229,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(endpoint("moon-1", &env).unwrap().0, "http://127.0.0.1:1");
+        // An empty HOME is no home: never a path relative to the current directory.
+        assert_eq!(regions_file(&lookup(&[("HOME", "")])), None);
     }
 
     #[test]

@@ -37,13 +37,23 @@ pub(crate) enum Miss {
 
 /// `~/.huaweicloud/credentials`, or the variable's path.
 pub(crate) fn default_path(lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    if let Some(path) = lookup(super::env::CREDENTIALS_FILE).filter(|p| !p.is_empty()) {
+    settings_file(lookup, super::env::CREDENTIALS_FILE, "credentials")
+}
+
+/// A settings file of Huawei's SDKs: the path in `variable`, else `~/.huaweicloud/<name>`
+/// (`None` without a home directory: never a path relative to the current one).
+pub(crate) fn settings_file(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &str,
+    name: &str,
+) -> Option<PathBuf> {
+    if let Some(path) = lookup(variable).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
     let home = lookup("HOME")
         .or_else(|| lookup("USERPROFILE"))
         .filter(|h| !h.is_empty())?;
-    Some(Path::new(&home).join(".huaweicloud").join("credentials"))
+    Some(Path::new(&home).join(".huaweicloud").join(name))
 }
 
 pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
