@@ -532,15 +532,18 @@ fn metadata_http() -> Result<reqwest::Client, BuildError> {
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(0)
-        .user_agent(concat!("workspace-app-client/", env!("CARGO_PKG_VERSION")));
+        .user_agent(USER_AGENT);
     #[cfg(feature = "rustls-ring")]
     let http = http.tls_backend_preconfigured(ring_tls_config(&[])?);
     Ok(http.build()?)
 }
 
-/// `workspace-app-client/VERSION`, then the application's name if there is one.
+/// This client's `User-Agent`.
+const USER_AGENT: &str = concat!("workspace-app-client/", env!("CARGO_PKG_VERSION"));
+
+/// [`USER_AGENT`], then the application's name if there is one.
 fn user_agent(app_name: Option<&str>) -> Result<String, BuildError> {
-    let ours = concat!("workspace-app-client/", env!("CARGO_PKG_VERSION"));
+    let ours = USER_AGENT;
     match app_name {
         None => Ok(ours.to_string()),
         Some(name)
