@@ -73,10 +73,14 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
         checks: 0,
         failed: 0,
     };
-    // Built once, as the commands build it (the chain, a project lookup): every line below
-    // reports on it.
-    let connected = runtime.block_on(crate::connect(global));
-    report.line("credentials", credentials(global, &connected));
+    // The token is read once (standard input can be read only once), and the client built
+    // once, as the commands build it (the chain, a project lookup): every line reports on it.
+    let token = crate::token(global);
+    let connected = match &token {
+        Ok(token) => runtime.block_on(crate::connect_with(global, token.clone())),
+        Err(failure) => Err(failure.clone()),
+    };
+    report.line("credentials", credentials(global, &token, &connected));
     report.line("project", project(global, &connected));
     let reached = runtime.block_on(network(global, connected.as_ref().ok(), &mut report));
     let request = if !reached {
@@ -99,6 +103,7 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
 /// (flag, variable or file); anything else is what the client's chain found.
 pub fn credential_source(
     global: &GlobalArgs,
+    token: &Result<Option<String>, Failure>,
     connected: &Result<Client, Failure>,
 ) -> Result<String, String> {
     if let Some(token) = &global.token {
@@ -112,9 +117,9 @@ pub fn credential_source(
     }
     if let Some(path) = &global.token_file {
         // Read as the commands read it: a missing or empty file fails here.
-        return match crate::token(global) {
+        return match token {
             Ok(_) => Ok(format!("IAM token from --token-file {}", path.display())),
-            Err(failure) => Err(failure.message),
+            Err(failure) => Err(failure.message.clone()),
         };
     }
     let source = match connected {
@@ -142,8 +147,12 @@ pub fn credential_source(
     }
 }
 
-fn credentials(global: &GlobalArgs, connected: &Result<Client, Failure>) -> Check {
-    match credential_source(global, connected) {
+fn credentials(
+    global: &GlobalArgs,
+    token: &Result<Option<String>, Failure>,
+    connected: &Result<Client, Failure>,
+) -> Check {
+    match credential_source(global, token, connected) {
         Ok(source) => Check::Pass(source),
         Err(what) => fail(
             what,

@@ -41,7 +41,7 @@ impl From<Exit> for ExitCode {
 }
 
 /// Why a command did not succeed: the exit code, what went wrong, and what to do about it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Failure {
     pub exit: Exit,
     pub message: String,
@@ -199,6 +199,14 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 /// none, requests go unsigned, as before the chain. With AK/SK and no `--project-id`, the
 /// project ID is looked up in IAM for `--region`.
 pub(crate) async fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
+    connect_with(global, token(global)?).await
+}
+
+/// [`connect`] with the IAM token already read ([`token`]).
+pub(crate) async fn connect_with(
+    global: &GlobalArgs,
+    token: Option<String>,
+) -> Result<Client, Failure> {
     let usage = |message: String| Failure::new(Exit::Usage, message);
     let mut builder = ClientBuilder::new();
     // The region first: an endpoint given too overrides where requests go, and the region
@@ -225,7 +233,7 @@ pub(crate) async fn connect(global: &GlobalArgs) -> Result<Client, Failure> {
         builder = builder.dry_run();
     }
     // A token (flag, variable or file) wins over the chain.
-    let built = match token(global)? {
+    let built = match token {
         Some(_) if global.project_id.is_none() => {
             return Err(usage(format!(
                 "no project ID: pass --project-id ID or set {} (only AK/SK credentials look it up)",
@@ -315,7 +323,10 @@ pub(crate) fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
         return Ok(None);
     };
     let (read, from) = if path.as_os_str() == "-" {
-        (stdin_once(), "standard input".to_string())
+        (
+            std::io::read_to_string(std::io::stdin().lock()).map_err(|e| e.to_string()),
+            "standard input".to_string(),
+        )
     } else {
         (
             std::fs::read_to_string(path).map_err(|e| e.to_string()),
@@ -333,14 +344,6 @@ pub(crate) fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
         ));
     }
     Ok(Some(token.to_string()))
-}
-
-/// Standard input, read to its end the first time it is asked for: it can be read only
-/// once, and `doctor` asks for the token twice (to name its source, then to connect).
-fn stdin_once() -> Result<String, String> {
-    static READ: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
-    READ.get_or_init(|| std::io::read_to_string(std::io::stdin().lock()).map_err(|e| e.to_string()))
-        .clone()
 }
 
 /// Writes the failure to stderr, every line escaped and bounded ([`terminal::shorten`]):
