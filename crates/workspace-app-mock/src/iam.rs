@@ -9,11 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::auth;
-use crate::server::Shared;
-
-/// Most bytes of a request body read (a GET has none).
-const MAX_BODY_BYTES: usize = 64 * 1024;
+use crate::server::{Refused, Shared, read_and_check};
 
 /// IAM's error body: `{"error": {"code": .., "message": .., "title": ..}}`.
 fn iam_error(status: StatusCode, message: String) -> Response {
@@ -34,36 +30,22 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
             "IAM is not enabled in this emulator".into(),
         );
     };
-    let (parts, body) = request.into_parts();
-    let read = tokio::time::timeout(
-        shared.body_timeout,
-        axum::body::to_bytes(body, MAX_BODY_BYTES),
-    );
-    let Ok(Ok(body)) = read.await else {
-        return iam_error(
-            StatusCode::BAD_REQUEST,
-            "the request body is too large or too slow".into(),
-        );
-    };
-    let now = shared.clock.now();
-    let credentials = auth::Request {
-        method: &parts.method,
-        uri: &parts.uri,
-        headers: &parts.headers,
-        body: &body,
-    };
     // IAM wants a signature (or token) even when the API is open.
-    let failure = if shared.auth.is_open() {
-        Some(auth::AuthFailure::Missing)
-    } else {
-        shared.auth.check(&credentials, now).err()
+    let parts = match read_and_check(&shared, request, true).await {
+        Ok((parts, _)) => parts,
+        Err(Refused::Body(_)) => {
+            return iam_error(
+                StatusCode::BAD_REQUEST,
+                "the request body is too large or too slow".into(),
+            );
+        }
+        Err(Refused::Auth(failure)) => {
+            return iam_error(
+                StatusCode::UNAUTHORIZED,
+                format!("The request you have made requires authentication: {failure}"),
+            );
+        }
     };
-    if let Some(failure) = failure {
-        return iam_error(
-            StatusCode::UNAUTHORIZED,
-            format!("The request you have made requires authentication: {failure}"),
-        );
-    }
     let name = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
         .find(|(key, _)| key == "name")
         .map(|(_, value)| value.into_owned());

@@ -285,6 +285,34 @@ async fn read_and_authenticate(
     shared: &Shared,
     request: Request,
 ) -> Result<(axum::http::request::Parts, SystemTime), Response> {
+    read_and_check(shared, request, false)
+        .await
+        .map_err(|refused| match refused {
+            Refused::Body(reason) => invalid_parameter(reason),
+            Refused::Auth(failure) => error(
+                StatusCode::UNAUTHORIZED,
+                error_codes::UNAUTHORIZED,
+                format!("Incorrect IAM authentication information: {failure}"),
+            ),
+        })
+}
+
+/// Why [`read_and_check`] refused a request; each service words its own answer.
+pub(crate) enum Refused {
+    /// The body was too large or too slow.
+    Body(String),
+    /// The credentials were missing or wrong.
+    Auth(auth::AuthFailure),
+}
+
+/// Reads the (bounded) body and checks the request's credentials at the emulator's `now`,
+/// which it returns with the request's head. `credentials_required`: refuse an unsigned
+/// request even when the emulator's API is open (IAM always wants them).
+pub(crate) async fn read_and_check(
+    shared: &Shared,
+    request: Request,
+    credentials_required: bool,
+) -> Result<(axum::http::request::Parts, SystemTime), Refused> {
     let (parts, body) = request.into_parts();
     // Bounded in time too, so a client trickling a body cannot hold a connection forever.
     let read = tokio::time::timeout(
@@ -294,12 +322,12 @@ async fn read_and_authenticate(
     let body = match read.await {
         Ok(Ok(body)) => body,
         Ok(Err(_)) => {
-            return Err(invalid_parameter(format!(
+            return Err(Refused::Body(format!(
                 "the request body is larger than {MAX_BODY_BYTES} bytes"
             )));
         }
         Err(_) => {
-            return Err(invalid_parameter(format!(
+            return Err(Refused::Body(format!(
                 "the request body did not arrive within {} s of its head",
                 shared.body_timeout.as_secs_f64()
             )));
@@ -313,13 +341,13 @@ async fn read_and_authenticate(
         headers: &parts.headers,
         body: &body,
     };
-    if let Err(failure) = shared.auth.check(&credentials, now) {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            error_codes::UNAUTHORIZED,
-            format!("Incorrect IAM authentication information: {failure}"),
-        ));
+    if credentials_required && shared.auth.is_open() {
+        return Err(Refused::Auth(auth::AuthFailure::Missing));
     }
+    shared
+        .auth
+        .check(&credentials, now)
+        .map_err(Refused::Auth)?;
     Ok((parts, now))
 }
 
