@@ -24,12 +24,12 @@ fn iam_error(status: StatusCode, message: String) -> Response {
 }
 
 pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let Some(iam) = &shared.iam else {
+    if !shared.iam {
         return iam_error(
             StatusCode::NOT_FOUND,
             "IAM is not enabled in this emulator".into(),
         );
-    };
+    }
     // IAM wants a signature (or token) even when the API is open.
     let parts = match read_and_check(&shared, request, true).await {
         Ok((parts, _)) => parts,
@@ -49,11 +49,11 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
     let name = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
         .find(|(key, _)| key == "name")
         .map(|(_, value)| value.into_owned());
-    let projects: Vec<_> = iam
-        .regions
-        .iter()
-        .filter(|(region, _)| name.as_deref().is_none_or(|name| name == region))
-        .map(|(region, id)| {
+    // One project: the emulator's, named after its region.
+    let (region, id) = (&shared.region, &shared.project_id);
+    let listed = name.as_deref().is_none_or(|name| name == region);
+    let projects: Vec<_> = listed
+        .then(|| {
             json!({
                 "id": id,
                 "name": region,
@@ -65,6 +65,7 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
                 "links": {"self": format!("https://iam.myhuaweicloud.com/v3/projects/{id}")},
             })
         })
+        .into_iter()
         .collect();
     let body = json!({
         "links": {"self": "https://iam.myhuaweicloud.com/v3/projects", "next": null, "previous": null},
@@ -75,10 +76,4 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
         .headers_mut()
         .insert("x-iam-trace-id", HeaderValue::from_static("emulator-trace"));
     response
-}
-
-/// The projects IAM knows: (region, project ID).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Iam {
-    pub(crate) regions: Vec<(String, String)>,
 }

@@ -437,11 +437,7 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
         config.seed,
         config.header_timeout,
     );
-    if config.iam {
-        shared.iam = Some(iam::Iam {
-            regions: vec![(config.region.clone(), config.project_id.clone())],
-        });
-    }
+    shared.iam = config.iam;
     shared.region = config.region.clone();
     let shared = Arc::new(shared);
     let plans = seed::jobs(&mut lock(&shared.ids), config.jobs, shared.clock.now());

@@ -47,8 +47,8 @@ pub(crate) struct Shared {
     request_ids: Mutex<Rng>,
     /// How long a request's body may take to arrive after its head.
     pub(crate) body_timeout: Duration,
-    /// IAM's project list, when enabled.
-    pub(crate) iam: Option<crate::iam::Iam>,
+    /// Whether IAM answers (one project: `project_id`, named `region`).
+    pub(crate) iam: bool,
     pub(crate) region: String,
 }
 
@@ -73,7 +73,7 @@ impl Shared {
             requests: AtomicU64::new(0),
             request_ids: Mutex::new(Rng::with_seed(seed ^ 0x7265_7175_6573_7473)),
             body_timeout,
-            iam: None,
+            iam: false,
             region: String::new(),
         }
     }
