@@ -10,7 +10,7 @@ use crate::error::{SpecError, SpecErrors};
 use crate::load::{Spec, escape_pointer_segment};
 
 /// The methods an OpenAPI path item may hold, in the order operations are listed.
-pub(crate) const HTTP_METHODS: [&str; 8] = [
+const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
@@ -95,17 +95,39 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
 
 /// Every operation object, with its JSON pointer.
 pub fn operations(document: &Value) -> Vec<(String, &Value)> {
-    let mut found = Vec::new();
+    operation_sites(document)
+        .map(|site| {
+            let pointer = format!(
+                "/paths/{}/{}",
+                escape_pointer_segment(site.path),
+                site.method
+            );
+            (pointer, site.operation)
+        })
+        .collect()
+}
+
+/// Where an operation object sits: its path, path item and method.
+pub(crate) struct OperationSite<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) item: &'a Value,
+    pub(crate) method: &'static str,
+    pub(crate) operation: &'a Value,
+}
+
+/// Every operation object of the document's paths, in the spec's order.
+pub(crate) fn operation_sites(document: &Value) -> impl Iterator<Item = OperationSite<'_>> {
     let paths = document.get("paths").and_then(Value::as_object);
-    for (path, item) in paths.into_iter().flatten() {
-        for method in HTTP_METHODS {
-            if let Some(operation) = item.get(method) {
-                let pointer = format!("/paths/{}/{method}", escape_pointer_segment(path));
-                found.push((pointer, operation));
-            }
-        }
-    }
-    found
+    paths.into_iter().flatten().flat_map(|(path, item)| {
+        HTTP_METHODS.iter().filter_map(move |&method| {
+            Some(OperationSite {
+                path,
+                item,
+                method,
+                operation: item.get(method)?,
+            })
+        })
+    })
 }
 
 /// Where a schema object sits and what role it plays there.

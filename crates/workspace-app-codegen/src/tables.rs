@@ -7,7 +7,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use crate::lint::HTTP_METHODS;
+use crate::lint::operation_sites;
 use crate::load::Spec;
 
 /// The `*_spec_tables.rs` file: `regions`, `enums`, `operations` and `parameters`.
@@ -73,19 +73,11 @@ struct Operation<'a> {
 }
 
 fn collect_operations(document: &Value) -> Vec<Operation<'_>> {
-    let paths = document.get("paths").and_then(Value::as_object);
-    let mut found = Vec::new();
-    for (path, item) in paths.into_iter().flatten() {
-        for method in HTTP_METHODS {
-            let Some(operation) = item.get(method) else {
-                continue;
-            };
-            if let Some(operation) = collect_operation(document, path, item, method, operation) {
-                found.push(operation);
-            }
-        }
-    }
-    found
+    operation_sites(document)
+        .filter_map(|site| {
+            collect_operation(document, site.path, site.item, site.method, site.operation)
+        })
+        .collect()
 }
 
 fn collect_operation<'a>(
