@@ -283,27 +283,40 @@ const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-auth-token");
 /// Sends one attempt and reads the whole body, up to `limit` bytes.
 async fn send(client: &reqwest::Client, request: reqwest::Request, limit: usize) -> Attempt {
     let mut response = client.execute(request).await?;
-    let too_large = response
-        .content_length()
-        .is_some_and(|length| length > limit as u64);
     let (mut head, ()) = http::Response::new(()).into_parts();
     head.status = response.status();
     head.version = response.version();
     head.headers = std::mem::take(response.headers_mut());
     head.extensions = std::mem::take(response.extensions_mut());
-    if too_large {
-        return Ok((head, Body::TooLarge));
+    match read_limited(response, limit).await? {
+        Some(body) => Ok((head, Body::Whole(body))),
+        None => Ok((head, Body::TooLarge)),
+    }
+}
+
+/// The whole body of `response`, up to `limit` bytes; `None` when it is larger, by its
+/// `Content-Length` (nothing read) or once reading goes past the limit.
+pub(crate) async fn read_limited(
+    response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<Option<Bytes>> {
+    // From the body's size hint, which the headers taken out above do not change.
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Ok(None);
     }
     // Through `bytes_stream`, a failed read is reqwest's own error for it (as with
     // `Response::bytes`), not one wrapped again by `reqwest::Body`.
     let body = StreamBody::new(response.bytes_stream().map_ok(Frame::data));
     match Limited::new(body, limit).collect().await {
-        Ok(body) => Ok((head, Body::Whole(body.to_bytes()))),
+        Ok(body) => Ok(Some(body.to_bytes())),
         Err(error) => match error.downcast::<reqwest::Error>() {
             Ok(error) => Err(*error),
             // `Limited` fails with the body's own error (above) or with its
             // `LengthLimitError`.
-            Err(_) => Ok((head, Body::TooLarge)),
+            Err(_) => Ok(None),
         },
     }
 }

@@ -98,7 +98,7 @@ impl MetadataClient {
                 let token = read_limited(response)
                     .await
                     .map_err(|e| format!("cannot read the answer of {url}: {e}"))?;
-                let token = String::from_utf8(token)
+                let token = String::from_utf8(token.to_vec())
                     .map_err(|_| format!("the session token of {url} is not text"))?;
                 Session::Token(
                     SecretString::from(token.trim().to_string()),
@@ -168,15 +168,11 @@ impl MetadataClient {
 }
 
 /// The whole body, up to [`MAX_BODY_BYTES`].
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(format!("it is over {MAX_BODY_BYTES} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+async fn read_limited(response: reqwest::Response) -> Result<bytes::Bytes, String> {
+    crate::transport::read_limited(response, MAX_BODY_BYTES)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("it is over {MAX_BODY_BYTES} bytes"))
 }
 
 /// Reads the document. The lifetime counts from `now`: the service's `Date` when it sent
