@@ -89,3 +89,22 @@ async fn credentials_that_arrive_expired_are_an_error_not_fetched_for_every_requ
         .collect();
     assert_eq!(gets, ["/openstack/latest/securitykey"]);
 }
+
+#[tokio::test]
+async fn an_answer_over_the_limit_is_an_error_not_read_whole() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/meta-data/latest/api/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(100 * 1024)))
+        .mount(&server)
+        .await;
+    let error = ClientBuilder::new()
+        .credentials_chain(CredentialsChain::empty().metadata_endpoint(server.uri()))
+        .endpoint(server.uri())
+        .project_id("p")
+        .build_async()
+        .await
+        .expect_err("no credentials from an oversized answer");
+    let message = error.to_string();
+    assert!(message.contains("over 65536 bytes"), "{message}");
+}
