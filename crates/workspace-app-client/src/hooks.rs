@@ -88,29 +88,38 @@ fn hand_over(outcome: Result<Received, Failure>) -> reqwest::Result<reqwest::Res
         Err(Failure::Transport(error)) => Err(error),
         Err(Failure::Rejected(rejected)) => {
             let Rejected { head, rejection } = *rejected;
-            let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
             // The response the rejection was decided from, when there was one, so that the
             // generated error's `status()` and headers are the server's. (A request that could
             // not be signed has none, and shows as 200: `Error::from` gives `Error::Signing`.)
-            if let Some(head) = head {
-                *response.status_mut() = head.status;
-                *response.version_mut() = head.version;
-                *response.headers_mut() = head.headers;
-            }
-            response.extensions_mut().insert(HandOff::Fail(rejection));
-            Ok(reqwest::Response::from(response))
+            let head = head.map(|head| (head.status, head.version, head.headers));
+            Ok(verdict_response(head, HandOff::Fail(rejection)))
         }
     }
 }
 
 /// A response for `post` to hand on, with `response`'s head and the verdict.
 fn carrier(response: &reqwest::Response, verdict: HandOff) -> reqwest::Response {
-    let mut copy = http::Response::new(reqwest::Body::from(Bytes::new()));
-    *copy.status_mut() = response.status();
-    *copy.version_mut() = response.version();
-    *copy.headers_mut() = response.headers().clone();
-    copy.extensions_mut().insert(verdict);
-    reqwest::Response::from(copy)
+    let head = (
+        response.status(),
+        response.version(),
+        response.headers().clone(),
+    );
+    verdict_response(Some(head), verdict)
+}
+
+/// An empty response with this head (else 200 and no headers) and the verdict.
+fn verdict_response(
+    head: Option<(http::StatusCode, http::Version, http::HeaderMap)>,
+    verdict: HandOff,
+) -> reqwest::Response {
+    let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
+    if let Some((status, version, headers)) = head {
+        *response.status_mut() = status;
+        *response.version_mut() = version;
+        *response.headers_mut() = headers;
+    }
+    response.extensions_mut().insert(verdict);
+    reqwest::Response::from(response)
 }
 
 /// The error an unexpected response stands for, as the transport decided (see
