@@ -329,7 +329,10 @@ mod tests {
     async fn a_request_that_cannot_be_signed_is_not_sent() {
         // The builder refuses such keys; the transport still never sends unsigned.
         let config = ClientConfig {
-            credentials: Some(Credentials::ak_sk("AK\nSECRET", "sk").into()),
+            credentials: Some(crate::credentials::Provider::fixed(
+                crate::CredentialSource::Explicit,
+                Credentials::ak_sk("AK\nSECRET", "sk"),
+            )),
             project_id: Some("p".into()),
             ..ClientConfig::default()
         };

@@ -233,12 +233,6 @@ impl Refreshing {
     }
 }
 
-impl From<Credentials> for Provider {
-    fn from(credentials: Credentials) -> Self {
-        Provider::fixed(CredentialSource::Explicit, credentials)
-    }
-}
-
 impl fmt::Debug for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut shown = f.debug_struct("Provider");
