@@ -9,7 +9,7 @@ use reqwest::Url;
 use workspace_app_client::clock_skew::{ClockOffset, SKEW_THRESHOLD};
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{
-    Client, ClientBuilder, ClientInfo, CredentialSource, Credentials, DisplayErrorChain, Error, env,
+    Client, ClientInfo, CredentialSource, Credentials, DisplayErrorChain, Error, env,
 };
 
 use crate::cli::{GlobalArgs, TOKEN_ENV};
@@ -190,17 +190,10 @@ fn project(global: &GlobalArgs, connected: &Result<Client, Failure>) -> Check {
 /// The endpoint's URL, as the commands would use it (region overrides included): the one
 /// the client built from the same flags sends to.
 fn endpoint(global: &GlobalArgs) -> Result<Url, String> {
-    if global.endpoint.is_none() && global.region.is_none() {
+    let Some(builder) = crate::target(global) else {
         return Err("no endpoint: neither --region nor --endpoint".into());
-    }
+    };
     // Without credentials: only where requests go matters here.
-    let mut builder = ClientBuilder::new();
-    if let Some(region) = &global.region {
-        builder = builder.region(region);
-    }
-    if let Some(endpoint) = &global.endpoint {
-        builder = builder.endpoint(endpoint);
-    }
     let client = builder
         .build()
         .map_err(|error| DisplayErrorChain(&error).to_string())?;

@@ -208,20 +208,11 @@ pub(crate) async fn connect_with(
     token: Option<String>,
 ) -> Result<Client, Failure> {
     let usage = |message: String| Failure::new(Exit::Usage, message);
-    let mut builder = ClientBuilder::new();
-    // The region first: an endpoint given too overrides where requests go, and the region
-    // still names the project to look up.
-    if let Some(region) = &global.region {
-        builder = builder.region(region);
-    }
-    if let Some(endpoint) = &global.endpoint {
-        builder = builder.endpoint(endpoint);
-    }
-    if global.region.is_none() && global.endpoint.is_none() {
+    let Some(mut builder) = target(global) else {
         return Err(usage(
             "no endpoint: pass --region REGION (e.g. ap-southeast-1) or --endpoint URL".into(),
         ));
-    }
+    };
     if let Some(project_id) = &global.project_id {
         builder = builder.project_id(project_id);
     }
@@ -312,6 +303,23 @@ fn network(mut builder: ClientBuilder, global: &GlobalArgs) -> ClientBuilder {
         builder = builder.app_name(name);
     }
     builder
+}
+
+/// A builder aimed where `--region` and `--endpoint` say; `None` without either.
+pub(crate) fn target(global: &GlobalArgs) -> Option<ClientBuilder> {
+    if global.region.is_none() && global.endpoint.is_none() {
+        return None;
+    }
+    let mut builder = ClientBuilder::new();
+    // The region first: an endpoint given too overrides where requests go, and the region
+    // still names the project to look up.
+    if let Some(region) = &global.region {
+        builder = builder.region(region);
+    }
+    if let Some(endpoint) = &global.endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    Some(builder)
 }
 
 /// The IAM token from `--token`, `WORKSPACE_APP_TOKEN` or `--token-file`, if any.
