@@ -37,11 +37,22 @@ struct Issued {
     rng: Option<Rng>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Key {
     pub(crate) ak: SecretString,
     pub(crate) sk: SecretString,
     pub(crate) security_token: SecretString,
     pub(crate) expires_at: SystemTime,
+}
+
+impl Issued {
+    /// `len` characters drawn from `alphabet`, from the emulator's seeded generator.
+    fn text(&mut self, len: usize, alphabet: &[u8]) -> String {
+        let rng = self.rng.get_or_insert_with(|| Rng::with_seed(0));
+        (0..len)
+            .map(|_| char::from(alphabet[rng.usize(..alphabet.len())]))
+            .collect()
+    }
 }
 
 impl fmt::Debug for Issuer {
@@ -75,10 +86,7 @@ impl Issuer {
 
     fn new_session(&self, now: SystemTime, ttl: Duration) -> String {
         let mut issued = lock(&self.issued);
-        let rng = issued.rng.get_or_insert_with(|| Rng::with_seed(0));
-        let token: String = (0..32)
-            .map(|_| char::from(b"0123456789abcdef"[rng.usize(..16)]))
-            .collect();
+        let token = issued.text(32, b"0123456789abcdef");
         if issued.sessions.len() >= MAX_KEPT {
             issued.sessions.remove(0);
         }
@@ -114,34 +122,23 @@ impl Issuer {
 
     fn issue(&self, now: SystemTime, ttl: Duration) -> Key {
         let mut issued = lock(&self.issued);
-        let rng = issued.rng.get_or_insert_with(|| Rng::with_seed(0));
-        let mut text = |len: usize, alphabet: &[u8]| -> String {
-            (0..len)
-                .map(|_| char::from(alphabet[rng.usize(..alphabet.len())]))
-                .collect()
-        };
         const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         const MIXED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let ak = text(20, UPPER);
-        let sk = text(40, MIXED);
-        let token = format!("gQpjbi1ub3J0aC00{}", text(120, MIXED));
-        let expires_at = now.checked_add(ttl).unwrap_or(now);
+        let key = Key {
+            ak: SecretString::from(issued.text(20, UPPER)),
+            sk: SecretString::from(issued.text(40, MIXED)),
+            security_token: SecretString::from(format!(
+                "gQpjbi1ub3J0aC00{}",
+                issued.text(120, MIXED)
+            )),
+            expires_at: now.checked_add(ttl).unwrap_or(now),
+        };
         if issued.keys.len() >= MAX_KEPT {
             issued.keys.remove(0);
         }
         issued.count += 1;
-        issued.keys.push(Key {
-            ak: SecretString::from(ak.clone()),
-            sk: SecretString::from(sk.clone()),
-            security_token: SecretString::from(token.clone()),
-            expires_at,
-        });
-        Key {
-            ak: SecretString::from(ak),
-            sk: SecretString::from(sk),
-            security_token: SecretString::from(token),
-            expires_at,
-        }
+        issued.keys.push(key.clone());
+        key
     }
 }
 
