@@ -371,11 +371,12 @@ impl ClientBuilder {
     }
 
     fn into_parts(self) -> Result<Parts, BuildError> {
+        // The process environment, as the region overrides and the chain read it.
+        let lookup = |name: &str| std::env::var(name).ok();
         let base_url = match (self.endpoint, &self.region) {
             (Some(url), _) => check_endpoint(url)?,
             (None, Some(id)) => {
-                let env = |name: &str| std::env::var(name).ok();
-                let (url, source) = region_overrides::endpoint(id, &env)?;
+                let (url, source) = region_overrides::endpoint(id, &lookup)?;
                 match source {
                     region_overrides::Source::Spec => url,
                     other => {
@@ -389,8 +390,6 @@ impl ClientBuilder {
             (None, None) => return Err(BuildError::NoEndpoint),
         };
 
-        let lookup = |name: &str| std::env::var(name).ok();
-        let mut tried = Vec::new();
         let found = match (self.credentials, &self.chain) {
             (Some(credentials), _) => {
                 credentials
@@ -402,24 +401,7 @@ impl ClientBuilder {
                     iam_endpoint: None,
                 })
             }
-            (None, Some(chain)) => match chain
-                .resolve_local(&lookup, &mut tried)
-                .map_err(BuildError::Credentials)?
-            {
-                Some(found) => Some(found),
-                None => match chain.metadata_client(&lookup, metadata_http()?) {
-                    Some(metadata) => Some(Found {
-                        provider: Provider::metadata(metadata, std::mem::take(&mut tried)),
-                        project_id: None,
-                        iam_endpoint: None,
-                    }),
-                    None => {
-                        return Err(BuildError::Credentials(CredentialsError::NotFound {
-                            tried,
-                        }));
-                    }
-                },
-            },
+            (None, Some(chain)) => Some(chain.resolve(&lookup, metadata_http)?),
             (None, None) => None,
         };
         let (provider, found_project, found_iam) = match found {

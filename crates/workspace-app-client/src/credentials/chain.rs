@@ -10,7 +10,7 @@ use super::env;
 use super::file::{self, Miss};
 use super::metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, MetadataClient};
 use super::provider::Provider;
-use crate::Credentials;
+use crate::{BuildError, Credentials};
 
 /// Where credentials came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,6 +208,33 @@ impl CredentialsChain {
 
     /// The sources read without I/O beyond a local file: the environment, then the file.
     /// `Ok(None)` when neither has credentials (why is added to `tried`).
+    /// The first source that has credentials: the local ones ([`resolve_local`](Self::resolve_local)),
+    /// then the metadata service (asked later, by the first request, over `metadata_http()`).
+    /// Finding none is [`CredentialsError::NotFound`], naming every source tried.
+    pub(crate) fn resolve(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        metadata_http: impl FnOnce() -> Result<reqwest::Client, BuildError>,
+    ) -> Result<Found, BuildError> {
+        let mut tried = Vec::new();
+        if let Some(found) = self
+            .resolve_local(lookup, &mut tried)
+            .map_err(BuildError::Credentials)?
+        {
+            return Ok(found);
+        }
+        match self.metadata_client(lookup, metadata_http()?) {
+            Some(metadata) => Ok(Found {
+                provider: Provider::metadata(metadata, tried),
+                project_id: None,
+                iam_endpoint: None,
+            }),
+            None => Err(BuildError::Credentials(CredentialsError::NotFound {
+                tried,
+            })),
+        }
+    }
+
     pub(crate) fn resolve_local(
         &self,
         lookup: &dyn Fn(&str) -> Option<String>,
