@@ -338,13 +338,12 @@ mod tests {
     use super::*;
 
     fn item(id: &str, status: &str, error: Option<(&str, &str)>) -> JobDetailInfo {
-        JobDetailInfo {
-            id: Some(id.into()),
-            status: Some(status.parse().unwrap()),
-            error_code: error.map(|(code, _)| code.into()),
-            error_message: error.map(|(_, message)| message.into()),
-            ..JobDetailInfo::default()
-        }
+        let mut item = JobDetailInfo::default();
+        item.id = Some(id.into());
+        item.status = Some(status.parse().unwrap());
+        item.error_code = error.map(|(code, _)| code.into());
+        item.error_message = error.map(|(_, message)| message.into());
+        item
     }
 
     /// The table of `pages`, written page by page.

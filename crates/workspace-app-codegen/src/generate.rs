@@ -120,8 +120,9 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     let tokens = generator
         .generate_tokens(&spec.openapi)
         .map_err(|e| spec.error_at("", format!("progenitor cannot generate a client: {e}")))?;
-    let client: syn::File = syn::parse2(tokens)
+    let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
+    mark_non_exhaustive(&mut client);
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
     let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
     Ok(Generated {
@@ -129,6 +130,33 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
         spec_tables,
         test_lists,
     })
+}
+
+/// Adds `#[non_exhaustive]` to every public struct with named fields and every public enum
+/// of the `types` module, so that an additive spec edit (a new property, a new enum value)
+/// is a minor change for downstream crates too: they build values through the types'
+/// builders or `Default`, and match enums with a `_` arm, instead of by struct literals and
+/// exhaustive matches that every new field or value would break.
+fn mark_non_exhaustive(client: &mut syn::File) {
+    let types = client.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    });
+    let attribute: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
+    for item in types.into_iter().flat_map(|(_, items)| items.iter_mut()) {
+        match item {
+            syn::Item::Struct(s)
+                if matches!(s.vis, syn::Visibility::Public(_))
+                    && matches!(s.fields, syn::Fields::Named(_)) =>
+            {
+                s.attrs.push(attribute.clone());
+            }
+            syn::Item::Enum(e) if matches!(e.vis, syn::Visibility::Public(_)) => {
+                e.attrs.push(attribute.clone());
+            }
+            _ => {}
+        }
+    }
 }
 
 fn render(tokens: TokenStream) -> Result<String, String> {

@@ -43,17 +43,20 @@
 //!         .job_id("job-1")
 //!         .status(SubJobStatus::Failed)
 //!         .x_auth_token("my-token");
-//!     then.ok(&ListSubJobsResponse {
-//!         count: Some(1),
-//!         items: vec![JobDetailInfo {
-//!             id: Some("sub-7".into()),
-//!             job_id: Some("job-1".into()),
-//!             job_type: Some(JobType::CreateServer.into()),
-//!             status: Some(SubJobStatus::Failed.into()),
-//!             error_code: Some("WKS.00129901".into()),
-//!             ..Default::default()
-//!         }],
-//!     });
+//!     // The generated types are `#[non_exhaustive]` (a property the spec gains is a minor
+//!     // change): build them from `Default`, or with `builder()`, never as struct literals.
+//!     let mut failed = JobDetailInfo::default();
+//!     failed.id = Some("sub-7".into());
+//!     failed.job_id = Some("job-1".into());
+//!     failed.job_type = Some(JobType::CreateServer.into());
+//!     failed.status = Some(SubJobStatus::Failed.into());
+//!     failed.error_code = Some("WKS.00129901".into());
+//!     let page: ListSubJobsResponse = ListSubJobsResponse::builder()
+//!         .count(Some(1))
+//!         .items(vec![failed])
+//!         .try_into()
+//!         .unwrap();
+//!     then.ok(&page);
 //! });
 //!
 //! let client = ClientBuilder::new()

@@ -48,15 +48,24 @@ fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
+// The generated types are `#[non_exhaustive]`: built from `Default`, field by field.
 fn sub_job(id: &str, status: Extensible<SubJobStatus>) -> JobDetailInfo {
-    JobDetailInfo {
-        id: Some(id.into()),
-        job_id: Some("job-1".into()),
-        job_type: Some(JobType::CreateServer.into()),
-        status: Some(status),
-        project_id: Some(PROJECT.into()),
-        ..JobDetailInfo::default()
-    }
+    let mut sub_job = JobDetailInfo::default();
+    sub_job.id = Some(id.into());
+    sub_job.job_id = Some("job-1".into());
+    sub_job.job_type = Some(JobType::CreateServer.into());
+    sub_job.status = Some(status);
+    sub_job.project_id = Some(PROJECT.into());
+    sub_job
+}
+
+/// A page, through the generated builder.
+fn page(count: i32, items: Vec<JobDetailInfo>) -> ListSubJobsResponse {
+    ListSubJobsResponse::builder()
+        .count(Some(count))
+        .items(items)
+        .try_into()
+        .unwrap()
 }
 
 fn project() -> ListSubJobsProjectId {
@@ -74,16 +83,16 @@ async fn counts_unfinished_sub_jobs_from_the_stubbed_page() {
             .offset(None)
             .status(None)
             .x_auth_token(TOKEN);
-        then.ok(&ListSubJobsResponse {
-            count: Some(4),
-            items: vec![
+        then.ok(&page(
+            4,
+            vec![
                 sub_job("a", SubJobStatus::Success.into()),
                 sub_job("b", SubJobStatus::Running.into()),
                 sub_job("c", SubJobStatus::Failed.into()),
                 // A status newer than the client still counts as unfinished.
                 sub_job("d", Extensible::Unknown("PAUSED".into())),
             ],
-        });
+        ));
     });
 
     let unfinished = unfinished_sub_jobs(&client(&server), "job-1")
@@ -99,10 +108,10 @@ async fn a_documented_error_reaches_the_caller_with_its_code() {
     let server = MockServer::start_async().await;
     let mock = server.list_sub_jobs(|when, then| {
         when.job_id("job-1");
-        then.service_unavailable(&ErrorResponse {
-            error_code: Some("WKS.00129901".into()),
-            error_msg: Some("The service is now unavailable to process the request.".into()),
-        });
+        let mut body = ErrorResponse::default();
+        body.error_code = Some("WKS.00129901".into());
+        body.error_msg = Some("The service is now unavailable to process the request.".into());
+        then.service_unavailable(&body);
     });
 
     let error = unfinished_sub_jobs(&client(&server), "job-1")

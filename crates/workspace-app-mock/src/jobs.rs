@@ -102,16 +102,12 @@ impl SubJobPlan {
     }
 
     /// The resource the sub-job works on (default: a server with a generated ID and name).
-    #[allow(
-        clippy::needless_update,
-        reason = "generated types gain optional properties with the spec; `..default()` leaves them out"
-    )]
     pub fn resource(mut self, resource_id: impl Into<String>, name: impl Into<String>) -> Self {
-        self.resource = Some(JobResourceInfo {
-            resource_id: Some(resource_id.into()),
-            resource_name: Some(name.into()),
-            ..JobResourceInfo::default()
-        });
+        // Generated types are `#[non_exhaustive]`: built from `Default`, field by field.
+        let mut resource = JobResourceInfo::default();
+        resource.resource_id = Some(resource_id.into());
+        resource.resource_name = Some(name.into());
+        self.resource = Some(resource);
         self
     }
 
@@ -416,10 +412,6 @@ impl SubJob {
         }
     }
 
-    #[allow(
-        clippy::needless_update,
-        reason = "generated types gain optional properties with the spec; `..default()` leaves them out"
-    )]
     fn render(&self, state: &State) -> JobDetailInfo {
         let (error_code, error_message) = match (&self.outcome, state.status) {
             (
@@ -431,19 +423,18 @@ impl SubJob {
             ) => (Some(error_code.clone()), Some(error_message.clone())),
             _ => (None, None),
         };
-        JobDetailInfo {
-            id: Some(self.id.clone()),
-            job_type: Some(self.job_type.clone()),
-            job_resource_info: Some(self.resource.clone()),
-            begin_time: Some(format_time(self.created_at)),
-            end_time: state.ended_at.map(format_time),
-            status: Some(state.status.into()),
-            error_code,
-            error_message,
-            project_id: Some(self.project_id.clone()),
-            job_id: Some(self.job_id.clone()),
-            ..JobDetailInfo::default()
-        }
+        let mut item = JobDetailInfo::default();
+        item.id = Some(self.id.clone());
+        item.job_type = Some(self.job_type.clone());
+        item.job_resource_info = Some(self.resource.clone());
+        item.begin_time = Some(format_time(self.created_at));
+        item.end_time = state.ended_at.map(format_time);
+        item.status = Some(state.status.into());
+        item.error_code = error_code;
+        item.error_message = error_message;
+        item.project_id = Some(self.project_id.clone());
+        item.job_id = Some(self.job_id.clone());
+        item
     }
 }
 

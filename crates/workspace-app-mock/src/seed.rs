@@ -44,10 +44,6 @@ pub(crate) fn uuid(rng: &mut Rng) -> String {
 
 /// A resource like the document's example: a UUID and `APS-20220902093902-AYOASWQDEJ`
 /// (prefix by kind of resource, creation time, ten capital letters).
-#[allow(
-    clippy::needless_update,
-    reason = "generated types gain optional properties with the spec; `..default()` leaves them out"
-)]
 pub(crate) fn resource(
     rng: &mut Rng,
     job_type: &Extensible<JobType>,
@@ -67,11 +63,10 @@ pub(crate) fn resource(
         format_description!("[year][month][day][hour][minute][second]"),
     );
     let letters: String = (0..10).map(|_| rng.uppercase()).collect();
-    JobResourceInfo {
-        resource_id: Some(uuid(rng)),
-        resource_name: Some(format!("{prefix}-{stamp}-{letters}")),
-        ..JobResourceInfo::default()
-    }
+    let mut resource = JobResourceInfo::default();
+    resource.resource_id = Some(uuid(rng));
+    resource.resource_name = Some(format!("{prefix}-{stamp}-{letters}"));
+    resource
 }
 
 /// `count` jobs created before `now`, oldest first: most long finished, some in progress,

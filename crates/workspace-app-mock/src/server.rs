@@ -170,10 +170,9 @@ async fn list_sub_jobs(State(shared): State<Arc<Shared>>, request: Request) -> R
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .list(&project_id, &filter, now, shared.speed);
-    let page = ListSubJobsResponse {
-        count: Some(i32::try_from(count).unwrap_or(i32::MAX)),
-        items,
-    };
+    let mut page = ListSubJobsResponse::default();
+    page.count = Some(i32::try_from(count).unwrap_or(i32::MAX));
+    page.items = items;
     match serde_json::to_value(page) {
         Ok(mut body) => {
             // The generated type leaves out an empty list; the service sends `"items": []`.
@@ -416,10 +415,9 @@ fn invalid_parameter(message: String) -> Response {
 
 /// The Huawei-style error body, `{"error_code": ..., "error_msg": ...}`.
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = ErrorResponse {
-        error_code: Some(code.to_string()),
-        error_msg: Some(message.into()),
-    };
+    let mut body = ErrorResponse::default();
+    body.error_code = Some(code.to_string());
+    body.error_msg = Some(message.into());
     (status, Json(body)).into_response()
 }
 
