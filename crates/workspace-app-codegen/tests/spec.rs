@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
+use serde_json::{Map, Value};
 use workspace_app_codegen::{Spec, SpecErrors, generate_client, lint};
 
 const SPEC_PATH: &str = concat!(
@@ -10,20 +11,73 @@ const SPEC_PATH: &str = concat!(
     "/../../openapi/workspace-app.yaml"
 );
 
-fn spec_text() -> String {
-    std::fs::read_to_string(SPEC_PATH).expect("the spec is readable")
+/// `ListSubJobs`, the operation the edits below break.
+const LIST_SUB_JOBS: &str = "/paths/~1v1~1{project_id}~1app-server-sub-jobs/get";
+
+/// The live spec as a tree. The tests edit this, never the spec's text, so a reformatted
+/// spec (another indentation, quoting or line width) cannot break them.
+fn live() -> Value {
+    Spec::load(SPEC_PATH.as_ref()).expect("loads").document
 }
 
-/// The spec with the first `from` replaced by `to`. The anchors are in `ListSubJobs` and
-/// its schemas, which come first: an operation added later may repeat them (its own
-/// `job_id` parameter, say) without breaking these tests.
-fn edited(from: &str, to: &str) -> String {
-    let text = spec_text();
-    assert!(
-        text.contains(from),
-        "edit anchor {from:?} is not in the spec"
+/// The node at `pointer`, which must exist.
+fn node_mut<'a>(document: &'a mut Value, pointer: &str) -> &'a mut Value {
+    document
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("the spec has no {pointer}"))
+}
+
+/// The object at `pointer`, which must exist.
+fn object_mut<'a>(document: &'a mut Value, pointer: &str) -> &'a mut Map<String, Value> {
+    node_mut(document, pointer)
+        .as_object_mut()
+        .unwrap_or_else(|| panic!("{pointer} is not an object"))
+}
+
+/// The parameter of `ListSubJobs` named `name`, wherever it is in the list.
+fn parameter_mut<'a>(document: &'a mut Value, name: &str) -> &'a mut Map<String, Value> {
+    node_mut(document, &format!("{LIST_SUB_JOBS}/parameters"))
+        .as_array_mut()
+        .expect("parameters is a list")
+        .iter_mut()
+        .filter_map(Value::as_object_mut)
+        .find(|parameter| parameter.get("name") == Some(&Value::from(name)))
+        .unwrap_or_else(|| panic!("ListSubJobs has no parameter {name}"))
+}
+
+/// The first example item of `ListSubJobs`' 200 response.
+fn example_item_mut(document: &mut Value) -> &mut Map<String, Value> {
+    let pointer =
+        format!("{LIST_SUB_JOBS}/responses/200/content/application~1json/example/items/0");
+    object_mut(document, &pointer)
+}
+
+/// The document as text `Spec::parse` reads: JSON is YAML. Expected lines are looked up in
+/// this text, whose layout the test controls.
+fn text_of(document: &Value) -> String {
+    serde_json::to_string_pretty(document).expect("serialises")
+}
+
+/// A minimal valid OpenAPI document in block YAML, with `info_extra` (whole lines) added at
+/// the end of its `info` mapping.
+fn fixture(info_extra: &str) -> String {
+    let head = concat!(
+        "openapi: 3.0.3\n",
+        "info:\n",
+        "  title: Fixture\n",
+        "  version: v1\n",
     );
-    text.replacen(from, to, 1)
+    let tail = concat!(
+        "paths:\n",
+        "  /things:\n",
+        "    get:\n",
+        "      operationId: ListThings\n",
+        "      description: Lists the things.\n",
+        "      responses:\n",
+        "        '200':\n",
+        "          description: The things.\n",
+    );
+    format!("{head}{info_extra}{tail}")
 }
 
 /// All messages for an edited spec, from loading through linting.
@@ -42,10 +96,27 @@ fn problems(text: &str) -> String {
     }
 }
 
-/// 1-based line of the first occurrence of `needle` in `text`.
+/// 1-based line of the only occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> usize {
+    assert_eq!(
+        text.matches(needle).count(),
+        1,
+        "{needle:?} should occur once in:\n{text}"
+    );
+    line_of_after(text, "", needle)
+}
+
+/// 1-based line of the first occurrence of `needle` after the first `anchor` in `text`.
+fn line_of_after(text: &str, anchor: &str, needle: &str) -> usize {
+    let start = text.find(anchor).expect("anchor present");
+    let offset = start + text[start..].find(needle).expect("needle present");
+    text[..offset].matches('\n').count() + 1
+}
+
+/// 1-based column of the first occurrence of `needle` on its line.
+fn column_of(text: &str, needle: &str) -> usize {
     let offset = text.find(needle).expect("needle present");
-    text[..offset].lines().count() + usize::from(text[..offset].ends_with('\n'))
+    offset - text[..offset].rfind('\n').map_or(0, |newline| newline + 1) + 1
 }
 
 #[test]
@@ -64,12 +135,20 @@ fn generation_is_deterministic() {
 }
 
 #[test]
+fn the_fixture_passes_every_check() {
+    let spec = Spec::parse("spec.yaml", &fixture("")).expect("loads");
+    lint(&spec).expect("passes the lints");
+}
+
+#[test]
 fn a_yaml_indentation_error_names_file_line_and_column() {
-    let text = edited("  version: v1\n", "  version: v1\n   oops: 1\n");
+    let text = fixture("   oops: 1\n");
     let message = problems(&text);
     let line = line_of(&text, "   oops: 1");
+    // The parser stops at the colon that would make `oops` a key where none may start.
+    let column = column_of(&text, "oops: 1") + "oops".len();
     assert!(
-        message.starts_with(&format!("spec.yaml:{line}:")),
+        message.starts_with(&format!("spec.yaml:{line}:{column}:")),
         "message: {message}"
     );
     assert!(message.contains("invalid YAML"), "message: {message}");
@@ -81,11 +160,12 @@ fn a_yaml_indentation_error_names_file_line_and_column() {
 
 #[test]
 fn a_duplicate_key_is_refused_with_its_line() {
-    let text = edited("  version: v1\n", "  version: v1\n  version: v2\n");
+    let text = fixture("  version: v2\n");
     let message = problems(&text);
     let line = line_of(&text, "  version: v2");
+    let column = column_of(&text, "version: v2");
     assert!(
-        message.starts_with(&format!("spec.yaml:{line}:")),
+        message.starts_with(&format!("spec.yaml:{line}:{column}:")),
         "message: {message}"
     );
     assert!(message.contains("duplicate"), "message: {message}");
@@ -93,10 +173,12 @@ fn a_duplicate_key_is_refused_with_its_line() {
 
 #[test]
 fn an_unknown_ref_is_refused_at_the_ref() {
-    let text = edited(
-        "$ref: '#/components/schemas/JobResourceInfo'",
-        "$ref: '#/components/schemas/JobResourceInfoo'",
-    );
+    let mut document = live();
+    *node_mut(
+        &mut document,
+        "/components/schemas/JobDetailInfo/properties/job_resource_info/$ref",
+    ) = "#/components/schemas/JobResourceInfoo".into();
+    let text = text_of(&document);
     let message = problems(&text);
     let line = line_of(&text, "JobResourceInfoo");
     assert!(
@@ -111,7 +193,9 @@ fn an_unknown_ref_is_refused_at_the_ref() {
 
 #[test]
 fn a_missing_operation_id_is_refused_at_the_operation() {
-    let text = edited("      operationId: ListSubJobs\n", "");
+    let mut document = live();
+    object_mut(&mut document, LIST_SUB_JOBS).remove("operationId");
+    let text = text_of(&document);
     let message = problems(&text);
     assert!(
         message.contains("operation has no operationId"),
@@ -121,7 +205,11 @@ fn a_missing_operation_id_is_refused_at_the_operation() {
         message.contains("(at /paths/~1v1~1{project_id}~1app-server-sub-jobs/get)"),
         "message: {message}"
     );
-    let line = line_of(&text, "    get:\n") + 1;
+    let line = line_of_after(
+        &text,
+        r#""/v1/{project_id}/app-server-sub-jobs": {"#,
+        r#""get": {"#,
+    );
     assert!(
         message.starts_with(&format!("spec.yaml:{line}:")),
         "message: {message}"
@@ -130,12 +218,11 @@ fn a_missing_operation_id_is_refused_at_the_operation() {
 
 #[test]
 fn an_example_that_does_not_match_its_schema_is_refused_at_the_bad_value() {
-    let text = edited(
-        "                    status: WAITING\n",
-        "                    status: 42\n",
-    );
+    let mut document = live();
+    example_item_mut(&mut document).insert("status".into(), 42.into());
+    let text = text_of(&document);
     let message = problems(&text);
-    let line = line_of(&text, "status: 42");
+    let line = line_of(&text, r#""status": 42"#);
     assert!(
         message.starts_with(&format!("spec.yaml:{line}:")),
         "message: {message}"
@@ -152,31 +239,37 @@ fn an_example_that_does_not_match_its_schema_is_refused_at_the_bad_value() {
 
 #[test]
 fn a_null_where_the_spec_says_nullable_is_a_valid_example() {
-    let text = edited(
-        "                    error_code: WKS.00129901\n",
-        "                    error_code: null\n",
-    );
+    let mut document = live();
+    example_item_mut(&mut document).insert("error_code".into(), Value::Null);
+    let text = text_of(&document);
     let spec = Spec::parse("spec.yaml", &text).expect("loads");
+    assert_eq!(
+        spec.document.pointer(&format!(
+            "{LIST_SUB_JOBS}/responses/200/content/application~1json/example/items/0/error_code"
+        )),
+        Some(&Value::Null)
+    );
     lint(&spec).expect("nullable fields accept null");
 }
 
 #[test]
 fn an_undescribed_property_or_parameter_is_refused() {
-    let text = edited(
-        "          type: string\n          description: Resource ID.\n",
-        "          type: string\n",
-    );
-    let message = problems(&text);
+    let mut document = live();
+    let resource_id = "/components/schemas/JobResourceInfo/properties/resource_id";
+    object_mut(&mut document, resource_id)
+        .remove("description")
+        .expect("resource_id is described");
+    let message = problems(&text_of(&document));
     assert!(
         message.contains("property `resource_id` has no description"),
         "message: {message}"
     );
 
-    let text = edited(
-        "          description: Job ID. Only the sub-jobs of this job are returned.\n",
-        "",
-    );
-    let message = problems(&text);
+    let mut document = live();
+    parameter_mut(&mut document, "job_id")
+        .remove("description")
+        .expect("job_id is described");
+    let message = problems(&text_of(&document));
     assert!(
         message.contains("parameter `job_id` has no description"),
         "message: {message}"
@@ -185,10 +278,9 @@ fn an_undescribed_property_or_parameter_is_refused() {
 
 #[test]
 fn a_structurally_invalid_document_names_the_place() {
-    let text = edited(
-        "        - name: job_id\n          in: query\n",
-        "        - name: job_id\n          in: nowhere\n",
-    );
+    let mut document = live();
+    parameter_mut(&mut document, "job_id").insert("in".into(), "nowhere".into());
+    let text = text_of(&document);
     let message = problems(&text);
     assert!(
         message.contains("not a valid OpenAPI 3.0 document"),
@@ -200,7 +292,7 @@ fn a_structurally_invalid_document_names_the_place() {
     );
     // openapiv3 reads path items through flattened/untagged serde types, which hide the
     // deeper path; the error is placed at the nearest node serde can name.
-    let line = line_of(&text, "  /v1/{project_id}/app-server-sub-jobs:");
+    let line = line_of(&text, r#""paths": {"#);
     assert!(
         message.starts_with(&format!("spec.yaml:{line}:")),
         "message: {message}"
@@ -209,21 +301,32 @@ fn a_structurally_invalid_document_names_the_place() {
 
 #[test]
 fn every_problem_is_reported_in_one_pass() {
-    let text = edited("      operationId: ListSubJobs\n", "").replace(
-        "'#/components/schemas/JobResourceInfo'",
-        "'#/components/schemas/Nope'",
-    );
-    let message = problems(&text);
+    let mut document = live();
+    object_mut(&mut document, LIST_SUB_JOBS).remove("operationId");
+    *node_mut(
+        &mut document,
+        "/components/schemas/JobDetailInfo/properties/job_resource_info/$ref",
+    ) = "#/components/schemas/Nope".into();
+    let message = problems(&text_of(&document));
     assert!(message.contains("operationId"), "message: {message}");
     assert!(message.contains("Nope"), "message: {message}");
 }
 
 #[test]
 fn a_bound_a_default_or_an_enum_value_edit_shows_in_the_spec_tables() {
-    let text = edited("            maximum: 100\n", "            maximum: 50\n")
-        .replace("            default: 10\n", "            default: 20\n")
-        .replace("ROLLBACK, ABORTING]", "ROLLBACK, ABORTING, PAUSED]");
-    let spec = Spec::parse("spec.yaml", &text).expect("loads");
+    let mut document = live();
+    let limit = parameter_mut(&mut document, "limit");
+    let schema = limit
+        .get_mut("schema")
+        .and_then(Value::as_object_mut)
+        .expect("limit has a schema");
+    schema.insert("maximum".into(), 50.into());
+    schema.insert("default".into(), 20.into());
+    node_mut(&mut document, "/components/schemas/SubJobStatus/enum")
+        .as_array_mut()
+        .expect("enum is a list")
+        .push("PAUSED".into());
+    let spec = Spec::parse("spec.yaml", &text_of(&document)).expect("loads");
     let tables = workspace_app_codegen::generate(&spec)
         .expect("generates")
         .spec_tables;
