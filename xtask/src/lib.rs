@@ -6,11 +6,16 @@
 //! It first derives every file into memory (or a scratch directory), so a broken spec or a
 //! failing generator stops before anything in the tree is touched.
 
+pub mod diff;
+pub mod evolution;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use workspace_app_codegen::Spec;
+
+use crate::diff::report::Report;
 
 /// The command that brings every derived file up to date, for messages.
 pub const FIX: &str = "cargo xtask regenerate";
@@ -134,6 +139,8 @@ fn derive_all(root: &Path, scope: Scope) -> Result<Derived, String> {
         workspace_app_codegen::HTTPMOCK_FILE.into(),
         Some(httpmock.into_bytes()),
     );
+    let changelog = evolution::derived_changelog(root)?;
+    derived.insert(evolution::CHANGELOG.into(), Some(changelog.into_bytes()));
     if scope == Scope::All {
         derived.extend(fresh_snapshots(root)?);
     }
@@ -211,7 +218,7 @@ fn read_if_exists(path: &Path) -> Option<Vec<u8>> {
 }
 
 /// Replaces the file through a rename, so it is never left half-written.
-fn write_or_remove(path: &Path, contents: Option<&[u8]>) -> Result<(), String> {
+pub(crate) fn write_or_remove(path: &Path, contents: Option<&[u8]>) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("{}: {e}", path.display());
     let Some(contents) = contents else {
         return std::fs::remove_file(path).map_err(fail);
@@ -224,4 +231,13 @@ fn write_or_remove(path: &Path, contents: Option<&[u8]>) -> Result<(), String> {
     std::io::Write::write_all(&mut temp, contents).map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// The spec judged against the released baseline: what `cargo xtask check` (and the
+/// freshness test) require to pass, every break acknowledged and no acknowledgement stale.
+pub fn judge_against_baseline(root: &Path) -> Result<Report, String> {
+    Report::judge(
+        &evolution::baseline(root)?,
+        &evolution::current(root, None)?,
+    )
 }

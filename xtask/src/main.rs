@@ -1,39 +1,117 @@
-//! `cargo xtask regenerate` brings every file derived from `openapi/workspace-app.yaml` up to
-//! date; `cargo xtask check` changes nothing and fails with a unified diff when any is stale.
-//! The work is [`xtask::ensure_derived_files`], which the freshness test shares.
+//! `cargo xtask`: keeps every file derived from `openapi/workspace-app.yaml` in sync and
+//! judges every change of it. See `cargo xtask help`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use xtask::{Mode, Scope, ensure_derived_files, workspace_root};
+use clap::{Parser, Subcommand, ValueEnum};
+use xtask::diff::render;
+use xtask::diff::report::Report;
+use xtask::{Mode, Scope, ensure_derived_files, evolution, judge_against_baseline, workspace_root};
 
-const USAGE: &str = "\
-usage: cargo xtask <command>
+/// Tasks on the OpenAPI document and everything derived from it.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", disable_version_flag = true)]
+struct Xtask {
+    #[command(subcommand)]
+    task: Task,
+}
 
-commands:
-  regenerate   bring every file derived from the OpenAPI spec up to date
-  check        fail with a diff if any derived file is stale; changes nothing";
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Bring every file derived from the spec up to date
+    Regenerate,
+    /// Change nothing; fail with a diff if a derived file is stale, or if a change of the
+    /// spec since the release breaks the wire or the Rust API without an acknowledgement
+    Check,
+    /// What each change of the spec breaks, on the wire and for Rust users, and the
+    /// versions it needs
+    #[command(after_help = DIFF_HELP)]
+    Diff {
+        /// Compare with the spec at this git revision (e.g. main, HEAD~1) instead of the
+        /// released baseline in openapi/released/
+        #[arg(long, value_name = "REV", conflicts_with = "base_file")]
+        base: Option<String>,
+        /// Compare with this spec file instead of the released baseline
+        #[arg(long, value_name = "PATH")]
+        base_file: Option<PathBuf>,
+        /// The spec to judge [default: openapi/workspace-app.yaml]
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// text: one line per change, then the versions needed; json: for tools;
+        /// markdown: a changelog section
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Record the spec as released at the workspace's version: the new baseline in
+    /// openapi/released/, the acknowledgements settled, the changelog's section dated
+    Release,
+}
+
+const DIFF_HELP: &str = "\
+Each line: file:line and JSON pointer of the change, its rule (oasdiff's names where one
+fits), the wire verdict (breaking or compatible) and the Rust verdict for the generated
+crate (major, minor or patch), what changed, and the Rust API items it changes. The last
+line: the versions the crate and info.version need.
+
+A breaking or major change needs an acknowledgement in the spec, with its reason:
+  x-acknowledged-changes:
+    - rule: response-optional-property-removed
+      at: /components/schemas/JobDetailInfo/properties/error_message
+      reason: The service stopped sending it.
+
+Exit codes: 0 no change, or every breaking or major change acknowledged; 1 a breaking or
+major change without an acknowledgement, or an acknowledgement that matches no change;
+2 a spec that cannot be read or a revision git does not know.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mode = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["regenerate"] => Mode::Regenerate,
-        ["check"] => Mode::Check,
-        ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+    let task = Xtask::parse().task;
+    let result = match task {
+        Task::Regenerate => derived(Mode::Regenerate),
+        Task::Check => derived(Mode::Check).and_then(|derived_ok| {
+            let judged = judge_against_baseline(&workspace_root()?)?;
+            if judged.passes() {
+                println!(
+                    "every change of the spec since the release is compatible or acknowledged"
+                );
+            } else {
+                eprint!("{}", render::text(&judged));
+            }
+            Ok(derived_ok && judged.passes())
+        }),
+        Task::Diff {
+            base,
+            base_file,
+            spec,
+            format,
+        } => {
+            return match diff(base, base_file, spec, format) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::from(2)
+                }
+            };
         }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Task::Release => workspace_root()
+            .and_then(|root| evolution::release(&root))
+            .map(|message| {
+                println!("{message}");
+                true
+            }),
     };
-    match run(mode) {
-        Ok(code) => code,
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
@@ -41,20 +119,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(mode: Mode) -> Result<ExitCode, String> {
+/// `regenerate` and `check` of the derived files; `Ok(false)` when `check` found one stale.
+fn derived(mode: Mode) -> Result<bool, String> {
     let root = workspace_root()?;
     let outcome = ensure_derived_files(&root, mode, Scope::All)?;
     match mode {
         Mode::Check if outcome.stale.is_empty() => {
             println!("all {} derived files are up to date", outcome.total);
-            Ok(ExitCode::SUCCESS)
+            Ok(true)
         }
         Mode::Check => {
             for stale in &outcome.stale {
                 print!("{}", stale.diff());
             }
             eprintln!("\n{}", outcome.stale_message());
-            Ok(ExitCode::FAILURE)
+            Ok(false)
         }
         Mode::Regenerate => {
             for stale in &outcome.stale {
@@ -70,7 +149,35 @@ fn run(mode: Mode) -> Result<ExitCode, String> {
                 outcome.stale.len(),
                 outcome.total
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(true)
         }
     }
+}
+
+/// `Ok(passes)`: whether every breaking or major change is acknowledged.
+fn diff(
+    base: Option<String>,
+    base_file: Option<PathBuf>,
+    spec: Option<PathBuf>,
+    format: Format,
+) -> Result<bool, String> {
+    let started = Instant::now();
+    let root = workspace_root()?;
+    let base = match (base, base_file) {
+        (Some(revision), _) => evolution::at_revision(&root, &revision)?,
+        (None, Some(path)) => evolution::from_file(&root, &path)?,
+        (None, None) => evolution::baseline(&root)?,
+    };
+    let head = evolution::current(&root, spec.as_deref())?;
+    let report = Report::judge(&base, &head)?;
+    let rendered = match format {
+        Format::Text => render::text(&report),
+        Format::Json => render::json(&report),
+        Format::Markdown => render::markdown(&report),
+    };
+    print!("{rendered}");
+    if format == Format::Text {
+        eprintln!("judged in {:.0?}", started.elapsed());
+    }
+    Ok(report.passes())
 }

@@ -32,7 +32,10 @@ pub use self::generate::{
     generate, generate_client,
 };
 pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};
-pub use self::lint::{SchemaSite, lint_structure, operations, schema_holders, schema_sites};
+pub use self::lint::{
+    OperationSite, SchemaSite, lint_structure, operation_sites, operations, schema_holders,
+    schema_sites,
+};
 pub use self::load::{Location, Spec, escape_pointer_segment};
 
 /// Every check on the spec: structure, then examples. All problems are reported together.

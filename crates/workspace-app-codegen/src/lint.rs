@@ -96,27 +96,36 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
 /// Every operation object, with its JSON pointer.
 pub fn operations(document: &Value) -> Vec<(String, &Value)> {
     operation_sites(document)
-        .map(|site| {
-            let pointer = format!(
-                "/paths/{}/{}",
-                escape_pointer_segment(site.path),
-                site.method
-            );
-            (pointer, site.operation)
-        })
+        .map(|site| (site.pointer(), site.operation))
         .collect()
 }
 
 /// Where an operation object sits: its path, path item and method.
-pub(crate) struct OperationSite<'a> {
-    pub(crate) path: &'a str,
-    pub(crate) item: &'a Value,
-    pub(crate) method: &'static str,
-    pub(crate) operation: &'a Value,
+#[derive(Debug, Clone, Copy)]
+pub struct OperationSite<'a> {
+    /// The path template, e.g. `/v1/{project_id}/app-server-sub-jobs`.
+    pub path: &'a str,
+    /// The path item holding the operation (and parameters common to its operations).
+    pub item: &'a Value,
+    /// Lower case, e.g. `get`.
+    pub method: &'static str,
+    /// The operation object.
+    pub operation: &'a Value,
+}
+
+impl OperationSite<'_> {
+    /// The operation's JSON pointer, e.g. `/paths/~1v1~1{project_id}~1app-server-sub-jobs/get`.
+    pub fn pointer(&self) -> String {
+        format!(
+            "/paths/{}/{}",
+            escape_pointer_segment(self.path),
+            self.method
+        )
+    }
 }
 
 /// Every operation object of the document's paths, in the spec's order.
-pub(crate) fn operation_sites(document: &Value) -> impl Iterator<Item = OperationSite<'_>> {
+pub fn operation_sites(document: &Value) -> impl Iterator<Item = OperationSite<'_>> {
     let paths = document.get("paths").and_then(Value::as_object);
     paths.into_iter().flatten().flat_map(|(path, item)| {
         HTTP_METHODS.iter().filter_map(move |&method| {

@@ -1,0 +1,220 @@
+//! The spec's history as the diff sees it: the released baseline (a committed copy of the
+//! spec as last released, named by the crate's version, as Oxide blesses its documents), a
+//! spec at a git revision, the changelog's generated section, and the release that records
+//! a new baseline.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use workspace_app_codegen::Spec;
+
+use crate::diff::acknowledge::EXTENSION;
+use crate::diff::render;
+use crate::diff::report::{Report, Side};
+use crate::diff::versions::{Version, workspace_version};
+use crate::{SPEC, write_or_remove};
+
+/// Where released specs are kept, relative to the workspace root.
+pub const RELEASED_DIR: &str = "openapi/released";
+/// The released spec's file name: the crate and its version.
+const RELEASED_PREFIX: &str = "workspace-app-client-";
+/// The changelog, relative to the workspace root.
+pub const CHANGELOG: &str = "CHANGELOG.md";
+/// The changelog's generated section, between these lines.
+const BEGIN: &str = "<!-- spec changes: written by `cargo xtask regenerate` (`cargo xtask diff --format markdown`); edit the spec, not this -->";
+const END: &str = "<!-- end of spec changes -->";
+
+/// The spec in the tree (`spec`, default the workspace's own), with the workspace's version.
+pub fn current(root: &Path, spec: Option<&Path>) -> Result<Side, String> {
+    let path = spec.map_or_else(|| root.join(SPEC), Path::to_path_buf);
+    let name = path
+        .strip_prefix(root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    Ok(Side {
+        spec: parse(&name, &read(&path)?)?,
+        name,
+        crate_version: workspace_version(&read(&root.join("Cargo.toml"))?),
+    })
+}
+
+/// The last released spec: the newest file in [`RELEASED_DIR`].
+pub fn baseline(root: &Path) -> Result<Side, String> {
+    let dir = root.join(RELEASED_DIR);
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{RELEASED_DIR}: {e}"))?;
+    let mut newest: Option<(Version, PathBuf)> = None;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{RELEASED_DIR}: {e}"))?.path();
+        let version = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(RELEASED_PREFIX))
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .and_then(Version::parse);
+        if let Some(version) = version
+            && newest.as_ref().is_none_or(|(v, _)| version > *v)
+        {
+            newest = Some((version, path));
+        }
+    }
+    let (version, path) = newest.ok_or_else(|| {
+        format!("{RELEASED_DIR} holds no released spec ({RELEASED_PREFIX}<version>.yaml)")
+    })?;
+    let name = format!("{RELEASED_DIR}/{RELEASED_PREFIX}{version}.yaml");
+    Ok(Side {
+        spec: parse(&name, &read(&path)?)?,
+        name,
+        crate_version: Some(version),
+    })
+}
+
+/// The spec and the workspace version at a git revision.
+pub fn at_revision(root: &Path, revision: &str) -> Result<Side, String> {
+    let show = |file: &str| -> Result<String, String> {
+        let output = Command::new("git")
+            .current_dir(root)
+            .args(["show", &format!("{revision}:{file}")])
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "git show {revision}:{file}: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        String::from_utf8(output.stdout).map_err(|e| format!("{revision}:{file}: {e}"))
+    };
+    let name = format!("{revision}:{SPEC}");
+    Ok(Side {
+        spec: parse(&name, &show(SPEC)?)?,
+        name,
+        crate_version: workspace_version(&show("Cargo.toml")?),
+    })
+}
+
+/// A spec file's own text, for a side given as a file (`--base-file`), with the workspace's
+/// version (the file says nothing of the crate).
+pub fn from_file(root: &Path, path: &Path) -> Result<Side, String> {
+    current(root, Some(path))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse(name: &str, text: &str) -> Result<Spec, String> {
+    Spec::parse(name, text).map_err(|e| format!("error: {e}"))
+}
+
+/// The changelog with its generated section replaced by `section`.
+pub fn changelog_with(changelog: &str, section: &str) -> Result<String, String> {
+    let (before, rest) = changelog
+        .split_once(BEGIN)
+        .ok_or_else(|| format!("{CHANGELOG} has no line `{BEGIN}`"))?;
+    let (_, after) = rest
+        .split_once(END)
+        .ok_or_else(|| format!("{CHANGELOG} has no line `{END}` after `{BEGIN}`"))?;
+    Ok(format!("{before}{BEGIN}\n{section}{END}{after}"))
+}
+
+/// The changelog as the spec's changes since the baseline make it.
+pub fn derived_changelog(root: &Path) -> Result<String, String> {
+    let report = Report::judge(&baseline(root)?, &current(root, None)?)?;
+    changelog_with(&read(&root.join(CHANGELOG))?, &render::markdown(&report))
+}
+
+/// `cargo xtask release`: records the tree's spec as released at the workspace's version.
+///
+/// Refuses unless every break is acknowledged and both versions were bumped as the changes
+/// need. Then it writes the new baseline (the spec without its acknowledgements, which the
+/// release settles), removes the acknowledgements from the spec, turns the changelog's
+/// generated section into the release's section, and removes the previous baseline.
+pub fn release(root: &Path) -> Result<String, String> {
+    let base = baseline(root)?;
+    let head = current(root, None)?;
+    let report = Report::judge(&base, &head)?;
+    if !report.passes() {
+        return Err(format!(
+            "{}cannot release: acknowledge each break first",
+            render::text(&report)
+        ));
+    }
+    let version = head
+        .crate_version
+        .ok_or("Cargo.toml has no [workspace.package] version")?;
+    if Some(version) <= base.crate_version {
+        return Err(format!(
+            "nothing to release: the crate's version is still {version}, as in {}; bump [workspace.package] version in Cargo.toml (the changes need {})",
+            base.name,
+            report.crate_version.describe()
+        ));
+    }
+    for (what, need) in [
+        ("the crate (Cargo.toml)", &report.crate_version),
+        ("info.version (the spec)", &report.info_version),
+    ] {
+        if need.bump.is_some() && !need.met() {
+            return Err(format!("cannot release: {what} needs {}", need.describe()));
+        }
+    }
+
+    let spec_path = root.join(SPEC);
+    let text = read(&spec_path)?;
+    let released = without_acknowledgements(&text)?;
+    let released_path = root.join(format!("{RELEASED_DIR}/{RELEASED_PREFIX}{version}.yaml"));
+    write_or_remove(&released_path, Some(released.as_bytes()))?;
+    write_or_remove(&spec_path, Some(released.as_bytes()))?;
+    let old = root.join(&base.name);
+    if old != released_path {
+        write_or_remove(&old, None)?;
+    }
+    let changelog_path = root.join(CHANGELOG);
+    let changelog = read(&changelog_path)?;
+    let section = format!("## {version}\n\n{}", render::markdown(&report));
+    let changelog = released_changelog(&changelog, &section)?;
+    write_or_remove(&changelog_path, Some(changelog.as_bytes()))?;
+    Ok(format!(
+        "released {version}: {} is the new baseline; run `cargo xtask regenerate` and commit",
+        released_path
+            .strip_prefix(root)
+            .unwrap_or(&released_path)
+            .display()
+    ))
+}
+
+/// The release's section goes right after the (now empty) generated section.
+fn released_changelog(changelog: &str, section: &str) -> Result<String, String> {
+    let emptied = changelog_with(changelog, "")?;
+    let (before, after) = emptied
+        .split_once(END)
+        .ok_or_else(|| format!("{CHANGELOG} has no line `{END}`"))?;
+    Ok(format!("{before}{END}\n\n{}{after}", section.trim_end()))
+}
+
+/// The spec text without its top-level `x-acknowledged-changes` block: the key's line and
+/// every indented, blank or comment line after it.
+fn without_acknowledgements(text: &str) -> Result<String, String> {
+    let key = format!("{EXTENSION}:");
+    let mut out = String::with_capacity(text.len());
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(&key) {
+            skipping = true;
+            continue;
+        }
+        let indented_or_blank = line.starts_with([' ', '\t', '#', '\n', '\r']);
+        if skipping && indented_or_blank {
+            continue;
+        }
+        skipping = false;
+        out.push_str(line);
+    }
+    let spec = Spec::parse(SPEC, &out).map_err(|e| format!("error: {e}"))?;
+    if spec.document.get(EXTENSION).is_some() {
+        return Err(format!(
+            "{SPEC}: `{EXTENSION}` is not a block at the top level; remove it by hand"
+        ));
+    }
+    Ok(out)
+}
