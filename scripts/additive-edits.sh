@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Promise 1, "the YAML is the only hand edit", as a test of the whole pipeline. On a scratch
-# copy of this working tree, each case edits openapi/workspace-app.yaml and nothing else, runs
-# `cargo xtask regenerate`, then `cargo test --workspace`, which must pass:
+# copy of this working tree, each case edits openapi/workspace-app.yaml and nothing else
+# (on its parsed tree, with scripts/spec-evolution/edits.py), then:
 #
-#   optional-field   an optional, described `resource_region` string on JobResourceInfo
-#   new-operation    Huawei's CountSubJobs (GET /v1/{project_id}/app-server-sub-jobs/actions/count):
-#                    ListSubJobs's filters, a 200 `{count}` with an example, the same errors
+#   reserialised  the same document dumped by PyYAML (formatting is not content):
+#                 `cargo xtask regenerate` changes only the bundled copy of the spec (the
+#                 snapshots pin the generated code: it is identical), `cargo xtask diff`
+#                 finds no change, `cargo xtask check` and `cargo test --workspace` pass.
+#   additive      every additive edit at once (an optional field, Huawei's CountSubJobs, a
+#                 request and a response enum value, an optional parameter, a looser bound):
+#                 `cargo xtask diff` judges each compatible and at most minor for Rust, then
+#                 `cargo xtask regenerate`, `cargo test --workspace`, a downstream-style
+#                 crate written against today's API (the client's `downstream` example)
+#                 still builds.
 #
 # Every case runs, whatever the others do; the script fails if any failed, naming them.
 #
@@ -21,179 +28,92 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scratch_root="${CARGO_TARGET_DIR:-$root/target}/additive-edits"
+python=$(bash scripts/spec-evolution/python.sh)
 export CARGO_TARGET_DIR="$scratch_root/target"
 
-all_cases=(optional-field new-operation)
+all_cases=(reserialised additive)
 cases=("${@:-${all_cases[@]}}")
+additive_edits=$("$python" scripts/spec-evolution/edits.py list | awk -F'\t' '$2 == "additive" { print $1 }')
 
-# The working tree as it is (tracked files and untracked ones not ignored), without target/,
-# every file with a fresh mtime (see above).
-copy_tree() {
-    local dest=$1
-    rm -rf "$dest"
-    mkdir -p "$dest"
-    git ls-files -z --cached --others --exclude-standard |
-        python3 -c '
-import os, shutil, sys
-dest = sys.argv[1]
-for path in sys.stdin.buffer.read().split(b"\0"):
-    path = path.decode()
-    if path and os.path.isfile(path):
-        os.makedirs(os.path.join(dest, os.path.dirname(path)), exist_ok=True)
-        shutil.copy(path, os.path.join(dest, path))
-' "$dest"
-}
+edit() { "$python" "$root/scripts/spec-evolution/edits.py" apply "$1" openapi/workspace-app.yaml openapi/workspace-app.yaml; }
 
-# Applies a case's edit to the spec under $1: textual, each anchor checked to occur once.
-edit_spec() {
-    python3 - "$1/openapi/workspace-app.yaml" "$2" <<'EOF'
-import sys
-
-path, case = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read()
-
-
-def insert_after(anchor, addition):
-    global text
-    count = text.count(anchor)
-    if count != 1:
-        sys.exit(f"{case}: anchor {anchor!r} occurs {count} times in the spec, not once")
-    text = text.replace(anchor, anchor + addition)
-
-
-if case == "optional-field":
-    insert_after(
-        "        resource_name:\n"
-        "          type: string\n"
-        "          description: Product name or operated resource name.\n",
-        "        resource_region:\n"
-        "          type: string\n"
-        "          description: Region the resource is in, e.g. ap-southeast-1.\n",
-    )
-elif case == "new-operation":
-    insert_after(
-        "        '503':\n"
-        "          $ref: '#/components/responses/ServiceUnavailable'\n",
-        """\
-  /v1/{project_id}/app-server-sub-jobs/actions/count:
-    get:
-      operationId: CountSubJobs
-      tags: [jobs]
-      summary: Querying the Number of Subtasks
-      description: Counts the sub-jobs (subtasks) that match the filters.
-      parameters:
-        - name: project_id
-          in: path
-          required: true
-          description: Unique ID of a project.
-          schema:
-            type: string
-            minLength: 1
-        - name: status
-          in: query
-          required: false
-          description: Job status. Only sub-jobs in this status are counted.
-          schema:
-            $ref: '#/components/schemas/SubJobStatus'
-        - name: job_type
-          in: query
-          required: true
-          description: Job type. Only sub-jobs of this type are counted.
-          schema:
-            $ref: '#/components/schemas/JobTypeFilter'
-        - name: job_id
-          in: query
-          required: false
-          description: Job ID. Only the sub-jobs of this job are counted.
-          schema:
-            type: string
-        - name: X-Auth-Token
-          in: header
-          required: false
-          description: >-
-            User token. It can be obtained by calling the IAM API used to obtain a user token.
-            The value of X-Subject-Token in the response header is the user token.
-          schema:
-            type: string
-      responses:
-        '200':
-          description: Response to a successful request.
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  count:
-                    type: integer
-                    format: int32
-                    minimum: 0
-                    description: Number of sub-jobs matching the filters.
-              example:
-                count: 2
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '405':
-          $ref: '#/components/responses/MethodNotAllowed'
-        '500':
-          $ref: '#/components/responses/InternalServerError'
-        '503':
-          $ref: '#/components/responses/ServiceUnavailable'
-""",
-    )
-else:
-    sys.exit(f"unknown case {case!r}")
-
-open(path, "w", encoding="utf-8").write(text)
+# The diff's verdicts in the scratch tree: no change at all, or every change compatible on
+# the wire and at most minor for Rust (and exit 0).
+judged() {
+    local expect=$1 json
+    json=$(cargo xtask diff --format json) || {
+        echo "cargo xtask diff failed or judged a change breaking" >&2
+        return 1
+    }
+    python3 - "$expect" "$json" <<'EOF'
+import json, sys
+expect, report = sys.argv[1], json.loads(sys.argv[2])
+changes = report["changes"]
+for c in changes:
+    print(f"  {c['rule']}: wire {c['wire']}, rust {c['rust']}: {c['message']}")
+if expect == "none" and changes:
+    sys.exit("a re-serialised spec is not the same document")
+if expect == "additive":
+    bad = [c for c in changes if c["wire"] != "compatible" or c["rust"] == "major"]
+    if not changes or bad:
+        sys.exit(f"not every additive edit was judged compatible and minor: {bad or 'no change'}")
 EOF
 }
 
-# What each case must have changed once regenerated: the edit reached the derived files.
-check_derived() {
-    local dir=$1 case=$2 snapshots=crates/workspace-app-client/tests/snapshots
+# `set -e` does not apply inside a function called as a condition: each step says it fails.
+run_case() {
+    local case=$1
     case $case in
-    optional-field)
-        grep -q resource_region "$dir/$snapshots/snapshots__schema_JobResourceInfo.snap"
+    reserialised)
+        edit reserialised || return 1
+        local changed
+        changed=$(cargo xtask regenerate | grep -E '^(updated|removed) ') || return 1
+        if [ "$changed" != "updated crates/workspace-app-client/openapi/workspace-app.yaml" ]; then
+            echo "regenerating a re-serialised spec changed more than its bundled copy:" >&2
+            echo "$changed" >&2
+            return 1
+        fi
+        judged none || return 1
         ;;
-    new-operation)
-        test -f "$dir/$snapshots/snapshots__example_count_sub_jobs_200_reserialized.snap" &&
-            grep -q count_sub_jobs "$dir/crates/workspace-app-httpmock/src/generated.rs" &&
-            grep -q CountSubJobs "$dir/crates/workspace-app-client/openapi/workspace-app.yaml"
+    additive)
+        for name in $additive_edits; do
+            echo "  edit: $name"
+            edit "$name" || return 1
+        done
+        judged additive || return 1
+        cargo xtask regenerate || return 1
+        ;;
+    *)
+        echo "unknown case $case" >&2
+        return 1
         ;;
     esac
+    cargo xtask check || return 1
+    # --no-fail-fast: every failing test is reported, not only the first crate's.
+    cargo test --workspace --no-fail-fast || return 1
+    # Built by `cargo test` too; named here so that its failure says what it means.
+    cargo build --quiet -p workspace-app-client --example downstream || {
+        echo "a downstream crate written against the released API no longer builds" >&2
+        return 1
+    }
 }
 
 failed=()
 dir="$scratch_root/tree"
 for case in "${cases[@]}"; do
     printf '\n==> %s: edit the spec in %s, regenerate, test\n' "$case" "$dir"
-    copy_tree "$dir"
-    edit_spec "$dir" "$case"
-    if ! (cd "$dir" && cargo xtask regenerate); then
-        failed+=("$case (cargo xtask regenerate)")
-        continue
+    bash scripts/spec-evolution/copy-tree.sh "$dir"
+    if (cd "$dir" && run_case "$case"); then
+        echo "==> $case: passed"
+    else
+        failed+=("$case")
     fi
-    if ! check_derived "$dir" "$case"; then
-        failed+=("$case (the regenerated files do not show the edit)")
-        continue
-    fi
-    # --no-fail-fast: every failing test is reported, not only the first crate's.
-    if ! (cd "$dir" && cargo test --workspace --no-fail-fast); then
-        failed+=("$case (cargo test --workspace)")
-        continue
-    fi
-    echo "==> $case: passed"
 done
 
 echo
 if ((${#failed[@]})); then
-    printf 'additive edits that needed more than the YAML:\n' >&2
+    printf 'cases that needed more than the YAML:\n' >&2
     printf '  %s\n' "${failed[@]}" >&2
     exit 1
 fi
-echo "every additive edit passed with the YAML as the only hand edit"
+echo "every case passed with the YAML as the only hand edit"

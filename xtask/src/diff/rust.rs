@@ -268,7 +268,7 @@ fn types(items: &[syn::Item], api: &mut Api) {
                 let name = s.ident.to_string();
                 let kind = match &s.fields {
                     syn::Fields::Named(_) => "struct".to_string(),
-                    fields => format!("struct{}", tokens(fields)),
+                    fields => format!("struct{}", normalise(&tokens(fields))),
                 };
                 insert_type(api, &name, kind, &s.attrs);
                 if let syn::Fields::Named(fields) = &s.fields {
@@ -322,8 +322,13 @@ fn types(items: &[syn::Item], api: &mut Api) {
                                 .cloned()
                                 .unwrap_or_else(|| name.clone())
                         };
+                        let path = if owner == name {
+                            format!("types::{name}: {trait_path}")
+                        } else {
+                            format!("types::{owner}: impl {trait_path} for {name}")
+                        };
                         api.insert(
-                            format!("types::{name}: {trait_path}"),
+                            path,
                             Item {
                                 signature: String::new(),
                                 owner: Owner::Type(owner),
@@ -505,6 +510,10 @@ fn normalise(text: &str) -> String {
             '>' if previous == Some('-') => out.push_str("> "),
             _ => out.push(c),
         }
+    }
+    // A trailing comma is layout (prettyplease adds one where it wraps a list), not API.
+    for (from, to) in [(", >", ">"), (", )", ")"), (", ]", "]"), (", }", "}")] {
+        out = out.replace(from, to);
     }
     out.trim_end_matches([',', ' ']).to_string()
 }

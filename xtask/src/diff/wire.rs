@@ -1228,6 +1228,13 @@ fn claims_at(pointer: &str, member: Option<&str>, context: &Context) -> Vec<Clai
             }
             previous = Some(segment);
         }
+        if let Some(property) = &own_property {
+            // typify names a property's inline type after both: `JobDetailInfoKind`.
+            claims.push(Claim::Type(format!(
+                "{type_name}{}",
+                property.to_pascal_case()
+            )));
+        }
         if let Some(json) = own_property.or_else(|| member.map(str::to_string)) {
             claims.push(Claim::Member {
                 type_name: type_name.clone(),
