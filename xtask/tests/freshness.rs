@@ -17,3 +17,18 @@ fn derived_files_are_up_to_date() {
     }
     assert!(outcome.stale.is_empty(), "{}", outcome.stale_message());
 }
+
+/// Every change of the spec since the release (`openapi/released/`) is compatible, or
+/// acknowledged in the spec with its reason, and no acknowledgement is stale: the same
+/// judgement as `cargo xtask check` and `cargo xtask diff`.
+#[test]
+fn every_change_since_the_release_is_compatible_or_acknowledged() {
+    let report = workspace_root()
+        .and_then(|root| xtask::judge_against_baseline(&root))
+        .unwrap_or_else(|e| panic!("cannot judge the spec: {e}"));
+    assert!(
+        report.passes(),
+        "{}run `cargo xtask diff` for the same report",
+        xtask::diff::render::text(&report)
+    );
+}
