@@ -17,7 +17,9 @@ use workspace_app_codegen::Spec;
 const PATH_ITEM: &str = "/paths/~1v1~1{project_id}~1app-server-sub-jobs";
 const LIST_SUB_JOBS: &str = "/paths/~1v1~1{project_id}~1app-server-sub-jobs/get";
 /// The path of the operation the tests add.
-const COUNT_PATH: &str = "/v1/{project_id}/app-server-sub-jobs/actions/count";
+/// A path and an operationId no edit of the spec uses, so that the tests hold on a spec that
+/// already has CountSubJobs (as `scripts/additive-edits.sh` makes it).
+const COUNT_PATH: &str = "/v1/{project_id}/app-server-sub-jobs/actions/xtask-diff-test";
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -274,7 +276,7 @@ fn add_optional_foo(doc: &mut Value) {
     );
 }
 
-/// The inline 200 schema of the CountSubJobs operation.
+/// The inline 200 schema of the test operation.
 fn count_schema() -> Value {
     json!({
         "type": "object",
@@ -289,11 +291,11 @@ fn count_schema() -> Value {
     })
 }
 
-/// A copy of the ListSubJobs path item under [`COUNT_PATH`], as CountSubJobs, whose 200
+/// A copy of the ListSubJobs path item under [`COUNT_PATH`], as XtaskDiffTestCount, whose 200
 /// response has an inline schema.
 fn add_count_operation(doc: &mut Value) {
     let mut item = at(doc, PATH_ITEM).clone();
-    item["get"]["operationId"] = json!("CountSubJobs");
+    item["get"]["operationId"] = json!("XtaskDiffTestCount");
     let media = at(&mut item, "/get/responses/200/content/application~1json");
     media["schema"] = count_schema();
     media["example"] = json!({"count": 2});
@@ -395,7 +397,7 @@ fn request_parameter_enum_value_added() {
         schema_mut(doc, "JobTypeFilter")["enum"]
             .as_array_mut()
             .expect("an enum")
-            .push(json!("PAUSED"));
+            .push(json!("XTASK_DIFF_TEST_VALUE"));
     });
     let change = only_change(&report, "request-parameter-enum-value-added");
     verdicts(change, "compatible", "minor");
@@ -408,7 +410,7 @@ fn open_response_enum_value_added() {
         schema_mut(doc, "JobType")["enum"]
             .as_array_mut()
             .expect("an enum")
-            .push(json!("NEW_TYPE"));
+            .push(json!("XTASK_DIFF_TEST_TYPE"));
     });
     let change = only_change(&report, "response-property-enum-value-added");
     verdicts(change, "compatible", "minor");
@@ -455,7 +457,11 @@ fn operation_id_renamed() {
 
 #[test]
 fn request_parameter_max_decreased() {
-    let (report, code) = judge(|doc| param_mut(doc, "limit")["schema"]["maximum"] = json!(50));
+    // Relative to the spec's own bound, so that the test holds whatever it is.
+    let (report, code) = judge(|doc| {
+        let maximum = &mut param_mut(doc, "limit")["schema"]["maximum"];
+        *maximum = json!(maximum.as_i64().expect("limit has a maximum") - 1);
+    });
     let change = only_change(&report, "request-parameter-max-decreased");
     verdicts(change, "breaking", "major");
     assert_eq!(code, 1);
@@ -463,7 +469,10 @@ fn request_parameter_max_decreased() {
 
 #[test]
 fn request_parameter_max_increased() {
-    let (report, code) = judge(|doc| param_mut(doc, "limit")["schema"]["maximum"] = json!(200));
+    let (report, code) = judge(|doc| {
+        let maximum = &mut param_mut(doc, "limit")["schema"]["maximum"];
+        *maximum = json!(maximum.as_i64().expect("limit has a maximum") + 100);
+    });
     let change = only_change(&report, "request-parameter-max-increased");
     verdicts(change, "compatible", "minor");
     assert_eq!(code, 0);
@@ -471,7 +480,10 @@ fn request_parameter_max_increased() {
 
 #[test]
 fn request_parameter_min_increased() {
-    let (report, code) = judge(|doc| param_mut(doc, "limit")["schema"]["minimum"] = json!(5));
+    let (report, code) = judge(|doc| {
+        let minimum = &mut param_mut(doc, "limit")["schema"]["minimum"];
+        *minimum = json!(minimum.as_i64().expect("limit has a minimum") + 4);
+    });
     let change = only_change(&report, "request-parameter-min-increased");
     verdicts(change, "breaking", "major");
     // typify's type for limit is no longer NonZeroU32.
@@ -521,7 +533,7 @@ fn request_parameter_min_length_unset() {
 
 fn name_parameter(required: bool) -> Value {
     json!({
-        "name": "name",
+        "name": "xtask_diff_test_name",
         "in": "query",
         "required": required,
         "description": "Sub-job name. Only sub-jobs with this name are returned.",
@@ -571,7 +583,7 @@ fn endpoint_added() {
     let run = run(live(), add_count_operation, "json");
     let change = only_change(&run.report, "endpoint-added");
     verdicts(change, "compatible", "minor");
-    let pointer = "/paths/~1v1~1{project_id}~1app-server-sub-jobs~1actions~1count/get";
+    let pointer = "/paths/~1v1~1{project_id}~1app-server-sub-jobs~1actions~1xtask-diff-test/get";
     assert_eq!(change["pointer"], pointer);
     assert_eq!(change["line"], line_of(&run.head_text, pointer));
     assert_eq!(run.code, 0);
@@ -713,12 +725,12 @@ fn an_inline_schema_moved_into_components_is_no_change() {
     add_count_operation(&mut base);
     let (report, code) = judge_from(base, |doc| {
         object(at(doc, "/components/schemas"))
-            .insert("CountSubJobsResponse".into(), count_schema());
+            .insert("XtaskDiffTestCountResponse".into(), count_schema());
         let count = format!(
             "/paths/{}/get/responses/200/content/application~1json/schema",
             COUNT_PATH.replace('/', "~1")
         );
-        *at(doc, &count) = json!({"$ref": "#/components/schemas/CountSubJobsResponse"});
+        *at(doc, &count) = json!({"$ref": "#/components/schemas/XtaskDiffTestCountResponse"});
     });
     assert_eq!(changes(&report).len(), 0, "{report:#}");
     assert_eq!(code, 0);

@@ -21,7 +21,8 @@ mod tests {
 
     #[test]
     fn the_list_comes_from_the_spec() {
-        assert_eq!(JOB_TYPES.len(), 19);
+        // Counted from the table, so that a value the spec gains needs no edit here.
+        assert!(!JOB_TYPES.is_empty());
         assert_eq!(JOB_TYPES.len(), enums::JOB_TYPE.len(), "every value parses");
     }
 }
