@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::api::{self, CliCommand};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use workspace_app_client::spec::parameters::{Integer, StringEnum, list_sub_jobs};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
 use workspace_app_client::{
@@ -46,11 +48,30 @@ Examples:
   workspace-app --region ap-southeast-1 sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3 --timeout 15m
   workspace-app --region ap-southeast-1 doctor   # what is wrong, step by step
   workspace-app --region ap-southeast-1 --dry-run sub-jobs list --job-type CREATE_SERVER
+  workspace-app --region ap-southeast-1 api list-sub-jobs --job-type CREATE_SERVER --output json
+  workspace-app api --help   # every operation of the API, one command each
   workspace-app completions bash > ~/.local/share/bash-completion/completions/workspace-app
 
 ",
     exit_codes!()
 );
+
+const API_HELP: &str = "\
+Each command is one request of the operation, generated from the OpenAPI document at
+build time: its flags are the operation's parameters (the project ID comes from
+--project-id, the environment or the IAM lookup; credentials from the credential chain).
+The global flags apply as for every command: --region, --endpoint, --dry-run, --debug...
+
+Output (--output):
+  table   the response's list of items as columns, or key/value rows for an object
+  json    the response body exactly as the service sent it
+  ndjson  one item of the response's list per line
+
+Examples:
+  workspace-app --region ap-southeast-1 api list-sub-jobs --job-type CREATE_SERVER --limit 5 --output json
+  workspace-app api list-sub-jobs --help
+
+Exit codes: 0 success, 2 usage error (nothing was sent), 3 service or network error.";
 
 const DOCTOR_HELP: &str = "\
 Checks, in order, each on a line with what to do when it fails:
@@ -69,6 +90,16 @@ Examples:
   workspace-app --endpoint http://127.0.0.1:8080 --project-id p doctor
 
 Exit codes: 0 every check passed, 3 a check failed.";
+
+/// `sub-jobs list`'s help after the flags.
+fn list_help() -> String {
+    format!(
+        "\
+With --all, --limit is the size of each page requested [default: {DEFAULT_PAGE_SIZE}].
+
+{LIST_HELP}"
+    )
+}
 
 const LIST_HELP: &str = "\
 Output (every format is written page by page, as pages arrive):
@@ -223,6 +254,10 @@ pub enum Command {
     /// Sub-jobs (subtasks) of asynchronous jobs
     #[command(subcommand)]
     SubJobs(SubJobsCommand),
+    /// Call any operation of the API: one command per operation of the spec, with a flag
+    /// per parameter (e.g. `api list-sub-jobs --job-type CREATE_SERVER --limit 5`)
+    #[command(subcommand, after_help = API_HELP)]
+    Api(api::Operation),
     /// See it all work with no Huawei account: list and wait on jobs of a local emulator
     /// started in this process
     #[cfg(feature = "demo")]
@@ -250,7 +285,7 @@ Examples:
 #[derive(Debug, Subcommand)]
 pub enum SubJobsCommand {
     /// List sub-jobs: one page, or every page with --all
-    #[command(after_help = LIST_HELP)]
+    #[command(after_help = list_help())]
     List(ListArgs),
     /// Wait until the sub-jobs of a job finish; the exit code says how
     #[command(after_help = WAIT_HELP)]
@@ -259,24 +294,10 @@ pub enum SubJobsCommand {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Job type whose sub-jobs to list
-    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>(&list_sub_jobs::JOB_TYPE))]
-    pub job_type: JobTypeFilter,
-
-    /// Only sub-jobs in this status
-    #[arg(long, value_name = "STATUS", value_parser = spec_enum::<SubJobStatus>(&list_sub_jobs::STATUS))]
-    pub status: Option<SubJobStatus>,
-
-    /// Only the sub-jobs of this job
-    #[arg(long, value_name = "ID")]
-    pub job_id: Option<String>,
-
-    // Help, range and default of --offset and --limit come from the spec.
-    #[arg(long, value_name = "N", value_parser = integer_parser(&list_sub_jobs::OFFSET), help = offset_help())]
-    pub offset: Option<u32>,
-
-    #[arg(long, value_name = "N", value_parser = integer_parser(&list_sub_jobs::LIMIT), help = limit_help())]
-    pub limit: Option<u32>,
+    // The operation's own flags (--job-type, --status, --job-id, --offset, --limit): those of
+    // `api list-sub-jobs`, from the spec.
+    #[command(flatten)]
+    pub filters: ListFilters,
 
     /// Every page, not just one
     #[arg(long)]
@@ -291,6 +312,14 @@ pub struct ListArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u64, value_parser = concurrency_parser())]
     pub concurrency: u64,
 
+    #[command(flatten)]
+    pub format: Format,
+}
+
+// The output format flag, for `sub-jobs list` and every `api` command. (No doc comment: it
+// would become the about text of the commands it is added to.)
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Format {
     /// Output format
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Output::Table)]
     pub output: Output,
@@ -300,10 +329,55 @@ pub struct ListArgs {
 pub enum Output {
     /// Aligned columns for people
     Table,
-    /// One JSON document like the API response
+    /// The response body (`sub-jobs list`: one document like it, every page's items)
     Json,
-    /// One JSON sub-job per line
+    /// One JSON item per line
     Ndjson,
+}
+
+/// `sub-jobs list`'s filters: the flags of the generated `api list-sub-jobs` command (names,
+/// help, values, bounds from the spec), read into the types the listing needs.
+#[derive(Debug, Clone)]
+pub struct ListFilters {
+    pub job_type: JobTypeFilter,
+    pub status: Option<SubJobStatus>,
+    pub job_id: Option<String>,
+    pub offset: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+impl FromArgMatches for ListFilters {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let job_type = api::raw_value(matches, "job-type")?.ok_or_else(|| {
+            clap::Error::raw(
+                ErrorKind::MissingRequiredArgument,
+                "--job-type is required\n",
+            )
+        })?;
+        Ok(ListFilters {
+            job_type,
+            status: api::raw_value(matches, "status")?,
+            job_id: api::raw_value(matches, "job-id")?,
+            offset: api::raw_value(matches, "offset")?,
+            limit: api::raw_value(matches, "limit")?,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = ListFilters::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for ListFilters {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        let operation = api::parameters_command(CliCommand::ListSubJobs);
+        command.args(operation.get_arguments().cloned())
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        ListFilters::augment_args(command)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -379,36 +453,24 @@ impl TypedValueParser for RegionParser {
 }
 
 /// An integer parameter within the spec's range (its `minimum`/`maximum`, else its
-/// format's, e.g. `offset` is an `int32` of at least 0).
-fn integer_parser(parameter: &Integer) -> impl TypedValueParser<Value = u32> {
-    clap::value_parser!(u32).range(parameter.range())
+/// format's, e.g. `offset` is an `int32` of at least 0): the one check of every integer
+/// flag that comes from the spec.
+pub(crate) fn integer_parser(parameter: &Integer) -> impl TypedValueParser<Value = i64> {
+    clap::value_parser!(i64).range(parameter.range())
+}
+
+/// The bounds and the default of an integer parameter, for its help.
+pub(crate) fn integer_help(parameter: &Integer) -> String {
+    let default = match parameter.default {
+        Some(default) => format!("; the service's default: {default}"),
+        None => String::new(),
+    };
+    format!("[{} to {}{default}]", parameter.minimum, parameter.maximum)
 }
 
 /// Pages at once: more than 16 would only run into the gateway's throttling.
 fn concurrency_parser() -> impl TypedValueParser<Value = u64> {
     clap::value_parser!(u64).range(1..=16)
-}
-
-fn offset_help() -> String {
-    let offset = list_sub_jobs::OFFSET;
-    format!(
-        "Skip this many sub-jobs first, {} to {} [default: {}]",
-        offset.minimum,
-        offset.maximum,
-        offset.default.unwrap_or(offset.minimum)
-    )
-}
-
-fn limit_help() -> String {
-    let limit = list_sub_jobs::LIMIT;
-    let default = match limit.default {
-        Some(default) => format!("the service's {default}"),
-        None => "the service's".to_string(),
-    };
-    format!(
-        "Sub-jobs per request, {} to {} [default: {default}; with --all, {DEFAULT_PAGE_SIZE}]",
-        limit.minimum, limit.maximum
-    )
 }
 
 /// The longest duration a flag takes: longer ones are surely typos, and would overflow
@@ -483,13 +545,17 @@ mod tests {
         };
         let (limit, offset) = (schema("limit"), schema("offset"));
         let limit_help = format!(
-            "Sub-jobs per request, {} to {} [default: the service's {}; with --all, {DEFAULT_PAGE_SIZE}]",
+            "[{} to {}; the service's default: {}]",
             limit["minimum"], limit["maximum"], limit["default"]
         );
         assert!(help.contains(&limit_help), "{limit_help:?} in {help}");
+        let page_help = format!(
+            "With --all, --limit is the size of each page requested [default: {DEFAULT_PAGE_SIZE}]"
+        );
+        assert!(help.contains(&page_help), "{page_help:?} in {help}");
         assert_eq!(offset["format"], "int32");
         let offset_help = format!(
-            "Skip this many sub-jobs first, {} to {} [default: {}]",
+            "[{} to {}; the service's default: {}]",
             offset["minimum"],
             i32::MAX,
             offset["default"]

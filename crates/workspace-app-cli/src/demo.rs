@@ -7,7 +7,7 @@ use workspace_app_client::types::{JobType, JobTypeFilter};
 use workspace_app_client::{ClientBuilder, CredentialsChain, DisplayErrorChain, env};
 use workspace_app_mock::{Config, JobPlan, SubJobPlan};
 
-use crate::cli::{ListArgs, Output, WaitArgs};
+use crate::cli::{Format, ListArgs, ListFilters, Output, WaitArgs};
 use crate::{Exit, Failure, list, report, wait};
 
 /// How long the temporary credentials of the emulator's metadata service live: the
@@ -140,15 +140,19 @@ fn show(command: &str) {
 
 fn list_args(job_type: JobTypeFilter) -> ListArgs {
     ListArgs {
-        job_type,
-        status: None,
-        job_id: None,
-        offset: None,
-        limit: None,
+        filters: ListFilters {
+            job_type,
+            status: None,
+            job_id: None,
+            offset: None,
+            limit: None,
+        },
         all: true,
         max_items: None,
         concurrency: workspace_app_client::DEFAULT_CONCURRENCY as u64,
-        output: Output::Table,
+        format: Format {
+            output: Output::Table,
+        },
     }
 }
 

@@ -5,17 +5,16 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use futures_util::StreamExt;
-use tabwriter::TabWriter;
-use unicode_width::UnicodeWidthChar;
 use workspace_app_client::types::JobDetailInfo;
 use workspace_app_client::{Client, DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
 
 use crate::cli::{ListArgs, Output};
+use crate::table::{Row, Table};
 use crate::terminal::{self, escape};
 use crate::{Exit, Failure};
 
 pub async fn run(client: &Client, args: ListArgs) -> Result<(), Failure> {
-    let mut out = Writer::new(args.output);
+    let mut out = Writer::new(args.format.output);
     let listed = if args.all {
         every_page(client, &args, &mut out).await
     } else {
@@ -47,17 +46,17 @@ impl From<io::Error> for Listing {
 
 /// One request, as the flags say; `limit` is left to the service's default when not given.
 async fn one_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Result<(), Listing> {
-    let mut request = client.sub_jobs().job_type(args.job_type);
-    if let Some(status) = args.status {
+    let mut request = client.sub_jobs().job_type(args.filters.job_type);
+    if let Some(status) = args.filters.status {
         request = request.status(status);
     }
-    if let Some(job_id) = &args.job_id {
+    if let Some(job_id) = &args.filters.job_id {
         request = request.job_id(job_id.as_str());
     }
-    if let Some(offset) = args.offset {
+    if let Some(offset) = args.filters.offset {
         request = request.offset(offset);
     }
-    if let Some(limit) = args.limit {
+    if let Some(limit) = args.filters.limit {
         request = request.limit(limit);
     }
     let page = request
@@ -66,9 +65,9 @@ async fn one_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Result<
         .map_err(|e| Listing::Failed(Failure::api(&Error::from(e))))?
         .into_inner();
     out.page(page.count.map(i64::from), &page.items)?;
-    let (offset, count) = (args.offset.unwrap_or(0), page.count.unwrap_or(0));
+    let (offset, count) = (args.filters.offset.unwrap_or(0), page.count.unwrap_or(0));
     let end = u64::from(offset) + page.items.len() as u64;
-    if args.output == Output::Table && u64::try_from(count).is_ok_and(|count| count > end) {
+    if args.format.output == Output::Table && u64::try_from(count).is_ok_and(|count| count > end) {
         eprintln!(
             "showing sub-jobs {} to {end} of {count}: pass --all for every page, or --offset {end}",
             u64::from(offset) + 1
@@ -79,15 +78,15 @@ async fn one_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Result<
 
 /// Every page, each written as it arrives.
 async fn every_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Result<(), Listing> {
-    let start = u64::from(args.offset.unwrap_or(0));
+    let start = u64::from(args.filters.offset.unwrap_or(0));
     let mut paginator = client
-        .paginate_sub_jobs(args.job_type)
-        .page_size(args.limit.unwrap_or(DEFAULT_PAGE_SIZE))
-        .offset(args.offset.unwrap_or(0));
-    if let Some(status) = args.status {
+        .paginate_sub_jobs(args.filters.job_type)
+        .page_size(args.filters.limit.unwrap_or(DEFAULT_PAGE_SIZE))
+        .offset(args.filters.offset.unwrap_or(0));
+    if let Some(status) = args.filters.status {
         paginator = paginator.status(status);
     }
-    if let Some(job_id) = &args.job_id {
+    if let Some(job_id) = &args.filters.job_id {
         paginator = paginator.job_id(job_id.as_str());
     }
     if let Some(max_items) = args.max_items {
@@ -125,7 +124,7 @@ async fn every_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Resul
 }
 
 /// A reader that went away (`| head`) is not an error.
-fn quiet_broken_pipe(error: io::Error) -> Result<(), Failure> {
+pub(crate) fn quiet_broken_pipe(error: io::Error) -> Result<(), Failure> {
     if error.kind() == io::ErrorKind::BrokenPipe {
         return Ok(());
     }
@@ -160,7 +159,7 @@ impl Writer {
             out,
             pages: 0,
             items: 0,
-            table: Table::new(),
+            table: sub_jobs_table(),
         }
     }
 
@@ -192,7 +191,8 @@ impl Writer {
                 self.items += items.len() as u64;
             }
             Output::Table => {
-                self.table.page(&mut self.out, items)?;
+                let rows = items.iter().map(styled_row).collect();
+                self.table.page(&mut self.out, rows)?;
                 self.items += items.len() as u64;
             }
         }
@@ -225,76 +225,25 @@ impl Writer {
     }
 }
 
-const COLUMNS: usize = 8;
-const HEADERS: [&str; COLUMNS] = [
+const HEADERS: [&str; 8] = [
     "ID", "STATUS", "TYPE", "JOB ID", "RESOURCE", "BEGIN", "END", "ERROR",
 ];
 const STATUS_COLUMN: usize = 1;
-const LAST_COLUMN: usize = COLUMNS - 1;
 
-/// The table, page by page: each page is aligned by its own [`TabWriter`] and written out
-/// at the end of the page, so memory stays at one page; the header comes once, before the
-/// first row.
-#[derive(Debug)]
-struct Table {
-    /// The widest cell of each column so far, in terminal columns. A page's first line is
-    /// padded to these, so that a column never narrows from one page to the next (it can
-    /// widen, when a later page has a wider cell).
-    widths: [usize; COLUMNS],
-    header_written: bool,
+/// The table of sub-jobs: the shared [`Table`] with these columns, the status coloured.
+fn sub_jobs_table() -> Table {
+    Table::new(HEADERS.map(String::from).to_vec())
 }
 
-impl Table {
-    fn new() -> Self {
-        Table {
-            widths: HEADERS.map(display_width),
-            header_written: false,
-        }
-    }
-
-    fn page(&mut self, out: &mut dyn Write, items: &[JobDetailInfo]) -> io::Result<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        // Two spaces between columns; colour codes count for nothing (`ansi`), and cells
-        // are measured in terminal columns, so wide characters line up too.
-        let mut aligned = TabWriter::new(out).padding(2).minwidth(0).ansi(true);
-        let header = (!self.header_written).then(|| {
-            let bold = Style::new().bold();
-            (HEADERS.map(String::from), [bold; COLUMNS])
-        });
-        let rows = items.iter().map(|item| {
-            let mut styles = [Style::new(); COLUMNS];
-            styles[STATUS_COLUMN] = status_style(item);
-            (row(item), styles)
-        });
-        let before = self.widths;
-        for (line, (cells, styles)) in header.into_iter().chain(rows).enumerate() {
-            for (column, (cell, style)) in cells.iter().zip(styles).enumerate() {
-                let width = display_width(cell);
-                self.widths[column] = self.widths[column].max(width);
-                // Cells end with a tab, lines with a newline: no cell can hold either,
-                // since every cell is escaped. The padding is outside the colour codes.
-                let (padding, end) = match column {
-                    LAST_COLUMN => (0, '\n'),
-                    _ if line == 0 => (before[column].saturating_sub(width), '\t'),
-                    _ => (0, '\t'),
-                };
-                write!(aligned, "{style}{cell}{style:#}{:padding$}{end}", "")?;
-            }
-        }
-        self.header_written = true;
-        aligned.flush()
-    }
-}
-
-/// How many terminal columns `text` takes, as [`TabWriter`] counts them.
-fn display_width(text: &str) -> usize {
-    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+/// One sub-job's row.
+fn styled_row(item: &JobDetailInfo) -> Row {
+    let mut styles = vec![Style::new(); HEADERS.len()];
+    styles[STATUS_COLUMN] = status_style(item);
+    (row(item).to_vec(), styles)
 }
 
 /// The cells of one sub-job, every one escaped: they are the server's text.
-fn row(item: &JobDetailInfo) -> [String; COLUMNS] {
+fn row(item: &JobDetailInfo) -> [String; HEADERS.len()] {
     let text = |value: Option<String>| match value {
         Some(value) => escape(&value).into_owned(),
         None => "-".to_string(),
@@ -336,6 +285,7 @@ fn status_style(item: &JobDetailInfo) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::display_width;
 
     fn item(id: &str, status: &str, error: Option<(&str, &str)>) -> JobDetailInfo {
         let mut item = JobDetailInfo::default();
@@ -348,10 +298,12 @@ mod tests {
 
     /// The table of `pages`, written page by page.
     fn pages(pages: &[&[JobDetailInfo]]) -> String {
-        let mut table = Table::new();
+        let mut table = sub_jobs_table();
         let mut out = Vec::new();
         for page in pages {
-            table.page(&mut out, page).unwrap();
+            table
+                .page(&mut out, page.iter().map(styled_row).collect())
+                .unwrap();
         }
         String::from_utf8(out).unwrap()
     }

@@ -1,6 +1,7 @@
 //! `workspace-app`: list the sub-jobs of Huawei Cloud Workspace jobs and wait for them to
 //! finish, over the `workspace-app-client` crate. See `workspace-app --help`.
 
+mod api;
 mod cli;
 mod debug;
 #[cfg(feature = "demo")]
@@ -8,6 +9,7 @@ mod demo;
 mod doctor;
 mod dry_run;
 mod list;
+mod table;
 mod terminal;
 mod wait;
 
@@ -154,6 +156,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::SubJobs(command) => run(&cli.global, command),
+        Command::Api(operation) => api::run(&cli.global, operation),
         #[cfg(feature = "demo")]
         Command::Demo { seed } => runtime().and_then(|runtime| runtime.block_on(demo::run(seed))),
     };

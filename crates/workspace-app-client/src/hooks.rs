@@ -81,6 +81,7 @@ fn hand_over(outcome: Result<Received, Failure>) -> reqwest::Result<reqwest::Res
     match outcome {
         Ok(received) => {
             let body = received.body().clone();
+            crate::response_body::record(&body);
             let mut response = received.map(reqwest::Body::from);
             response.extensions_mut().insert(HandOff::Readable(body));
             Ok(reqwest::Response::from(response))

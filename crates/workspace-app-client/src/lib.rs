@@ -54,6 +54,7 @@ mod network;
 mod paging;
 mod region;
 mod region_overrides;
+mod response_body;
 mod retry;
 pub mod signing;
 #[cfg(test)]
@@ -81,6 +82,7 @@ pub use paging::{
 };
 pub use region::{Region, UnknownRegion};
 pub use region_overrides::{REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env};
+pub use response_body::with_response_body;
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use wait::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,

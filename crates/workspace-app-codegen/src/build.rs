@@ -63,11 +63,28 @@ impl From<SpecErrors> for BuildError {
 /// contents changed, to spare downstream rebuilds). Tells cargo to re-run when the spec
 /// changes.
 pub fn build_script(spec_path: &Path) -> Result<(), BuildError> {
-    println!("cargo::rerun-if-changed={}", spec_path.display());
-    let spec = Spec::load(spec_path).map_err(SpecErrors::from)?;
+    let spec = load(spec_path)?;
     let generated = generate(&spec)?;
+    write_out_dir(&generated.files())
+}
+
+/// For the CLI's `build.rs`: like [`build_script`], with the CLI's per-operation commands
+/// ([`generate_cli`](crate::generate_cli)) in [`CLI_FILE_NAME`](crate::CLI_FILE_NAME).
+pub fn cli_build_script(spec_path: &Path) -> Result<(), BuildError> {
+    let spec = load(spec_path)?;
+    let commands = crate::generate_cli(&spec)?;
+    write_out_dir(&[(crate::CLI_FILE_NAME, &commands)])
+}
+
+/// Loads the spec, and tells cargo to run the build script again when it changes.
+fn load(spec_path: &Path) -> Result<Spec, BuildError> {
+    println!("cargo::rerun-if-changed={}", spec_path.display());
+    Ok(Spec::load(spec_path).map_err(SpecErrors::from)?)
+}
+
+fn write_out_dir(files: &[(&str, &str)]) -> Result<(), BuildError> {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?);
-    for (name, contents) in generated.files() {
+    for (name, contents) in files {
         let path = out_dir.join(name);
         write_if_changed(&path, contents).map_err(|source| BuildError::Write { path, source })?;
     }

@@ -14,6 +14,7 @@
 //! feature; the xtask and the tests enable it, the client's build does not.
 
 mod build;
+mod cli;
 mod error;
 #[cfg(feature = "lint-examples")]
 mod examples;
@@ -23,7 +24,8 @@ mod lint;
 mod load;
 mod tables;
 
-pub use self::build::{BuildError, build_script};
+pub use self::build::{BuildError, build_script, cli_build_script};
+pub use self::cli::{CLI_FILE_NAME, GLOBAL_PATH_PARAMETERS, generate_cli};
 pub use self::error::{SpecError, SpecErrors};
 #[cfg(feature = "lint-examples")]
 pub use self::examples::lint_examples;
