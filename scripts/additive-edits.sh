@@ -12,7 +12,9 @@
 #                 `cargo xtask diff` judges each compatible and at most minor for Rust, then
 #                 `cargo xtask regenerate`, `cargo test --workspace`, a downstream-style
 #                 crate written against today's API (the client's `downstream` example)
-#                 still builds.
+#                 still builds, and the CLI has `api count-sub-jobs`, which answers against
+#                 the emulator, sends nothing with --dry-run, and refuses a bad enum value
+#                 or an integer out of the new bounds (exit 2) with nothing sent.
 #
 # Every case runs, whatever the others do; the script fails if any failed, naming them.
 #
@@ -60,6 +62,57 @@ if expect == "additive":
 EOF
 }
 
+# The CLI after the additive edits, against the emulator (both built in the scratch tree):
+# the new operation is a command, and the new bound is checked, with no other edit.
+cli_follows_the_spec() {
+    local log status=0
+    log=$(mktemp)
+    cargo build --quiet -p workspace-app-mock -p workspace-app-cli || return 1
+    "$CARGO_TARGET_DIR/debug/workspace-app-mock" --token additive --project-id additive-edits >"$log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 100); do grep -q '^listening on ' "$log" && break; sleep 0.1; done
+    local url
+    url=$(sed -n 's/^listening on //p' "$log")
+    local cli=("$CARGO_TARGET_DIR/debug/workspace-app" --endpoint "$url" --project-id additive-edits --token additive)
+    requests() { grep -c ' request' "$log" || true; }
+    expect() { # expect EXIT WHAT COMMAND...: runs it, checks its exit code
+        local want=$1 what=$2 got
+        shift 2
+        "$@" >"$log.out" 2>"$log.err"
+        got=$?
+        if [ "$got" != "$want" ]; then
+            echo "$what: exit $got, not $want: $(cat "$log.out" "$log.err")" >&2
+            status=1
+        fi
+    }
+    if [ -z "$url" ]; then
+        echo "the emulator did not start: $(cat "$log")" >&2
+        status=1
+    else
+        expect 0 "api --help" "${cli[@]}" api --help
+        grep -q 'count-sub-jobs' "$log.out" || { echo "api --help does not list count-sub-jobs" >&2; status=1; }
+        expect 0 "api count-sub-jobs" "${cli[@]}" api count-sub-jobs --job-type CREATE_SERVER --output json
+        python3 -c 'import json, sys; body = json.load(open(sys.argv[1])); assert body == {"count": 2}, body' "$log.out" ||
+            { echo "api count-sub-jobs did not print the emulator's answer" >&2; status=1; }
+        local before
+        before=$(requests)
+        expect 0 "--dry-run api count-sub-jobs" "${cli[@]}" --dry-run api count-sub-jobs --job-type CREATE_SERVER
+        expect 2 "a bad enum value" "${cli[@]}" api count-sub-jobs --job-type NOT_A_TYPE
+        expect 2 "an integer out of the new bounds" "${cli[@]}" api list-sub-jobs --job-type CREATE_SERVER --priority 10
+        expect 0 "an integer within the new bounds" "${cli[@]}" api list-sub-jobs --job-type CREATE_SERVER --priority 9 --output json
+        # Only the last command reached the emulator.
+        if [ "$(requests)" != "$((before + 1))" ]; then
+            echo "the emulator received $(($(requests) - before)) requests, not 1: a dry run or a usage error sent something" >&2
+            status=1
+        fi
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f "$log" "$log.out" "$log.err"
+    [ "$status" = 0 ] && echo "  the CLI follows the spec: api count-sub-jobs, --priority 0 to 9"
+    return $status
+}
+
 # `set -e` does not apply inside a function called as a condition: each step says it fails.
 run_case() {
     local case=$1
@@ -96,6 +149,9 @@ run_case() {
         echo "a downstream crate written against the released API no longer builds" >&2
         return 1
     }
+    if [ "$case" = additive ]; then
+        cli_follows_the_spec || return 1
+    fi
 }
 
 failed=()
