@@ -32,4 +32,15 @@ url=$(sed -n 's/^listening on //p' "$out" | head -n 1)
 HUAWEI_VERIFIER_URL="$url" HUAWEI_VERIFIER_AK="$ak" HUAWEI_VERIFIER_SK="$sk" \
 HUAWEI_VERIFIER_SECURITY_TOKEN="$token" \
     cargo test --quiet --package workspace-app-client --test signing -- --ignored
-echo "Huawei's signer accepts the client's signatures"
+
+# The CLI's generated `api` commands sign through the same client: one of each, by the CLI
+# binary with the SDK's environment variables, must be accepted too (a refusal is a 401,
+# exit 3).
+cargo build --quiet --package workspace-app-cli
+cli=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/workspace-app
+answer=$(HUAWEICLOUD_SDK_AK="$ak" HUAWEICLOUD_SDK_SK="$sk" HUAWEICLOUD_SDK_SECURITY_TOKEN="$token" \
+    HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent HUAWEICLOUD_SDK_METADATA_ENDPOINT=http://127.0.0.1:9 \
+    "$cli" --endpoint "$url" --project-id 'p/é +~' \
+    api list-sub-jobs --job-type CREATE_SERVER --limit 5 --job-id 'j&=?#' --output json)
+echo "$answer" | python3 -c 'import json, sys; body = json.load(sys.stdin); assert body["items"][0]["id"] == "verified", body'
+echo "Huawei's signer accepts the client's signatures, the CLI's api commands' included"

@@ -150,11 +150,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Doctor => doctor::run(&cli.global),
-        Command::Completions { shell } => {
-            let mut command = Cli::command();
-            clap_complete::generate(shell, &mut command, "workspace-app", &mut std::io::stdout());
-            Ok(())
-        }
+        Command::Completions { shell } => completions(shell),
         Command::SubJobs(command) => run(&cli.global, command),
         Command::Api(operation) => api::run(&cli.global, operation),
         #[cfg(feature = "demo")]
@@ -182,6 +178,24 @@ fn run(global: &GlobalArgs, command: SubJobsCommand) -> Result<(), Failure> {
             SubJobsCommand::Wait(args) => wait::run(&client, args).await,
         }
     })
+}
+
+/// The shell's completion script, on stdout.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "workspace-app", &mut script);
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete 4.6 names the states of a subcommand after the program name with
+        // its `-` escaped (`workspace__subcmd__app__subcmd__api`), but tracks the current one
+        // without (`workspace__app__subcmd__api`), so no subcommand's words ever completed
+        // (clap-rs/clap#6421): one spelling, the one it tracks.
+        script = String::from_utf8_lossy(&script)
+            .replace("workspace__subcmd__app", "workspace__app")
+            .into_bytes();
+    }
+    std::io::stdout()
+        .write_all(&script)
+        .or_else(list::quiet_broken_pipe)
 }
 
 /// The main task runs on this thread and writes stdout with blocking writes; the page
