@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Build cost for a downstream crate: cold `cargo build` (debug) of a crate that depends on the
-# packaged workspace-app-client, as published, against the same crate with its generated code
-# written out beforehand (no build.rs work, no build-dependencies). The difference is what
-# build-time generation costs a downstream user. A third build uses the `rustls-ring` feature
-# instead of the default TLS provider. Also lists the slowest units of the first.
+# Build cost for a downstream crate, cold `cargo build` (debug), four crates in one run:
 #
-#   bash scripts/bench/build-cost.sh        (three cold builds: about 3 minutes on 2 cores)
+#   floor            no client at all: what any client on this stack costs, a crate on
+#                    reqwest (its defaults plus json, query and stream), serde, serde_json,
+#                    tokio and futures-util
+#   as-published     a crate depending on the packaged workspace-app-client, defaults
+#   pregenerated     the same with its generated code written out beforehand (no build.rs
+#                    work, no build-dependencies): the difference is what build-time
+#                    generation costs
+#   rustls-aws-lc    the packaged client with the rustls-aws-lc feature instead of ring
+#
+# Then the client's cold build as a ratio of the floor's, and the slowest units of the
+# as-published build (cargo --timings).
+#
+#   bash scripts/bench/build-cost.sh        (four cold builds: about 6 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -46,8 +54,9 @@ text = re.sub(r"\n\[build-dependencies\.[^\]]+\]\n(?:[^\[\n][^\n]*\n?)*", "\n", 
 open(path, "w").write(text)
 EOF
 
+# build LABEL DEPENDENCIES MAIN: one cold build of a crate with these dependencies.
 build() {
-    local variant=$1 label=$2 features=$3 downstream="$work/downstream-$2"
+    local label=$1 dependencies=$2 main=$3 downstream="$work/downstream-$1"
     mkdir -p "$downstream/src"
     cat >"$downstream/Cargo.toml" <<EOF
 [package]
@@ -55,12 +64,12 @@ name = "downstream"
 version = "0.1.0"
 edition = "2021"
 [dependencies]
-workspace-app-client = { path = "$work/$variant/workspace-app-client-0.1.0"$features }
+$dependencies
 [patch.crates-io]
 workspace-app-codegen = { path = "$work/workspace-app-codegen-0.1.0" }
 [workspace]
 EOF
-    echo 'fn main() { let _ = workspace_app_client::ClientBuilder::new(); }' >"$downstream/src/main.rs"
+    echo "$main" >"$downstream/src/main.rs"
     # The same dependency versions as the workspace, from its lock file.
     cp "$root/Cargo.lock" "$downstream/"
     local started=$EPOCHREALTIME
@@ -69,16 +78,41 @@ EOF
         'BEGIN { printf "%-34s cold build %6.1f s\n", v, b - a }' | tee -a "$work/results"
 }
 
+client() { # client VARIANT [EXTRA]: the dependency on the packaged client
+    echo "workspace-app-client = { path = \"$work/$1/workspace-app-client-0.1.0\"${2:-} }"
+}
+uses_client='fn main() { let _ = workspace_app_client::ClientBuilder::new(); }'
+floor='reqwest = { version = "0.13", features = ["json", "query", "stream"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+futures-util = "0.3"'
+uses_floor='#[derive(serde::Deserialize)]
+struct Page {
+    count: i32,
+}
+
+#[tokio::main]
+async fn main() {
+    let client = reqwest::Client::new();
+    let request = client.get("https://example.invalid/").query(&[("limit", 1)]).build();
+    let page: Option<Page> = serde_json::from_str("{\"count\": 1}").ok();
+    let _ = (request, page.map(|p| p.count), futures_util::stream::empty::<()>());
+}'
+
 echo "== cold builds of a downstream crate (debug, $(nproc) cores)"
-build generated-at-build as-published ""
-build pregenerated pregenerated ""
-build generated-at-build as-published-with-rustls-ring ', default-features = false, features = ["rustls-ring"]'
+build floor "$floor" "$uses_floor"
+build as-published "$(client generated-at-build)" "$uses_client"
+build pregenerated "$(client pregenerated)" "$uses_client"
+build rustls-aws-lc \
+    "$(client generated-at-build ', default-features = false, features = ["rustls-aws-lc"]')" "$uses_client"
 awk '{ t[NR] = $(NF - 1) } END {
-    printf "build-time generation adds %.1f s (%.0f%%)\n", t[1] - t[2], 100 * (t[1] - t[2]) / t[1]
-    printf "rustls-ring instead of aws-lc-rs saves %.1f s (%.0f%%)\n", t[1] - t[3], 100 * (t[1] - t[3]) / t[1]
+    printf "the client as published, against the floor: %.2fx (%.1f s vs %.1f s)\n", t[2] / t[1], t[2], t[1]
+    printf "build-time generation adds %.1f s (%.0f%%)\n", t[2] - t[3], 100 * (t[2] - t[3]) / t[2]
+    printf "rustls-aws-lc instead of ring adds %.1f s (%.0f%%)\n", t[4] - t[2], 100 * (t[4] - t[2]) / t[2]
 }' "$work/results"
 
-echo "== slowest units of the first build (cargo --timings)"
+echo "== slowest units of the as-published build (cargo --timings)"
 python3 - "$work/target-as-published/cargo-timings/cargo-timing.html" <<'EOF'
 import json, re, sys
 html = open(sys.argv[1]).read()

@@ -97,7 +97,7 @@ pub enum BuildError {
     /// The HTTP client could not be created.
     #[error("cannot create the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
-    /// TLS could not be set up (the `rustls-ring` feature's own configuration).
+    /// TLS could not be set up (the ring configuration of the default `rustls-ring` feature).
     #[error("cannot set up TLS: {0}")]
     Tls(String),
     /// The proxy URL cannot be used; `proxy` is shown without its password.
@@ -287,8 +287,9 @@ impl ClientBuilder {
     /// Sends through this `reqwest::Client` (connection pool settings, client
     /// certificates...); [`connect_timeout`](Self::connect_timeout) and the user agent are
     /// then its own, and [`proxy`](Self::proxy), [`ca_file`](Self::ca_file) and
-    /// [`app_name`](Self::app_name) are refused by `build` (set them on that client). Per-attempt timeouts, retries and signing still apply. With the `rustls-ring`
-    /// feature, configure its TLS yourself (reqwest has no crypto provider of its own then).
+    /// [`app_name`](Self::app_name) are refused by `build` (set them on that client). Per-attempt timeouts, retries and signing still apply. With the default `rustls-ring`
+    /// feature, configure its TLS yourself (`tls_backend_preconfigured`, or a process-wide
+    /// rustls provider): reqwest has no crypto provider of its own then.
     ///
     /// **Its redirect policy is its own, too.** The clients this builder makes follow no
     /// redirect (a 3xx is [`Error::Redirect`](crate::Error::Redirect)); reqwest's default
@@ -451,15 +452,7 @@ impl ClientBuilder {
                     Some(path) => read_ca_file(path)?,
                     None => Vec::new(),
                 };
-                #[cfg(feature = "rustls-ring")]
-                {
-                    http = http.tls_backend_preconfigured(ring_tls_config(&extra_roots)?);
-                }
-                #[cfg(not(feature = "rustls-ring"))]
-                {
-                    http = crate::network::merge_roots(http, &extra_roots)?;
-                }
-                http.build()?
+                crate::tls::configure(http, &extra_roots)?.build()?
             }
         };
         let config = ClientConfig {
@@ -515,13 +508,11 @@ fn metadata_http() -> Result<reqwest::Client, BuildError> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(0)
         .user_agent(USER_AGENT);
-    #[cfg(feature = "rustls-ring")]
-    let http = http.tls_backend_preconfigured(ring_tls_config(&[])?);
-    Ok(http.build()?)
+    Ok(crate::tls::configure(http, &[])?.build()?)
 }
 
 /// This client's `User-Agent`.
-const USER_AGENT: &str = concat!("workspace-app-client/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("workspace-app-client/", env!("CARGO_PKG_VERSION"));
 
 /// [`USER_AGENT`], then the application's name if there is one.
 fn user_agent(app_name: Option<&str>) -> Result<String, BuildError> {
@@ -537,33 +528,6 @@ fn user_agent(app_name: Option<&str>) -> Result<String, BuildError> {
         }
         Some(name) => Err(BuildError::InvalidAppName(name.chars().take(128).collect())),
     }
-}
-
-/// rustls with the ring provider and the platform's certificate verifier (with the extra
-/// roots of `ca_file`, if any), handed to reqwest as it is, so that no process-wide provider
-/// is needed.
-#[cfg(feature = "rustls-ring")]
-fn ring_tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, BuildError> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let tls = |e: rustls::Error| BuildError::Tls(e.to_string());
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(tls)?;
-    let config = if extra_roots.is_empty() {
-        builder.with_platform_verifier().map_err(tls)?
-    } else {
-        let roots = extra_roots
-            .iter()
-            .map(|der| rustls::pki_types::CertificateDer::from(der.clone()));
-        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider)
-            .map_err(tls)?;
-        // "dangerous" is rustls' name for any custom verifier; this one verifies fully.
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
-    };
-    Ok(config.with_no_client_auth())
 }
 
 fn check_endpoint(url: String) -> Result<String, BuildError> {

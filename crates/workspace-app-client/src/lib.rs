@@ -59,6 +59,7 @@ mod retry;
 pub mod signing;
 #[cfg(test)]
 mod test_support;
+mod tls;
 mod transport;
 mod wait;
 
@@ -113,3 +114,9 @@ pub mod spec {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeExamples;
+
+/// The HTTP client progenitor's `Client::new` uses (the codegen puts this call there): the
+/// client's redirect policy and TLS, never a panic (see `tls::default_http_client`).
+pub(crate) fn default_http_client() -> reqwest::Client {
+    tls::default_http_client(client_builder::USER_AGENT)
+}

@@ -99,17 +99,3 @@ fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     }
     Ok(certificates)
 }
-
-/// Adds the extra roots to reqwest's own rustls set-up (aws-lc-rs), which keeps the
-/// platform's roots and adds these (`tls_certs_merge`).
-#[cfg(not(feature = "rustls-ring"))]
-pub(crate) fn merge_roots(
-    http: reqwest::ClientBuilder,
-    roots: &[Vec<u8>],
-) -> Result<reqwest::ClientBuilder, BuildError> {
-    let certificates = roots
-        .iter()
-        .map(|der| reqwest::Certificate::from_der(der))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(http.tls_certs_merge(certificates))
-}

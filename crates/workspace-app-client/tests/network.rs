@@ -418,13 +418,31 @@ fn child(case: &str) {
     });
 }
 
-/// (`reqwest::Client::new()` needs reqwest's own crypto provider, absent with `rustls-ring`.)
-#[cfg(not(feature = "rustls-ring"))]
+/// A reqwest client as a caller makes one: with the default `rustls-ring` feature reqwest
+/// has no crypto provider of its own, so the caller hands it a rustls configuration.
+fn caller_made_http_client() -> reqwest::Client {
+    #[cfg(not(any(feature = "rustls-aws-lc", feature = "native-tls")))]
+    {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .build()
+            .unwrap()
+    }
+    #[cfg(any(feature = "rustls-aws-lc", feature = "native-tls"))]
+    reqwest::Client::new()
+}
+
 #[test]
 fn network_settings_with_a_caller_made_http_client_are_refused_not_ignored() {
     let error = ClientBuilder::new()
         .endpoint("https://localhost")
-        .http_client(reqwest::Client::new())
+        .http_client(caller_made_http_client())
         .proxy("http://127.0.0.1:3128")
         .build()
         .unwrap_err();
@@ -434,7 +452,30 @@ fn network_settings_with_a_caller_made_http_client_are_refused_not_ignored() {
     );
     ClientBuilder::new()
         .endpoint("https://localhost")
-        .http_client(reqwest::Client::new())
+        .http_client(caller_made_http_client())
         .build()
         .unwrap();
+}
+
+/// progenitor's `Client::new` works with every TLS feature and no rustls provider installed
+/// in the process (none is, in this test binary): it takes the client's own HTTP set-up,
+/// with its TLS, and follows no redirect. Against a server whose CA it does not trust, the
+/// call fails with a typed error; nothing panics.
+#[tokio::test]
+async fn the_generated_client_new_needs_no_process_wide_provider() {
+    let (port, heads) = tls_server(pki().server).await;
+    let client = workspace_app_client::Client::new(
+        &format!("https://localhost:{port}"),
+        workspace_app_client::ClientConfig::default(),
+    );
+    let error = client
+        .list_sub_jobs()
+        .project_id("p")
+        .job_type(JobTypeFilter::CreateServer)
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(heads.lock().unwrap().is_empty(), "no request got through");
 }

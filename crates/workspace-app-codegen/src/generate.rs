@@ -123,6 +123,7 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
     mark_non_exhaustive(&mut client);
+    use_the_clients_http(&mut client);
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
     let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
     Ok(Generated {
@@ -155,6 +156,32 @@ fn mark_non_exhaustive(client: &mut syn::File) {
                 e.attrs.push(attribute.clone());
             }
             _ => {}
+        }
+    }
+}
+
+/// progenitor's `Client::new` builds a reqwest client of its own: reqwest's redirect policy
+/// (which would carry credentials to wherever a server points) and a TLS set-up that panics
+/// when no rustls provider is installed in the process. It takes the client crate's default
+/// HTTP client instead (`crate::default_http_client()`: no redirects, the crate's TLS,
+/// never a panic); `new_with_client` is left as it is.
+fn use_the_clients_http(client: &mut syn::File) {
+    for item in &mut client.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let is_client = matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if !is_client || block.trait_.is_some() {
+            continue;
+        }
+        for member in &mut block.items {
+            if let syn::ImplItem::Fn(method) = member
+                && method.sig.ident == "new"
+            {
+                method.block = syn::parse_quote!({
+                    Self::new_with_client(baseurl, crate::default_http_client(), inner)
+                });
+            }
         }
     }
 }
