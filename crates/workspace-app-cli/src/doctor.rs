@@ -299,10 +299,14 @@ async fn network(global: &GlobalArgs, client: Option<&Client>, report: &mut Repo
     // settings), without credentials: none of the client's hooks runs for it.
     let probe = match client {
         Some(client) => Ok(client.client().clone()),
-        None => reqwest::Client::builder()
-            .connect_timeout(STEP_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build(),
+        None => workspace_app_client::http_client_builder()
+            .map_err(|e| e.to_string())
+            .and_then(|http| {
+                http.connect_timeout(STEP_TIMEOUT)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| e.to_string())
+            }),
     };
     let answer = match probe {
         Ok(probe) => probe

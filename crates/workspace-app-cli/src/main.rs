@@ -8,6 +8,7 @@ mod debug;
 mod demo;
 mod doctor;
 mod dry_run;
+mod duration;
 mod list;
 mod table;
 mod terminal;

@@ -132,7 +132,10 @@ impl Callers {
         Callers {
             runtime,
             generated,
-            http: reqwest::Client::new(),
+            http: workspace_app_client::http_client_builder()
+                .unwrap()
+                .build()
+                .unwrap(),
             endpoint,
             keys: AkSk::new(AK, SK),
         }
@@ -222,7 +225,10 @@ fn signing(c: &mut Criterion) {
         "https://workspace.ap-southeast-1.myhuaweicloud.com/v1/{PROJECT}/app-server-sub-jobs\
          ?job_id=2c9e1f8a-5f6a-4b7d&job_type=CREATE_SERVER&limit=100&offset=200&status=RUNNING"
     );
-    let unsigned = reqwest::Client::new()
+    let unsigned = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(url)
         .header("accept", "application/json")
         .header("api-version", "v1")

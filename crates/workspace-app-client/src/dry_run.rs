@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_and_the_rest_shown() {
-        let mut request = reqwest::Client::new()
+        let mut request = crate::test_support::http()
             .get("https://example.com/v1/p/app-server-sub-jobs?limit=1")
             .header("x-project-id", "p")
             .header("x-security-token", "ST-SECRET")

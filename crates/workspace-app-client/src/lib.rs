@@ -48,6 +48,9 @@ mod deadline;
 pub mod dry_run;
 mod error;
 mod extensible;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod generated;
 mod hooks;
 mod network;
@@ -114,6 +117,30 @@ pub mod spec {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeExamples;
+
+/// A `reqwest::ClientBuilder` with this crate's TLS set up (the backend its cargo features
+/// select, trusting the platform's roots) and the rest left to you: for
+/// [`ClientBuilder::http_client`] with settings of your own, or any other request of yours.
+/// With the default `rustls-ring` feature reqwest has no crypto provider of its own, so
+/// `reqwest::Client::new()` would panic; this needs no process-wide provider. Unlike the
+/// clients [`ClientBuilder`] makes, it follows reqwest's default redirect policy: see
+/// [`ClientBuilder::http_client`] before you send credentials with it.
+///
+/// ```
+/// let http = workspace_app_client::http_client_builder()?
+///     .pool_max_idle_per_host(4)
+///     .redirect(reqwest::redirect::Policy::none())
+///     .build()?;
+/// let client = workspace_app_client::ClientBuilder::new()
+///     .endpoint("https://workspace.ap-southeast-1.myhuaweicloud.com")
+///     .http_client(http)
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
+    tls::configure(reqwest::Client::builder(), &[])
+}
 
 /// The HTTP client progenitor's `Client::new` uses (the codegen puts this call there): the
 /// client's redirect policy and TLS, never a panic (see `tls::default_http_client`).

@@ -104,12 +104,17 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(error(format!("cannot read it: {e}"))),
     };
+    endpoint_in(&text, region_id).map_err(error)
+}
+
+/// The region's endpoint in a regions file's text, if it names the region.
+pub(crate) fn endpoint_in(text: &str, region_id: &str) -> Result<Option<String>, String> {
     if text.trim().is_empty() {
         return Ok(None);
     }
     // Other services' entries are read loosely: only this service's shape matters.
     let services: BTreeMap<String, serde_json::Value> =
-        serde_saphyr::from_str(&text).map_err(|e| error(format!("not valid YAML: {e}")))?;
+        serde_saphyr::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
     let Some((_, regions)) = services
         .iter()
         .find(|(service, _)| service.eq_ignore_ascii_case(SERVICE))
@@ -117,9 +122,9 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
         return Ok(None);
     };
     let regions: Vec<FileRegion> = serde_json::from_value(regions.clone()).map_err(|e| {
-        error(format!(
+        format!(
             "its WorkspaceApp entry is not a list of {{id, endpoint}} or {{id, endpoints}}: {e}"
-        ))
+        )
     })?;
     let Some(region) = regions
         .into_iter()
@@ -131,7 +136,7 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
     let all = region.endpoints.iter().flatten().chain(&region.endpoint);
     match first_endpoint(all.map(String::as_str)) {
         Some(endpoint) => Ok(Some(endpoint)),
-        None => Err(error(format!("region `{region_id}` has no endpoint"))),
+        None => Err(format!("region `{region_id}` has no endpoint")),
     }
 }
 

@@ -21,3 +21,11 @@ pub(crate) fn sub_job(id: &str, status: &str) -> JobDetailInfo {
         ..JobDetailInfo::default()
     }
 }
+
+/// An HTTP client for tests, with the crate's TLS (reqwest has no crypto provider of its own
+/// with the default `rustls-ring` feature).
+pub(crate) fn http() -> reqwest::Client {
+    crate::http_client_builder()
+        .and_then(|builder| Ok(builder.build()?))
+        .unwrap_or_else(|e| panic!("an HTTP client: {e}"))
+}

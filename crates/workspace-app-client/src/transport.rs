@@ -102,13 +102,13 @@ pub(crate) async fn execute(
 }
 
 /// A response's body, as far as it was read.
-enum Body {
+pub(crate) enum Body {
     Whole(Bytes),
     /// Over the limit: not read further.
     TooLarge,
 }
 
-type Attempt = reqwest::Result<(http::response::Parts, Body)>;
+pub(crate) type Attempt = reqwest::Result<(http::response::Parts, Body)>;
 
 async fn attempts(
     client: &reqwest::Client,
@@ -212,7 +212,7 @@ async fn attempts(
 }
 
 /// What the last attempt means for the call.
-fn finish(outcome: Attempt, limit: usize) -> Result<Received, Failure> {
+pub(crate) fn finish(outcome: Attempt, limit: usize) -> Result<Received, Failure> {
     let (head, body) = outcome.map_err(Failure::Transport)?;
     let status = head.status;
     let rejection = match body {
@@ -282,7 +282,11 @@ const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-auth-token");
 
 /// Sends one attempt and reads the whole body, up to `limit` bytes.
 async fn send(client: &reqwest::Client, request: reqwest::Request, limit: usize) -> Attempt {
-    let mut response = client.execute(request).await?;
+    receive(client.execute(request).await?, limit).await
+}
+
+/// A response's head, and its whole body up to `limit` bytes.
+pub(crate) async fn receive(mut response: reqwest::Response, limit: usize) -> Attempt {
     let (mut head, ()) = http::Response::new(()).into_parts();
     head.status = response.status();
     head.version = response.version();
@@ -338,7 +342,7 @@ mod tests {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v1/p/x", listener.local_addr().unwrap());
-        let client = reqwest::Client::new();
+        let client = crate::test_support::http();
         let request = client.get(url).build().unwrap();
         let info = OperationInfo {
             operation_id: "list_sub_jobs",

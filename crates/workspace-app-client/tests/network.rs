@@ -418,24 +418,13 @@ fn child(case: &str) {
     });
 }
 
-/// A reqwest client as a caller makes one: with the default `rustls-ring` feature reqwest
-/// has no crypto provider of its own, so the caller hands it a rustls configuration.
+/// A reqwest client as a caller makes one, with the crate's TLS (reqwest has no crypto
+/// provider of its own with the default `rustls-ring` feature).
 fn caller_made_http_client() -> reqwest::Client {
-    #[cfg(not(any(feature = "rustls-aws-lc", feature = "native-tls")))]
-    {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
-        reqwest::Client::builder()
-            .tls_backend_preconfigured(config)
-            .build()
-            .unwrap()
-    }
-    #[cfg(any(feature = "rustls-aws-lc", feature = "native-tls"))]
-    reqwest::Client::new()
+    workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 #[test]

@@ -35,7 +35,8 @@ fn client_with(headers: &[(&str, &str)]) -> Client {
             )
         })
         .collect();
-    let http = reqwest::Client::builder()
+    let http = workspace_app_client::http_client_builder()
+        .unwrap()
         .default_headers(headers)
         .build()
         .unwrap();
@@ -227,7 +228,10 @@ async fn limits_and_offsets_at_the_bounds_are_accepted_and_beyond_them_never_sen
         );
     }
     // The harness itself: Prism does refuse what the spec forbids.
-    let response = reqwest::Client::new()
+    let response = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(format!(
             "{}/v1/{PROJECT}/app-server-sub-jobs?job_type=CREATE_SERVER&limit=101",
             prism_url()

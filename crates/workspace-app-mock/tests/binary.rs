@@ -71,7 +71,10 @@ fn spawn_command(mut command: Command) -> (Running, String) {
 }
 
 async fn list(url: &str, project: &str, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(format!(
             "{url}/v1/{project}/app-server-sub-jobs?job_type=CREATE_SERVER&limit=100"
         ))
@@ -180,7 +183,8 @@ async fn slow_clients_beyond_the_file_descriptor_limit_do_not_keep_a_fresh_reque
     let (_running, url) = spawn_command(command);
     let _stalled = stalled_clients(&url, 300).await;
 
-    let fresh = reqwest::Client::builder()
+    let fresh = workspace_app_client::http_client_builder()
+        .unwrap()
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap()

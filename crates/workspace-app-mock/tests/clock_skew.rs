@@ -54,7 +54,12 @@ async fn the_emulator_date_follows_its_clock() {
     let emulator = workspace_app_mock::start(Config::default().clock(clock.clone()))
         .await
         .unwrap();
-    let response = reqwest::get(format!("{}/nowhere", emulator.base_url()))
+    let response = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .get(format!("{}/nowhere", emulator.base_url()))
+        .send()
         .await
         .unwrap();
     let date = response.headers()["date"].to_str().unwrap();

@@ -110,7 +110,8 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
         "{}/v1/p/app-server-sub-jobs?job_type=CREATE_SERVER",
         emulator.base_url()
     );
-    let client = reqwest::Client::builder()
+    let client = workspace_app_client::http_client_builder()
+        .unwrap()
         .timeout(Duration::from_secs(1))
         .build()
         .unwrap();
@@ -123,7 +124,8 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
 
     // One stalled client goes away: its slot frees and the next connection is served.
     drop(stalled.pop());
-    let client = reqwest::Client::builder()
+    let client = workspace_app_client::http_client_builder()
+        .unwrap()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
@@ -154,7 +156,8 @@ async fn shutdown_finishes_requests_in_flight_and_drops_stalled_ones_after_the_g
         emulator.base_url()
     );
     let in_flight = tokio::spawn(async move {
-        reqwest::Client::builder()
+        workspace_app_client::http_client_builder()
+            .unwrap()
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap()

@@ -37,7 +37,8 @@ async fn start_on_paused_time(config: Config) -> Emulator {
 /// Credentials from the emulator's metadata endpoint only (no environment, no file), and
 /// the project ID from its IAM, with no timers (safe on paused time).
 fn chain_builder(emulator: &Emulator) -> ClientBuilder {
-    let http = reqwest::Client::builder()
+    let http = workspace_app_client::http_client_builder()
+        .unwrap()
         .pool_idle_timeout(None)
         .build()
         .expect("an HTTP client");

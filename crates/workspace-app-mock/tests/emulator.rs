@@ -87,7 +87,11 @@ async fn raw_get(url: &str, query: &str, headers: &[(&str, &str)]) -> (u16, Head
     } else {
         format!("{url}?{query}")
     };
-    let mut request = reqwest::Client::new().get(url);
+    let mut request = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .get(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -349,7 +353,10 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
         assert_eq!(body["error_code"], error_codes::NOT_FOUND);
     }
     let url = list_url(&emulator, "p");
-    let http = reqwest::Client::new();
+    let http = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
     for method in [
         reqwest::Method::POST,
         reqwest::Method::PUT,
@@ -374,7 +381,10 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
 #[tokio::test]
 async fn every_operation_of_the_spec_is_served_and_one_without_behaviour_with_its_example() {
     let emulator = start(Config::default().token(TOKEN)).await;
-    let http = reqwest::Client::new();
+    let http = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
     for operation in spec::operations::ALL {
         let path: Vec<&str> = operation
             .path
@@ -576,7 +586,10 @@ async fn a_stale_sdk_date_is_refused_and_a_skew_within_15_minutes_is_not() {
     let emulator = start(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
     // Signed by hand at this machine's time: the client would correct the skew (see
     // tests/clock_skew.rs), the emulator's refusal is what this test is about.
-    let http = reqwest::Client::new();
+    let http = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
     let url = format!(
         "{}/v1/{DEFAULT_PROJECT_ID}/app-server-sub-jobs?job_type=CREATE_SERVER",
         emulator.base_url()
@@ -652,7 +665,10 @@ async fn hand_signed_with(
     );
     let mut sent = url.clone();
     sent.set_query(Some(sent_query));
-    let response = reqwest::Client::new()
+    let response = workspace_app_client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(sent)
         .headers(headers)
         .send()
@@ -970,7 +986,10 @@ async fn every_response_carries_a_fresh_request_id() {
     seen(&raw_get(&url, "job_type=CREATE_SERVER", &[]).await.1);
     seen(&raw_get(&format!("{base}/nowhere"), "", &[]).await.1);
     seen(
-        reqwest::Client::new()
+        workspace_app_client::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap()
             .post(&url)
             .send()
             .await

@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn the_metadata_address_is_overridable() {
-        let http = reqwest::Client::new();
+        let http = crate::test_support::http();
         let chain = CredentialsChain::default();
         let env = lookup(&[(env::METADATA_ENDPOINT, "http://127.0.0.1:9/")]);
         assert_eq!(

@@ -64,7 +64,12 @@ pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
         }
         Err(e) => return Err(Miss::Broken(format!("cannot read it: {e}"))),
     };
-    profile(&parse(&text))
+    from_text(&text)
+}
+
+/// The profile a credentials file's text gives.
+pub(crate) fn from_text(text: &str) -> Result<Profile, Miss> {
+    profile(&parse(text))
 }
 
 /// A settings file (credentials, regions), read whole up to [`MAX_FILE_BYTES`]; a larger
@@ -148,7 +153,7 @@ mod tests {
     use crate::AkSk;
 
     fn read_str(text: &str) -> Result<Profile, Miss> {
-        profile(&parse(text))
+        from_text(text)
     }
 
     /// `/dev/zero` has a size of 0 and no end: the read stops at the limit.

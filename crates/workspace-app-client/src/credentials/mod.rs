@@ -6,7 +6,7 @@
 mod chain;
 pub(crate) mod file;
 mod iam;
-mod metadata;
+pub(crate) mod metadata;
 mod provider;
 
 use std::fmt;

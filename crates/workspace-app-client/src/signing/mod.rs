@@ -25,7 +25,7 @@
 //! use std::time::SystemTime;
 //! use workspace_app_client::{AkSk, signing};
 //!
-//! let http = reqwest::Client::new();
+//! let http = workspace_app_client::http_client_builder()?.build()?;
 //! let mut request = http
 //!     .get("https://workspace.ap-southeast-1.myhuaweicloud.com/v1/p/app-server-sub-jobs?limit=1")
 //!     .build()?;
@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     fn request(url: &str) -> reqwest::Request {
-        reqwest::Client::new()
+        crate::test_support::http()
             .get(url)
             .header("x-project-id", "p")
             .build()

@@ -6,7 +6,8 @@
 //! use std::time::SystemTime;
 //! use workspace_app_client::{AkSk, signing::{self, verify}};
 //!
-//! let mut request = reqwest::Client::new().get("https://h/v1/p/x?limit=1").build()?;
+//! let http = workspace_app_client::http_client_builder()?.build()?;
+//! let mut request = http.get("https://h/v1/p/x?limit=1").build()?;
 //! signing::sign(&mut request, &AkSk::new("AK", "SK"), SystemTime::now())?;
 //!
 //! let headers = request.headers();
@@ -146,7 +147,7 @@ mod tests {
 
     #[test]
     fn only_the_exact_lowercase_signature_matches() {
-        let mut request = reqwest::Client::new()
+        let mut request = crate::test_support::http()
             .get("https://h/v1/p/x?limit=1")
             .header(PROJECT_ID_HEADER, "p")
             .build()

@@ -18,7 +18,8 @@ pub const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs
 /// client sets none: no timeouts and no connection-pool idle timer. The only timers are then
 /// the ones the code under test sets.
 pub fn paused_time_builder(url: &str) -> ClientBuilder {
-    let http = reqwest::Client::builder()
+    let http = workspace_app_client::http_client_builder()
+        .unwrap()
         .pool_idle_timeout(None)
         .build()
         .expect("a default HTTP client");
