@@ -20,9 +20,10 @@
 #
 # The cases share one scratch tree and one target dir of their own, both under
 # $CARGO_TARGET_DIR/additive-edits/ (default: this repository's target/), so dependencies
-# are compiled once and later runs are incremental. Not this repository's own target dir:
-# cargo hashes workspace crates by their path relative to the workspace root, so a copy
-# elsewhere would share (and overwrite) this tree's artifacts, CARGO_MANIFEST_DIR baked in.
+# are compiled once and later runs are incremental. Not this repository's own target dir
+# (unless ADDITIVE_EDITS_TARGET_DIR says so): cargo hashes workspace crates by their path
+# relative to the workspace root, so a copy elsewhere would share (and overwrite) this
+# tree's artifacts, CARGO_MANIFEST_DIR baked in.
 # Files are copied with fresh mtimes, so every workspace crate is rebuilt for each case.
 #
 #   bash scripts/additive-edits.sh [case...]      (default: every case)
@@ -31,7 +32,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 scratch_root="${CARGO_TARGET_DIR:-$root/target}/additive-edits"
 python=$(bash scripts/spec-evolution/python.sh)
-export CARGO_TARGET_DIR="$scratch_root/target"
+# ADDITIVE_EDITS_TARGET_DIR: another target dir to build in, e.g. this tree's own when
+# nothing will use its artifacts afterwards (the last step of CI): the dependencies are
+# built already.
+export CARGO_TARGET_DIR="${ADDITIVE_EDITS_TARGET_DIR:-$scratch_root/target}"
 
 all_cases=(reserialised additive)
 cases=("${@:-${all_cases[@]}}")

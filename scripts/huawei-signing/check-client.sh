@@ -33,6 +33,11 @@ HUAWEI_VERIFIER_URL="$url" HUAWEI_VERIFIER_AK="$ak" HUAWEI_VERIFIER_SK="$sk" \
 HUAWEI_VERIFIER_SECURITY_TOKEN="$token" \
     cargo test --quiet --package workspace-app-client --test signing -- --ignored
 
+# Differential: the signer and Huawei's (batch_signer.py) on 3000 random requests, each signed
+# identically or refused before sending, never sent altered.
+HUAWEI_SIGNER_PYTHON="$PWD/$venv/bin/python" SIGNING_DIFF_SEED=20240102 SIGNING_DIFF_CASES=3000 \
+    cargo test --quiet --package workspace-app-client --test signing_differential -- --ignored --nocapture
+
 # The CLI's generated `api` commands sign through the same client: one of each, by the CLI
 # binary with the SDK's environment variables, must be accepted too (a refusal is a 401,
 # exit 3).

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use secrecy::ExposeSecret;
 
 use crate::credentials::{Credentials, file, metadata};
 use crate::error::Error;
@@ -65,22 +66,49 @@ pub fn server_date(value: &[u8]) -> Option<SystemTime> {
     crate::clock_skew::server_date(&headers)
 }
 
+/// Credentials as a parser gave them, in the clear (for the target's checks), with what
+/// `Debug` shows of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub ak: String,
+    pub sk: String,
+    pub security_token: Option<String>,
+    /// `{:?}` of the credentials.
+    pub debug: String,
+}
+
+impl Found {
+    fn of(credentials: &Credentials) -> Option<Found> {
+        let Credentials::AkSk(keys) = credentials else {
+            return None;
+        };
+        Some(Found {
+            ak: keys.ak.expose_secret().to_string(),
+            sk: keys.sk.expose_secret().to_string(),
+            security_token: keys
+                .security_token
+                .as_ref()
+                .map(|token| token.expose_secret().to_string()),
+            debug: format!("{credentials:?}"),
+        })
+    }
+}
+
 /// The ECS metadata service's answer: the temporary credentials and their lifetime.
-pub fn metadata_answer(body: &[u8], now: SystemTime) -> Result<(Credentials, Duration), String> {
-    metadata::parse(body, now).map(|fetched| (fetched.credentials, fetched.lifetime))
+pub fn metadata_answer(body: &[u8], now: SystemTime) -> Result<(Found, Duration), String> {
+    let fetched = metadata::parse(body, now)?;
+    let found = Found::of(&fetched.credentials).ok_or("not an access key pair")?;
+    Ok((found, fetched.lifetime))
 }
 
 /// A credentials file's text: the credentials, project ID and IAM endpoint it gives, or why
 /// not.
-pub fn credentials_file(
-    text: &str,
-) -> Result<(Credentials, Option<String>, Option<String>), String> {
+pub fn credentials_file(text: &str) -> Result<(Found, Option<String>, Option<String>), String> {
     match file::from_text(text) {
-        Ok(profile) => Ok((
-            profile.credentials,
-            profile.project_id,
-            profile.iam_endpoint,
-        )),
+        Ok(profile) => {
+            let found = Found::of(&profile.credentials).ok_or("not an access key pair")?;
+            Ok((found, profile.project_id, profile.iam_endpoint))
+        }
         Err(file::Miss::Skip(why) | file::Miss::Broken(why)) => Err(why),
     }
 }

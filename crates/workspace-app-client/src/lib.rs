@@ -142,6 +142,14 @@ pub fn http_client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
     tls::configure(reqwest::Client::builder(), &[])
 }
 
+/// A path parameter as it goes into the URL (the codegen puts this in place of
+/// progenitor's `encode_path`): percent-encoded as progenitor does, and `\` too, which
+/// progenitor leaves as it is and URL parsing then takes for `/`, resolving `.` and `..`
+/// around it: a project ID `x\..` would otherwise send the request to another path.
+pub(crate) fn encode_path(segment: &str) -> String {
+    progenitor_client::encode_path(segment).replace('\\', "%5C")
+}
+
 /// The HTTP client progenitor's `Client::new` uses (the codegen puts this call there): the
 /// client's redirect policy and TLS, never a panic (see `tls::default_http_client`).
 pub(crate) fn default_http_client() -> reqwest::Client {

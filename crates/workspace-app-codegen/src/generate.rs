@@ -124,6 +124,7 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
         .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
     mark_non_exhaustive(&mut client);
     use_the_clients_http(&mut client);
+    use_the_clients_path_encoding(&mut client);
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
     let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
     Ok(Generated {
@@ -183,6 +184,43 @@ fn use_the_clients_http(client: &mut syn::File) {
                 });
             }
         }
+    }
+}
+
+/// progenitor's `encode_path` leaves `\` as it is, which URL parsing then reads as `/`:
+/// a path parameter `x\..` would send the request elsewhere, signed (found by the
+/// differential signing test). The generated code takes the client crate's
+/// `crate::encode_path` instead, which also encodes it.
+fn use_the_clients_path_encoding(client: &mut syn::File) {
+    let mut found = false;
+    for item in &mut client.items {
+        let syn::Item::Use(item) = item else {
+            continue;
+        };
+        let syn::UseTree::Path(path) = &mut item.tree else {
+            continue;
+        };
+        if path.ident != "progenitor_client" {
+            continue;
+        }
+        if let syn::UseTree::Group(group) = &mut *path.tree {
+            let before = group.items.len();
+            group.items = std::mem::take(&mut group.items)
+                .into_iter()
+                .filter(
+                    |tree| !matches!(tree, syn::UseTree::Name(name) if name.ident == "encode_path"),
+                )
+                .collect();
+            found |= group.items.len() < before;
+        }
+    }
+    if found {
+        client.items.insert(
+            0,
+            syn::parse_quote!(
+                use crate::encode_path;
+            ),
+        );
     }
 }
 

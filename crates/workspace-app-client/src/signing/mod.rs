@@ -75,6 +75,20 @@ pub enum SigningError {
     /// The signing time cannot be written as `X-Sdk-Date` (before year 1 or after 9999).
     #[error("the signing time is outside the years X-Sdk-Date can express")]
     TimeOutOfRange,
+    /// A header to sign is on the request more than once: the signature would cover the
+    /// first value only, and a server may read the values joined.
+    #[error("the {header} header is given more than once, so it cannot be signed as it is sent")]
+    RepeatedHeader {
+        /// The header, lowercase.
+        header: String,
+    },
+    /// A header to sign has a value that is not UTF-8: the signature would cover other text
+    /// (U+FFFD) than the bytes sent.
+    #[error("the {header} header's value is not UTF-8, so it cannot be signed as it is sent")]
+    HeaderValueNotUtf8 {
+        /// The header, lowercase.
+        header: String,
+    },
 }
 
 /// Signs `request` with `keys` at time `now`, as Huawei's SDKs do: adds `Host`,
@@ -115,6 +129,24 @@ pub fn sign(
         body_sha256: &body_sha256,
     };
     let signed_headers = canonical::signed_header_names(signable.headers);
+    // Each signed header is signed as it is sent: once, as the text the canonical request
+    // holds.
+    for name in &signed_headers {
+        let values = signable.headers.get_all(*name);
+        if values.iter().nth(1).is_some() {
+            return Err(SigningError::RepeatedHeader {
+                header: (*name).to_string(),
+            });
+        }
+        if values
+            .iter()
+            .any(|value| std::str::from_utf8(value.as_bytes()).is_err())
+        {
+            return Err(SigningError::HeaderValueNotUtf8 {
+                header: (*name).to_string(),
+            });
+        }
+    }
     let canonical = canonical::canonical_request(&signable, &signed_headers);
     let sdk_date = date.to_str().unwrap_or_default();
     let signature = canonical::signature(
