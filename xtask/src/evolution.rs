@@ -192,14 +192,19 @@ fn released_changelog(changelog: &str, section: &str) -> Result<String, String> 
     Ok(format!("{before}{END}\n\n{}{after}", section.trim_end()))
 }
 
-/// The spec text without its top-level `x-acknowledged-changes` block: the key's line and
-/// every indented, blank or comment line after it.
+/// The spec text without its top-level `x-acknowledged-changes` block: the comment lines
+/// right above the key, the key's line, and every indented, blank or comment line after it.
 fn without_acknowledgements(text: &str) -> Result<String, String> {
     let key = format!("{EXTENSION}:");
-    let mut out = String::with_capacity(text.len());
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
     let mut skipping = false;
-    for line in text.split_inclusive('\n') {
+    for line in lines {
         if line.starts_with(&key) {
+            // Its comment goes with it.
+            while out.last().is_some_and(|previous| previous.starts_with('#')) {
+                out.pop();
+            }
             skipping = true;
             continue;
         }
@@ -208,8 +213,9 @@ fn without_acknowledgements(text: &str) -> Result<String, String> {
             continue;
         }
         skipping = false;
-        out.push_str(line);
+        out.push(line);
     }
+    let out = out.concat();
     let spec = Spec::parse(SPEC, &out).map_err(|e| format!("error: {e}"))?;
     if spec.document.get(EXTENSION).is_some() {
         return Err(format!(
