@@ -288,8 +288,8 @@ struct State {
     count: Option<u64>,
     /// Whether any page has been yielded: until then, only the first request is out.
     started: bool,
-    /// Ids of the first and last items of the previous full page, to notice a repeat.
-    previous_page: Option<(String, String)>,
+    /// The [`fingerprint`] of the previous full page, to notice a repeat.
+    previous_page: Option<u64>,
     /// No further page is yielded: the last one ended the listing, or failed.
     finished: bool,
     /// How many pages may be requested ahead: between 1 and `query.concurrency`, halved
@@ -441,13 +441,13 @@ impl State {
         let received = items.len();
         let full_page = received >= slot.limit as usize;
         if full_page {
-            let ends = page_ends(&items);
-            if ends.is_some() && ends == self.previous_page {
+            let fingerprint = fingerprint(&items);
+            if fingerprint.is_some() && fingerprint == self.previous_page {
                 return Err(Error::RepeatedPage {
                     offset: slot.offset,
                 });
             }
-            self.previous_page = ends;
+            self.previous_page = fingerprint;
         }
         if let Some(count) = page.count {
             // A negative count is nonsense; read it as "nothing more".
@@ -512,11 +512,17 @@ fn lost(slot: Slot, error: &JoinError) -> Error {
     }
 }
 
-/// The ids of a page's first and last items, when both have one.
-fn page_ends(items: &[JobDetailInfo]) -> Option<(String, String)> {
-    let first = items.first()?.id.clone()?;
-    let last = items.last()?.id.clone()?;
-    Some((first, last))
+/// A hash of a page's items, every field of each: two pages with the same fingerprint are
+/// the same page. (Every field of a sub-job is optional: a page of items without `id` must
+/// be recognised too.) `None` for an empty page.
+fn fingerprint(items: &[JobDetailInfo]) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    if items.is_empty() {
+        return None;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    serde_json::to_vec(items).ok()?.hash(&mut hasher);
+    Some(hasher.finish())
 }
 
 #[cfg(test)]

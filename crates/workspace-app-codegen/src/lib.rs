@@ -19,6 +19,7 @@ mod error;
 #[cfg(feature = "lint-examples")]
 mod examples;
 mod generate;
+#[cfg(feature = "pretty")]
 mod httpmock;
 mod lint;
 mod load;
@@ -33,6 +34,7 @@ pub use self::generate::{
     GENERATED_FILE_NAME, Generated, SPEC_TABLES_FILE_NAME, TEST_LISTS_FILE_NAME, client_settings,
     generate, generate_client,
 };
+#[cfg(feature = "pretty")]
 pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};
 pub use self::lint::{
     OperationSite, SchemaSite, lint_structure, operation_sites, operations, schema_holders,

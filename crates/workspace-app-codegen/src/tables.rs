@@ -67,9 +67,17 @@ struct Operation<'a> {
     /// The path template, e.g. `/v1/{project_id}/app-server-sub-jobs`.
     path: String,
     /// Query parameters, `$ref`s followed, each with its (followed) schema.
-    query: Vec<(String, &'a Value)>,
+    query: Vec<Query<'a>>,
     /// `(status, compact JSON)` of each response that documents an example.
     examples: Vec<(String, String)>,
+}
+
+/// A query parameter: its name, its schema (`$ref` followed), and the component schema the
+/// `$ref` named, if any.
+struct Query<'a> {
+    name: String,
+    schema: &'a Value,
+    component: Option<String>,
 }
 
 fn collect_operations(document: &Value) -> Vec<Operation<'_>> {
@@ -89,7 +97,7 @@ fn collect_operation<'a>(
 ) -> Option<Operation<'a>> {
     let id = operation.get("operationId")?.as_str()?;
     // The path item's parameters apply too, unless the operation redefines them.
-    let mut query: Vec<(String, &Value)> = Vec::new();
+    let mut query: Vec<Query<'a>> = Vec::new();
     for holder in [item, operation] {
         let parameters = holder.get("parameters").and_then(Value::as_array);
         for parameter in parameters.into_iter().flatten() {
@@ -103,8 +111,26 @@ fn collect_operation<'a>(
             ) else {
                 continue;
             };
-            query.retain(|(seen, _)| seen != name);
-            query.push((name.to_string(), resolve(document, schema)));
+            query.retain(|seen| seen.name != name);
+            let resolved = resolve(document, schema);
+            // The component the `$ref` names, when it is the schema itself (one hop).
+            let component = schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .filter(|pointer| {
+                    document
+                        .pointer(pointer)
+                        .is_some_and(|target| std::ptr::eq(target, resolved))
+                })
+                .and_then(|pointer| pointer.strip_prefix("/components/schemas/"))
+                .filter(|name| !name.contains('/'))
+                .map(str::to_string);
+            query.push(Query {
+                name: name.to_string(),
+                schema: resolved,
+                component,
+            });
         }
     }
     let responses = operation.get("responses").and_then(Value::as_object);
@@ -295,7 +321,8 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
 /// string-enum query parameter's values and default.
 fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
     let modules = operations.iter().map(|operation| {
-        let constants = operation.query.iter().filter_map(|(name, schema)| {
+        let constants = operation.query.iter().filter_map(|query| {
+            let (name, schema) = (&query.name, query.schema);
             let constant = ident(&name.to_shouty_snake_case());
             let doc = format!("`{name}`.");
             let default = schema.get("default");
@@ -312,6 +339,15 @@ fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
                 });
             }
             let values = string_enum(schema)?;
+            // A component's enum is listed once, in `enums`; every parameter of it (each
+            // operation's `status`, say) names that list instead of repeating it.
+            let values = match &query.component {
+                Some(component) => {
+                    let list = ident(&component.to_shouty_snake_case());
+                    quote!(super::super::enums::#list)
+                }
+                None => quote!(&[#(#values),*]),
+            };
             let default = match default.and_then(Value::as_str) {
                 Some(value) => quote!(Some(#value)),
                 None => quote!(None),
@@ -320,7 +356,7 @@ fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
                 #[doc = #doc]
                 pub const #constant: super::StringEnum = super::StringEnum {
                     name: #name,
-                    values: &[#(#values),*],
+                    values: #values,
                     default: #default,
                 };
             })
@@ -328,8 +364,8 @@ fn parameter_table(operations: &[Operation<'_>]) -> TokenStream {
         let integers = operation
             .query
             .iter()
-            .filter(|(_, schema)| integer_range(schema).is_some())
-            .map(|(name, _)| ident(&name.to_shouty_snake_case()));
+            .filter(|query| integer_range(query.schema).is_some())
+            .map(|query| ident(&query.name.to_shouty_snake_case()));
         let module = ident(&operation.name);
         let doc = format!("The query parameters of `{}`.", operation.id);
         quote! {
@@ -662,9 +698,10 @@ mod tests {
             ]
         );
         let list = &operations[0];
-        let query: Vec<_> = list.query.iter().map(|(name, _)| name.as_str()).collect();
+        let query: Vec<_> = list.query.iter().map(|query| query.name.as_str()).collect();
         assert_eq!(query, ["page", "kind"]);
-        assert_eq!(list.query[1].1["enum"], json!(["A", "B"]));
+        assert_eq!(list.query[1].schema["enum"], json!(["A", "B"]));
+        assert_eq!(list.query[1].component.as_deref(), Some("Kind"));
         assert_eq!(
             list.examples,
             [
