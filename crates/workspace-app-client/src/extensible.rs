@@ -1,6 +1,5 @@
 //! Enums the service extends over time.
 
-use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
@@ -88,12 +87,13 @@ impl<'de, T: FromStr> Deserialize<'de> for Extensible<T> {
 }
 
 /// The schema the OpenAPI document gives such values: `anyOf: [<the enum>, string]`.
+#[cfg(feature = "schemars")]
 impl<T: schemars::JsonSchema> schemars::JsonSchema for Extensible<T> {
     fn inline_schema() -> bool {
         true
     }
 
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         format!("Extensible_{}", T::schema_name()).into()
     }
 

@@ -70,6 +70,7 @@ pub fn build_script(spec_path: &Path) -> Result<(), BuildError> {
 
 /// For the CLI's `build.rs`: like [`build_script`], with the CLI's per-operation commands
 /// ([`generate_cli`](crate::generate_cli)) in [`CLI_FILE_NAME`](crate::CLI_FILE_NAME).
+#[cfg(feature = "cli")]
 pub fn cli_build_script(spec_path: &Path) -> Result<(), BuildError> {
     let spec = load(spec_path)?;
     let commands = crate::generate_cli(&spec)?;

@@ -123,6 +123,7 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
     mark_non_exhaustive(&mut client);
+    json_schema_behind_a_feature(&mut client);
     use_the_clients_http(&mut client);
     use_the_clients_path_encoding(&mut client);
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
@@ -157,6 +158,46 @@ fn mark_non_exhaustive(client: &mut syn::File) {
                 e.attrs.push(attribute.clone());
             }
             _ => {}
+        }
+    }
+}
+
+/// `schemars::JsonSchema` (which the settings derive, as progenitor's CLI generator needs it)
+/// is derived under the client crate's `schemars` feature only: a downstream crate that does
+/// not describe the API's values builds neither schemars nor the derives.
+fn json_schema_behind_a_feature(client: &mut syn::File) {
+    let types = client.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    });
+    for item in types.into_iter().flat_map(|(_, items)| items.iter_mut()) {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        let mut derived = false;
+        for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                continue;
+            };
+            let is_schema = |path: &syn::Path| {
+                path.segments
+                    .last()
+                    .is_some_and(|s| s.ident == "JsonSchema")
+            };
+            if paths.iter().any(is_schema) {
+                derived = true;
+                let kept = paths.into_iter().filter(|path| !is_schema(path));
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        if derived {
+            attrs.push(syn::parse_quote!(
+                #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+            ));
         }
     }
 }

@@ -14,6 +14,7 @@
 //! feature; the xtask and the tests enable it, the client's build does not.
 
 mod build;
+#[cfg(feature = "cli")]
 mod cli;
 mod error;
 #[cfg(feature = "lint-examples")]
@@ -25,7 +26,10 @@ mod lint;
 mod load;
 mod tables;
 
-pub use self::build::{BuildError, build_script, cli_build_script};
+#[cfg(feature = "cli")]
+pub use self::build::cli_build_script;
+pub use self::build::{BuildError, build_script};
+#[cfg(feature = "cli")]
 pub use self::cli::{CLI_FILE_NAME, GLOBAL_PATH_PARAMETERS, generate_cli};
 pub use self::error::{SpecError, SpecErrors};
 #[cfg(feature = "lint-examples")]
