@@ -72,10 +72,25 @@ EOF
     echo "$main" >"$downstream/src/main.rs"
     # The same dependency versions as the workspace, from its lock file.
     cp "$root/Cargo.lock" "$downstream/"
+    rm -rf "$work/target-$label" # cold, every time
     local started=$EPOCHREALTIME
     (cd "$downstream" && CARGO_TARGET_DIR="$work/target-$label" cargo build --quiet --timings)
-    awk -v a="$started" -v b="$EPOCHREALTIME" -v v="$label" \
-        'BEGIN { printf "%-34s cold build %6.1f s\n", v, b - a }' | tee -a "$work/results"
+    local cpu
+    cpu=$(units "$work/target-$label/cargo-timings/cargo-timing.html" | awk '{ s += $1 } END { printf "%.1f", s }')
+    awk -v a="$started" -v b="$EPOCHREALTIME" -v v="$label" -v cpu="$cpu" \
+        'BEGIN { printf "%-16s cold build %6.1f s  (units %6.1f s of CPU)\n", v, b - a, cpu }' |
+        tee -a "$work/results"
+}
+
+# units TIMINGS_HTML: "seconds name version (target)" for each unit cargo --timings saw.
+units() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+for unit in json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);", html, re.S).group(1)):
+    target = unit.get("target", "").strip() or "lib"
+    print(f"{unit['duration']:.1f} {unit['name']} {unit['version']} ({target})")
+PY
 }
 
 client() { # client VARIANT [EXTRA]: the dependency on the packaged client
@@ -100,24 +115,31 @@ async fn main() {
     let _ = (request, page.map(|p| p.count), futures_util::stream::empty::<()>());
 }'
 
-echo "== cold builds of a downstream crate (debug, $(nproc) cores)"
-build floor "$floor" "$uses_floor"
-build as-published "$(client generated-at-build)" "$uses_client"
+rounds=${ROUNDS:-3}
+echo "== cold builds of a downstream crate (debug, $(nproc) cores): the floor and the client alternately, $rounds rounds"
+for _ in $(seq "$rounds"); do
+    build floor "$floor" "$uses_floor"
+    build as-published "$(client generated-at-build)" "$uses_client"
+done
 build pregenerated "$(client pregenerated)" "$uses_client"
 build rustls-aws-lc \
     "$(client generated-at-build ', default-features = false, features = ["rustls-aws-lc"]')" "$uses_client"
-awk '{ t[NR] = $(NF - 1) } END {
-    printf "the client as published, against the floor: %.2fx (%.1f s vs %.1f s)\n", t[2] / t[1], t[2], t[1]
-    printf "build-time generation adds %.1f s (%.0f%%)\n", t[2] - t[3], 100 * (t[2] - t[3]) / t[2]
-    printf "rustls-aws-lc instead of ring adds %.1f s (%.0f%%)\n", t[4] - t[2], 100 * (t[4] - t[2]) / t[2]
-}' "$work/results"
+python3 - "$work/results" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    label, seconds = line.split()[0], float(line.split()[3])
+    runs.setdefault(label, []).append(seconds)
+median = {label: statistics.median(times) for label, times in runs.items()}
+ratios = [c / f for f, c in zip(runs["floor"], runs["as-published"])]
+print(f"the client as published, against the floor: {statistics.median(ratios):.2f}x "
+      f"(median of {len(ratios)} rounds: {', '.join(f'{r:.2f}' for r in ratios)}; "
+      f"medians {median['as-published']:.1f} s vs {median['floor']:.1f} s)")
+generation = median["as-published"] - median["pregenerated"]
+print(f"build-time generation adds {generation:.1f} s ({100 * generation / median['as-published']:.0f}%)")
+aws = median["rustls-aws-lc"] - median["as-published"]
+print(f"rustls-aws-lc instead of ring adds {aws:.1f} s ({100 * aws / median['as-published']:.0f}%)")
+PY
 
-echo "== slowest units of the as-published build (cargo --timings)"
-python3 - "$work/target-as-published/cargo-timings/cargo-timing.html" <<'EOF'
-import json, re, sys
-html = open(sys.argv[1]).read()
-units = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);", html, re.S).group(1))
-for unit in sorted(units, key=lambda u: -u["duration"])[:12]:
-    target = unit.get("target", "").strip() or "lib"
-    print(f"{unit['duration']:6.1f} s  {unit['name']} {unit['version']} ({target})")
-EOF
+echo "== slowest units of the last as-published build (cargo --timings)"
+units "$work/target-as-published/cargo-timings/cargo-timing.html" | sort -rn | head -n 15

@@ -5,7 +5,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use std::collections::HashSet;
-use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,49 +12,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
-/// The credential chain finds nothing: no credentials file, and a metadata service on a
-/// local port nothing listens on (never the real 169.254.169.254).
-const NO_CHAIN: [(&str, &str); 2] = [
-    (
-        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-        "/nonexistent/workspace-app/credentials",
-    ),
-    ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9"),
-];
-const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
+mod support;
 
-/// Runs the binary against `server` with `args` (words separated by spaces), without any
-/// credentials or project ID from the environment of whoever runs the tests.
-async fn run(server: &MockServer, args: &str, env: &[(&str, &str)]) -> Output {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
-    command
-        .args(["--endpoint", &server.uri(), "--project-id", PROJECT])
-        .args(args.split_whitespace())
-        .env_remove("HUAWEICLOUD_SDK_AK")
-        .env_remove("HUAWEICLOUD_SDK_SK")
-        .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
-        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
-        .envs(NO_CHAIN.iter().copied())
-        .envs(env.iter().copied());
-    command.output().await.expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("an exit code, not a signal")
-}
-
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.expect("recording is on")
-}
+use support::{NO_CHAIN, PATH, PROJECT, code, requests, run, stderr, stdout};
 
 fn sub_job(id: &str, status: &str) -> Value {
     json!({

@@ -483,17 +483,10 @@ impl<'a> Walk<'a> {
     }
 
     fn responses(&mut self, old: &OperationSite<'a>, new: &OperationSite<'a>, id: &str) {
-        let empty = serde_json::Map::new();
-        let base = old
-            .operation
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let head = new
-            .operation
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (base, head) = (
+            object(old.operation, "responses"),
+            object(new.operation, "responses"),
+        );
         let claims = vec![Claim::Operation(id.to_snake_case())];
         for status in base.keys() {
             if !head.contains_key(status) {
@@ -573,17 +566,7 @@ impl<'a> Walk<'a> {
 
     /// The media types of a request body or a response, and the schema of the JSON one.
     fn content(&mut self, old: &Node<'_>, new: &Node<'_>, context: &Context, prefix: &str) {
-        let empty = serde_json::Map::new();
-        let base = old
-            .value
-            .get("content")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let head = new
-            .value
-            .get("content")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (base, head) = (object(old.value, "content"), object(new.value, "content"));
         let claims = vec![Claim::Operation(context.operation_key())];
         for media in base.keys() {
             if !head.contains_key(media) {
@@ -1030,15 +1013,7 @@ impl<'a> Walk<'a> {
         (old_pointer, new_pointer): (&str, &str),
         context: &Context,
     ) {
-        let empty = serde_json::Map::new();
-        let base = old
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let head = new
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (base, head) = (object(old, "properties"), object(new, "properties"));
         let (was_required, is_required) = (required_names(old), required_names(new));
         let request = context.direction == Direction::Request;
         for name in base.keys() {
@@ -1381,6 +1356,13 @@ fn required(node: &Value) -> bool {
 
 fn flag(node: &Value, key: &str) -> bool {
     node.get(key) == Some(&Value::Bool(true))
+}
+
+/// The object at `key` of `node`, or an empty one.
+fn object<'a>(node: &'a Value, key: &str) -> &'a serde_json::Map<String, Value> {
+    static EMPTY: std::sync::LazyLock<serde_json::Map<String, Value>> =
+        std::sync::LazyLock::new(serde_json::Map::new);
+    node.get(key).and_then(Value::as_object).unwrap_or(&EMPTY)
 }
 
 fn field<'a>(node: &'a Value, key: &str) -> &'a Value {

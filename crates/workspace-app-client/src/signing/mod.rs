@@ -45,15 +45,18 @@ use reqwest::header::{AUTHORIZATION, HOST, HeaderValue};
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 
 use crate::AkSk;
 use canonical::SignableRequest;
 pub(crate) use canonical::{PROJECT_ID_HEADER, SDK_DATE_HEADER, SECURITY_TOKEN_HEADER};
 
-/// `YYYYMMDDTHHMMSSZ`, the format of `X-Sdk-Date`.
-const SDK_DATE_FORMAT: &[BorrowedFormatItem<'static>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
+/// `YYYYMMDDTHHMMSSZ`, the format of `X-Sdk-Date`. Parsed once rather than by time's macro,
+/// which is a proc-macro crate more for every downstream build.
+static SDK_DATE_FORMAT: std::sync::LazyLock<Vec<BorrowedFormatItem<'static>>> =
+    std::sync::LazyLock::new(|| {
+        time::format_description::parse_borrowed::<2>("[year][month][day]T[hour][minute][second]Z")
+            .unwrap_or_default()
+    });
 
 /// Why a request could not be signed. The messages never contain a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,13 +180,13 @@ pub(crate) fn format_sdk_date(time: SystemTime) -> Option<String> {
             OffsetDateTime::UNIX_EPOCH.checked_sub(before.duration().try_into().ok()?)?
         }
     };
-    utc.format(SDK_DATE_FORMAT).ok()
+    utc.format(&SDK_DATE_FORMAT[..]).ok()
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ`; `None` when malformed.
 #[cfg_attr(not(feature = "verify"), allow(dead_code))]
 pub(crate) fn parse_sdk_date(value: &str) -> Option<SystemTime> {
-    let parsed = time::PrimitiveDateTime::parse(value, SDK_DATE_FORMAT).ok()?;
+    let parsed = time::PrimitiveDateTime::parse(value, &SDK_DATE_FORMAT[..]).ok()?;
     Some(parsed.assume_utc().into())
 }
 
