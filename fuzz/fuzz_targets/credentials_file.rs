@@ -1,7 +1,8 @@
 //! `~/.huaweicloud/credentials` as a user (or a broken editor) writes it.
 //!
 //! Properties: no panic; accepted credentials round-trip (written back as an INI file, the
-//! file reads the same); `Debug` never shows the secret key or the token.
+//! file reads the same); `Debug` shows nothing of the keys or the token (it reads the
+//! same for any values).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -25,18 +26,15 @@ fuzz_target!(|text: &str| {
         panic!("accepted credentials, written back, are refused: {e}\n{again}")
     });
     assert_eq!(reread, (found.clone(), project, iam), "{again}");
-    for secret in [Some(found.sk.as_str()), found.security_token.as_deref()]
-        .into_iter()
-        .flatten()
-    {
-        // A secret that is a word of the Debug text itself (`redacted`) proves nothing.
-        let skeleton = format!("{:?}", Credentials::temporary("a", "b", "c"));
-        if !skeleton.contains(secret) {
-            assert!(
-                !found.debug.contains(secret),
-                "Debug shows a secret: {}",
-                found.debug
-            );
-        }
-    }
+    // Debug depends on the kind of credentials only, never on their values: a substring
+    // test would be fooled by a secret such as `ne` that is a piece of `None`.
+    let same_kind = match found.security_token {
+        Some(_) => Credentials::temporary("a", "b", "c"),
+        None => Credentials::ak_sk("a", "b"),
+    };
+    assert_eq!(
+        found.debug,
+        format!("{same_kind:?}"),
+        "Debug shows the values"
+    );
 });

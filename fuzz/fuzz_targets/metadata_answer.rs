@@ -2,7 +2,8 @@
 //! chain reads it.
 //!
 //! Properties: no panic; accepted credentials are whole (an access key, a secret and a
-//! session token, none empty), and `Debug` never shows the secret or the token.
+//! session token, none empty), and `Debug` shows nothing of them (it reads the same for
+//! any values).
 #![no_main]
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -21,15 +22,11 @@ fuzz_target!(|body: &[u8]| {
         .as_deref()
         .expect("temporary credentials");
     assert!(!token.is_empty());
-    for secret in [found.sk.as_str(), token] {
-        // A secret that is a word of the Debug text itself (`redacted`) proves nothing.
-        let skeleton = format!("{:?}", Credentials::temporary("a", "b", "c"));
-        if !skeleton.contains(secret) {
-            assert!(
-                !found.debug.contains(secret),
-                "Debug shows a secret: {}",
-                found.debug
-            );
-        }
-    }
+    // Debug depends on the kind of credentials only, never on their values.
+    let same_kind = Credentials::temporary("a", "b", "c");
+    assert_eq!(
+        found.debug,
+        format!("{same_kind:?}"),
+        "Debug shows the values"
+    );
 });

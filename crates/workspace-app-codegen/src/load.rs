@@ -114,9 +114,17 @@ impl Spec {
     }
 }
 
+/// Line `line` (1-based) as the parser counts lines: YAML ends a line at `\r\n`, `\n` or a
+/// bare `\r` (YAML 1.2, 5.4), where `str::lines` knows only the first two.
 fn source_line(text: &str, line: u64) -> Option<String> {
     let index = usize::try_from(line).ok()?.checked_sub(1)?;
-    text.lines().nth(index).map(str::to_string)
+    text.split_inclusive('\n')
+        .flat_map(|line| {
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            line.strip_suffix('\r').unwrap_or(line).split('\r')
+        })
+        .nth(index)
+        .map(str::to_string)
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).

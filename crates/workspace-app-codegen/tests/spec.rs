@@ -159,6 +159,17 @@ fn a_yaml_indentation_error_names_file_line_and_column() {
 }
 
 #[test]
+fn a_file_with_bare_carriage_returns_is_quoted_at_the_line_yaml_names() {
+    // YAML ends a line at `\r` too (old Mac line endings, or a merge tool's stray ones).
+    let text = fixture("   oops: 1\n").replace('\n', "\r");
+    let error = Spec::parse("spec.yaml", &text).expect_err("broken");
+    let location = error.location.expect("located");
+    let line = line_of(&text.replace('\r', "\n"), "   oops: 1");
+    assert_eq!(location.line, line as u64, "{error}");
+    assert_eq!(error.source_line.as_deref(), Some("   oops: 1"), "{error}");
+}
+
+#[test]
 fn a_duplicate_key_is_refused_with_its_line() {
     let text = fixture("  version: v2\n");
     let message = problems(&text);
