@@ -298,12 +298,15 @@ fn table(out: &mut dyn Write, value: &Value) -> io::Result<()> {
                 Table::plain(cells.collect())
             })
             .collect();
-        let headers = columns.iter().map(|c| c.to_uppercase()).collect();
+        let headers = columns
+            .iter()
+            .map(|key| terminal::shorten(&key.to_uppercase(), terminal::LINE_CHARS).into_owned())
+            .collect();
         Table::new(headers).page(out, rows)?;
         // The object's other members (`count`), after the list.
         for (key, member) in value.as_object().into_iter().flatten() {
             if !member.is_array() {
-                writeln!(out, "{}: {}", terminal::escape(key), cell(Some(member)))?;
+                writeln!(out, "{}: {}", terminal::shorten(key, terminal::LINE_CHARS), cell(Some(member)))?;
             }
         }
         if list.is_empty() {
@@ -315,7 +318,7 @@ fn table(out: &mut dyn Write, value: &Value) -> io::Result<()> {
         Some(object) => object
             .iter()
             .map(|(key, member)| {
-                Table::plain(vec![terminal::escape(key).into_owned(), cell(Some(member))])
+                Table::plain(vec![terminal::shorten(key, terminal::LINE_CHARS).into_owned(), cell(Some(member))])
             })
             .collect(),
         None => vec![Table::plain(vec!["value".to_string(), cell(Some(value))])],
