@@ -7,8 +7,9 @@
 #                 `cargo xtask regenerate` changes only the bundled copy of the spec (the
 #                 snapshots pin the generated code: it is identical), `cargo xtask diff`
 #                 finds no change, `cargo xtask check` and `cargo test --workspace` pass.
-#   additive      every additive edit at once (an optional field, Huawei's CountSubJobs, a
-#                 request and a response enum value, an optional parameter, a looser bound):
+#   additive      every additive edit at once (an optional response field, Huawei's
+#                 CountSubJobs, a request and a response enum value, an optional string
+#                 parameter, an optional integer parameter bounded 0 to 9: `priority`):
 #                 `cargo xtask diff` judges each compatible and at most minor for Rust, then
 #                 `cargo xtask regenerate`, `cargo test --workspace`, a downstream-style
 #                 crate written against today's API (the client's `downstream` example)
@@ -67,13 +68,17 @@ EOF
 }
 
 # The CLI after the additive edits, against the emulator (both built in the scratch tree):
-# the new operation is a command, and the new bound is checked, with no other edit.
-cli_follows_the_spec() {
-    local log status=0
-    log=$(mktemp)
+# the new operation is a command, and the new parameter's bounds are checked, with no other
+# edit. A subshell, so that its EXIT trap (the emulator stopped and the logs removed, on any
+# return or Ctrl-C) is its own. The trap is set once the emulator runs: a child forked with
+# it set could run it too; `|| true`, as errexit applies inside it.
+cli_follows_the_spec() (
+    local log pid status=0
     cargo build --quiet -p workspace-app-mock -p workspace-app-cli || return 1
+    log=$(mktemp)
     "$CARGO_TARGET_DIR/debug/workspace-app-mock" --token additive --project-id additive-edits >"$log" 2>&1 &
-    local pid=$!
+    pid=$!
+    trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log" "$log.out" "$log.err"' EXIT
     for _ in $(seq 100); do grep -q '^listening on ' "$log" && break; sleep 0.1; done
     local url
     url=$(sed -n 's/^listening on //p' "$log")
@@ -110,12 +115,9 @@ cli_follows_the_spec() {
             status=1
         fi
     fi
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -f "$log" "$log.out" "$log.err"
     [ "$status" = 0 ] && echo "  the CLI follows the spec: api count-sub-jobs, --priority 0 to 9"
     return $status
-}
+)
 
 # `set -e` does not apply inside a function called as a condition: each step says it fails.
 run_case() {

@@ -25,7 +25,14 @@ fi
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-    mapfile -t targets < <(cd fuzz && cargo +nightly fuzz list)
+    # Captured first, so that a failing `fuzz list` stops the script (errexit does not see a
+    # process substitution's status), and an empty list is not "no crash in 0 targets".
+    list=$(cd fuzz && cargo +nightly fuzz list)
+    mapfile -t targets <<<"$list"
+    if [ -z "$list" ]; then
+        echo "cargo fuzz list found no target in fuzz/" >&2
+        exit 1
+    fi
 fi
 
 # Without a sanitizer: the code under test is safe Rust (`unsafe_code = "forbid"`), so the
@@ -52,7 +59,17 @@ for target in "${targets[@]}"; do
     if ((status != 0)); then
         crashes=1
         failed+=("$target")
-        grep -E 'panicked|ERROR|SUMMARY|Test unit written' "$log" | head -n 8 >&2 || true
+        # The panic's message is on the lines after `panicked at file:line`; libFuzzer's
+        # ERROR/SUMMARY lines name a timeout or out-of-memory. Neither: the log's end.
+        report=$(
+            grep -A2 'panicked at' "$log" | head -n 9
+            grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 4
+        ) || true
+        if [ -n "$report" ]; then
+            printf '%s\n' "$report" >&2
+        else
+            tail -n 15 "$log" >&2
+        fi
     fi
     printf '%-22s %12s %10s %8s\n' "$target" "${runs:-?}" "$size" "$crashes" | tee -a "$work/results"
 done

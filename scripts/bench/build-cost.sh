@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build cost for a downstream crate, cold `cargo build` (debug), four crates in one run:
+# Build cost for a downstream crate, cold `cargo build` (debug), four crates in one run (the
+# first two alternately, ROUNDS times):
 #
 #   floor            no client at all: what any client on this stack costs, a crate on
 #                    reqwest (its defaults plus json, query and stream), serde, serde_json,
@@ -13,7 +14,10 @@
 # Then the client's cold build as a ratio of the floor's, and the slowest units of the
 # as-published build (cargo --timings).
 #
-#   bash scripts/bench/build-cost.sh        (four cold builds: about 6 minutes on 2 cores)
+#   ROUNDS=3 bash scripts/bench/build-cost.sh
+#
+# 2 x ROUNDS + 2 cold builds: 8 with the default ROUNDS=3, about 12 minutes on 2 cores
+# (PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -24,16 +28,24 @@ trap 'rm -rf "$work"' EXIT
 echo "== packaging workspace-app-client, its build-dependency workspace-app-codegen, and its generated code"
 cargo package --quiet --package workspace-app-codegen --package workspace-app-client --allow-dirty --no-verify
 cargo build --quiet --package workspace-app-client
-crate=target/package/workspace-app-client-0.1.0.crate
+# The packages' versions from the manifests, not written here: `cargo xtask release` bumps them.
+versions=$(cargo metadata --format-version 1 --no-deps | python3 -c '
+import json, sys
+version = {p["name"]: p["version"] for p in json.load(sys.stdin)["packages"]}
+print(version["workspace-app-client"], version["workspace-app-codegen"])')
+read -r client_version codegen_version <<<"$versions"
+client_dir=workspace-app-client-$client_version
+codegen_dir=workspace-app-codegen-$codegen_version
+crate=target/package/$client_dir.crate
 # The codegen crate is not on crates.io: downstream builds take it from its package instead.
-tar xzf target/package/workspace-app-codegen-0.1.0.crate -C "$work"
+tar xzf "target/package/$codegen_dir.crate" -C "$work"
 out_dir=$(dirname "$(ls -t target/debug/build/workspace-app-client-*/out/workspace_app_generated.rs | head -n 1)")
 
 for variant in generated-at-build pregenerated; do
     mkdir -p "$work/$variant"
     tar xzf "$crate" -C "$work/$variant"
 done
-pregenerated="$work/pregenerated/workspace-app-client-0.1.0"
+pregenerated="$work/pregenerated/$client_dir"
 # The client and, beside it, the spec tables: every file src/generated.rs includes from OUT_DIR.
 for file in workspace_app_generated.rs workspace_app_spec_tables.rs; do
     cp "$out_dir/$file" "$pregenerated/src/pregenerated_$file"
@@ -66,7 +78,7 @@ edition = "2021"
 [dependencies]
 $dependencies
 [patch.crates-io]
-workspace-app-codegen = { path = "$work/workspace-app-codegen-0.1.0" }
+workspace-app-codegen = { path = "$work/$codegen_dir" }
 [workspace]
 EOF
     echo "$main" >"$downstream/src/main.rs"
@@ -94,7 +106,7 @@ PY
 }
 
 client() { # client VARIANT [EXTRA]: the dependency on the packaged client
-    echo "workspace-app-client = { path = \"$work/$1/workspace-app-client-0.1.0\"${2:-} }"
+    echo "workspace-app-client = { path = \"$work/$1/$client_dir\"${2:-} }"
 }
 uses_client='fn main() { let _ = workspace_app_client::ClientBuilder::new(); }'
 floor='reqwest = { version = "0.13", features = ["json", "query", "stream"] }

@@ -10,7 +10,9 @@
 #   build         an incremental `cargo build -p workspace-app-client` after the spec
 #                 changed: the build script, then the crate (its dependencies are built)
 #
-# and the cost per added operation against N = 0.
+# and, for each later N, the cost per added operation against the first N given (a slope:
+# (cost - first cost) / (N - first N)), so the first need not be 0 and the last line is the
+# slope between the first and the last.
 #
 #   bash scripts/bench/ops-scale.sh [N...]      (default: 0 25 100)
 set -euo pipefail
@@ -95,6 +97,8 @@ EOF
     size=$(du -k -c "$out"/*.rs | tail -n 1 | cut -f1)
     printf '%-5s %10s %12s %12s %10s\n' "$n" "$lines" "$codegen" "$size" "$elapsed" | tee -a "$work/results"
 done
-awk 'NR == 2 { c0 = $3; s0 = $4; b0 = $5 }
-     NR > 2 && $1 > 0 { printf "per operation (N = %s): codegen %.3f s, generated %.1f KB, build %.2f s\n",
-                          $1, ($3 - c0) / $1, ($4 - s0) / $1, ($5 - b0) / $1 }' "$work/results"
+# Against the first row, whatever its N (an equal N has no slope).
+awk 'NR == 2 { n0 = $1; c0 = $3; s0 = $4; b0 = $5 }
+     NR > 2 && $1 != n0 { d = $1 - n0
+         printf "per operation (N = %s to %s): codegen %.3f s, generated %.1f KB, build %.2f s\n",
+                n0, $1, ($3 - c0) / d, ($4 - s0) / d, ($5 - b0) / d }' "$work/results"

@@ -31,7 +31,14 @@ cargo build --quiet -p xtask
 
 edits=("$@")
 if ((${#edits[@]} == 0)); then
-    mapfile -t edits < <("$python" "$here/edits.py" list | cut -f1)
+    # Captured first, so that a failing edits.py stops the script (errexit does not see a
+    # process substitution's status).
+    list=$("$python" "$here/edits.py" list | cut -f1)
+    mapfile -t edits <<<"$list"
+    if [ -z "$list" ]; then
+        echo "edits.py listed no edit" >&2
+        exit 1
+    fi
 fi
 base=$root/$(ls openapi/released/workspace-app-client-*.yaml | sort -V | tail -n 1)
 rm -rf "$work/heads" "$work/out"
@@ -40,12 +47,15 @@ bash "$here/copy-tree.sh" "$work/tree"
 
 # The rustdoc JSON of the client generated from spec $1, into $2. Rustdoc's JSON output is
 # unstable; cargo-semver-checks reads it the same way. TLS through ring: no C toolchain step.
+# Every step returns on failure explicitly: the loop below calls this under `set +e`, and
+# the stale JSON is removed first, so a failed build cannot hand on the previous edit's.
 rustdoc_json() {
-    cp "$1" "$work/tree/openapi/workspace-app.yaml"
+    rm -f "$work/target/doc/workspace_app_client.json" "$2"
+    cp "$1" "$work/tree/openapi/workspace-app.yaml" || return 1
     (cd "$work/tree" && CARGO_TARGET_DIR="$work/target" RUSTC_BOOTSTRAP=1 \
         cargo rustdoc --quiet -p workspace-app-client --lib --no-default-features --features rustls-ring \
-        -- -Z unstable-options --output-format json)
-    cp "$work/target/doc/workspace_app_client.json" "$2"
+        -- -Z unstable-options --output-format json) || return 1
+    cp "$work/target/doc/workspace_app_client.json" "$2" || return 1
 }
 
 echo "==> rustdoc of the baseline's client ($base)"
@@ -65,12 +75,21 @@ for edit in "${edits[@]}"; do
     (cd "$work" && HOME="$work/home" OPTIC_TELEMETRY_LEVEL=off NO_UPDATE_NOTIFIER=1 NO_COLOR=1 \
         timeout 120 "$here/node_modules/.bin/optic" diff "$base" "$head" --check) >"$out.optic.txt" 2>&1
     optic_status=$?
-    rustdoc_json "$head" "$work/rustdoc/head.json" &&
+    rustdoc_json "$head" "$work/rustdoc/head.json"
+    rustdoc_status=$?
+    semver_status=2
+    if ((rustdoc_status == 0)); then
         cargo semver-checks check-release --release-type minor \
             --baseline-rustdoc "$work/rustdoc/base.json" --current-rustdoc "$work/rustdoc/head.json" \
             >"$out.semver-checks.txt" 2>&1
-    semver_status=$?
+        semver_status=$?
+    fi
     set -e
+
+    if ((rustdoc_status != 0)); then
+        echo "the client generated from $edit did not build (cargo rustdoc's output above)" >&2
+        exit 1
+    fi
 
     if ((xtask_status > 1)); then
         echo "cargo xtask diff could not judge $edit" >&2

@@ -306,7 +306,12 @@ fn table(out: &mut dyn Write, value: &Value) -> io::Result<()> {
         // The object's other members (`count`), after the list.
         for (key, member) in value.as_object().into_iter().flatten() {
             if !member.is_array() {
-                writeln!(out, "{}: {}", terminal::shorten(key, terminal::LINE_CHARS), cell(Some(member)))?;
+                writeln!(
+                    out,
+                    "{}: {}",
+                    terminal::shorten(key, terminal::LINE_CHARS),
+                    cell(Some(member))
+                )?;
             }
         }
         if list.is_empty() {
@@ -318,7 +323,10 @@ fn table(out: &mut dyn Write, value: &Value) -> io::Result<()> {
         Some(object) => object
             .iter()
             .map(|(key, member)| {
-                Table::plain(vec![terminal::shorten(key, terminal::LINE_CHARS).into_owned(), cell(Some(member))])
+                Table::plain(vec![
+                    terminal::shorten(key, terminal::LINE_CHARS).into_owned(),
+                    cell(Some(member)),
+                ])
             })
             .collect(),
         None => vec![Table::plain(vec!["value".to_string(), cell(Some(value))])],

@@ -526,8 +526,8 @@ async fn server_text_cannot_drive_the_terminal() {
     let id = "x\u{1b}]0;pwned\u{7}\u{9b}2J\u{202e}y";
     // A member's name becomes a column header: it is the server's text too.
     let key = "k\u{1b}[31m\u{202e}";
-    let body = json!({ "count": 1, "items": [{ "id": id, "status": "SUCCESS", key: 1 }] })
-        .to_string();
+    let body =
+        json!({ "count": 1, "items": [{ "id": id, "status": "SUCCESS", key: 1 }] }).to_string();
     assert!(
         body.contains('\u{9b}') && body.contains('\u{202e}'),
         "serde_json leaves C1 and bidi raw, so the server sends them raw"

@@ -433,10 +433,7 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => {
-                let mut http = reqwest::Client::builder()
-                    // Requests carry credentials meant for this endpoint alone.
-                    .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(user_agent(self.app_name.as_deref())?);
+                let mut http = base_http(&user_agent(self.app_name.as_deref())?);
                 if let Some(timeout) = self.connect_timeout {
                     http = http.connect_timeout(timeout);
                 }
@@ -503,12 +500,16 @@ impl Parts {
 /// The metadata service's client: link-local, so never through a proxy; no redirects; no
 /// pooled connections (a request every few hours), hence no idle timer either.
 fn metadata_http() -> Result<reqwest::Client, BuildError> {
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .user_agent(USER_AGENT);
+    let http = base_http(USER_AGENT).no_proxy().pool_max_idle_per_host(0);
     Ok(crate::tls::configure(http, &[])?.build()?)
+}
+
+/// What every HTTP client of ours starts from: no redirects, since requests carry
+/// credentials meant for this endpoint alone, and our `User-Agent`.
+pub(crate) fn base_http(user_agent: &str) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent)
 }
 
 /// This client's `User-Agent`.

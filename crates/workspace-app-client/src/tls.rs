@@ -1,8 +1,8 @@
 //! TLS, by cargo feature: rustls with ring (the default), rustls with aws-lc-rs
 //! (`rustls-aws-lc`) or the platform's library (`native-tls`); with several, the platform's
 //! wins, then aws-lc-rs. The ring set-up is handed to reqwest as it is, so that no
-//! process-wide rustls provider is installed or needed: nothing here can panic, or clash
-//! with another crate's provider.
+//! process-wide rustls provider is installed or needed: none is missing (reqwest's panic
+//! without one), and none clashes with another crate's.
 
 use crate::BuildError;
 
@@ -33,18 +33,16 @@ pub(crate) fn configure(
 }
 
 /// A reqwest client as [`crate::ClientBuilder`] makes one by default, for progenitor's
-/// `Client::new`, which cannot fail: if TLS cannot be set up, a client whose TLS trusts no
-/// one, so that every https request fails with a typed error instead of a panic here.
+/// `Client::new`, which cannot fail: if TLS cannot be set up (the platform's roots cannot be
+/// read), a client whose TLS trusts no one, so that every https request fails with a typed
+/// error instead of a panic here.
 pub(crate) fn default_http_client(user_agent: &str) -> reqwest::Client {
-    let builder = || {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(user_agent)
-    };
+    let builder = || crate::client_builder::base_http(user_agent);
+    #[allow(clippy::expect_used, reason = "see the message")]
     configure(builder(), &[])
         .and_then(|http| Ok(http.build()?))
-        .or_else(|_| closed(builder()))
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .or_else(|_| closed(builder().no_proxy()))
+        .expect("a client with no roots and no proxy has nothing that can fail to set up")
 }
 
 /// A client that trusts no certificate: every https request fails.
