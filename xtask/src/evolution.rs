@@ -71,20 +71,33 @@ pub fn baseline(root: &Path) -> Result<Side, String> {
 
 /// The spec and the workspace version at a git revision.
 pub fn at_revision(root: &Path, revision: &str) -> Result<Side, String> {
-    let show = |file: &str| -> Result<String, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
         let output = Command::new("git")
             .current_dir(root)
-            .args(["show", &format!("{revision}:{file}")])
+            .args(args)
             .output()
             .map_err(|e| format!("cannot run git: {e}"))?;
         if !output.status.success() {
             return Err(format!(
-                "git show {revision}:{file}: {}",
+                "git {}: {}",
+                args.join(" "),
                 String::from_utf8_lossy(&output.stderr).trim()
             ));
         }
-        String::from_utf8(output.stdout).map_err(|e| format!("{revision}:{file}: {e}"))
+        String::from_utf8(output.stdout).map_err(|e| format!("git {}: {e}", args.join(" ")))
     };
+    // The revision becomes a commit ID first, with options ended: a `--base` that starts
+    // with `-` is a revision that does not exist, never an option of git's.
+    let commit = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &format!("{revision}^{{commit}}"),
+    ])
+    .map_err(|_| format!("{revision} is not a commit of this repository"))?;
+    let commit = commit.trim();
+    let show = |file: &str| git(&["show", &format!("{commit}:{file}")]);
     let name = format!("{revision}:{SPEC}");
     Ok(Side {
         spec: parse(&name, &show(SPEC)?)?,
@@ -163,16 +176,16 @@ pub fn release(root: &Path) -> Result<String, String> {
     let text = read(&spec_path)?;
     let released = without_acknowledgements(&text)?;
     let released_path = root.join(format!("{RELEASED_DIR}/{RELEASED_PREFIX}{version}.yaml"));
+    let changelog_path = root.join(CHANGELOG);
+    let section = format!("## {version}\n\n{}", render::markdown(&report));
+    let changelog = released_changelog(&read(&changelog_path)?, &section)?;
+    // Everything is known before anything is written: a refusal leaves the tree as it was.
     write_or_remove(&released_path, Some(released.as_bytes()))?;
     write_or_remove(&spec_path, Some(released.as_bytes()))?;
     let old = root.join(&base.name);
     if old != released_path {
         write_or_remove(&old, None)?;
     }
-    let changelog_path = root.join(CHANGELOG);
-    let changelog = read(&changelog_path)?;
-    let section = format!("## {version}\n\n{}", render::markdown(&report));
-    let changelog = released_changelog(&changelog, &section)?;
     write_or_remove(&changelog_path, Some(changelog.as_bytes()))?;
     Ok(format!(
         "released {version}: {} is the new baseline; run `cargo xtask regenerate` and commit",
@@ -192,8 +205,10 @@ fn released_changelog(changelog: &str, section: &str) -> Result<String, String> 
     Ok(format!("{before}{END}\n\n{}{after}", section.trim_end()))
 }
 
-/// The spec text without its top-level `x-acknowledged-changes` block: the comment lines
-/// right above the key, the key's line, and every indented, blank or comment line after it.
+/// The spec text without its top-level `x-acknowledged-changes` block: the key's line, its
+/// own comment (the comment lines right above it, unless they begin the file: that is the
+/// file's header), and every indented or blank line after it. A comment in column 0 after
+/// the block belongs to what follows, and stays.
 fn without_acknowledgements(text: &str) -> Result<String, String> {
     let key = format!("{EXTENSION}:");
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -201,14 +216,18 @@ fn without_acknowledgements(text: &str) -> Result<String, String> {
     let mut skipping = false;
     for line in lines {
         if line.starts_with(&key) {
-            // Its comment goes with it.
-            while out.last().is_some_and(|previous| previous.starts_with('#')) {
-                out.pop();
+            let comment = out
+                .iter()
+                .rev()
+                .take_while(|previous| previous.starts_with('#'))
+                .count();
+            if comment < out.len() {
+                out.truncate(out.len() - comment);
             }
             skipping = true;
             continue;
         }
-        let indented_or_blank = line.starts_with([' ', '\t', '#', '\n', '\r']);
+        let indented_or_blank = line.starts_with([' ', '\t', '\n', '\r']);
         if skipping && indented_or_blank {
             continue;
         }
@@ -223,4 +242,40 @@ fn without_acknowledgements(text: &str) -> Result<String, String> {
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_acknowledgements;
+
+    const ACKNOWLEDGED: &str = "x-acknowledged-changes:\n  - rule: operation-removed\n    at: /paths/~1a/get\n    reason: Gone.\n\n";
+
+    fn spec(header: &str, before: &str, after: &str) -> String {
+        format!(
+            "{header}openapi: 3.0.3\n{before}info:\n  title: T\n  version: 1.0.0\n{after}paths: {{}}\n"
+        )
+    }
+
+    #[test]
+    fn the_block_goes_with_its_own_comment_and_no_other() {
+        let header = "# The file's header.\n";
+        let next = "# The paths' own comment.\n";
+        // The block at the top, under the header: the header stays.
+        let top = format!("{header}{ACKNOWLEDGED}{}", spec("", "", next));
+        assert_eq!(
+            without_acknowledgements(&top).unwrap(),
+            spec(header, "", next)
+        );
+        // Between two keys, with its own comment: that goes, the next key's stays.
+        let info = "# The info's own comment.\n";
+        let between = spec(
+            header,
+            &format!("# Why each break is right:\n{ACKNOWLEDGED}{info}"),
+            next,
+        );
+        assert_eq!(
+            without_acknowledgements(&between).unwrap(),
+            spec(header, info, next)
+        );
+    }
 }

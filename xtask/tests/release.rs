@@ -108,3 +108,52 @@ fn a_release_needs_both_bumps_then_records_the_baseline_and_settles_acknowledgem
     let judged = judge(root);
     assert!(judged.changes.is_empty() && judged.passes());
 }
+
+/// A release that cannot finish (here: the changelog lacks its markers) writes nothing.
+#[test]
+fn a_refused_release_leaves_every_file_as_it_was() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let baseline = root.join("openapi/released/workspace-app-client-0.1.0.yaml");
+    write(&baseline, &spec("1.0.0", true, false));
+    write(&root.join("CHANGELOG.md"), "# Changelog\n\nNo markers.\n");
+    write(&root.join("Cargo.toml"), &cargo_toml("0.2.0"));
+    write(&root.join(xtask::SPEC), &spec("2.0.0", false, true));
+    let before = std::fs::read_dir(root.join("openapi/released"))
+        .unwrap()
+        .count();
+
+    let refused = evolution::release(root).unwrap_err();
+    assert!(refused.contains("CHANGELOG.md"), "{refused}");
+    assert_eq!(
+        std::fs::read_to_string(root.join(xtask::SPEC)).unwrap(),
+        spec("2.0.0", false, true),
+        "the spec keeps its acknowledgements"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&baseline).unwrap(),
+        spec("1.0.0", true, false)
+    );
+    let after = std::fs::read_dir(root.join("openapi/released"))
+        .unwrap()
+        .count();
+    assert_eq!(before, after, "no new baseline");
+}
+
+/// `--base` is a revision, never an option of git's: `--output=FILE` would make `git show`
+/// write FILE (here named so that the path git would write is in a scratch directory).
+#[test]
+fn a_base_revision_cannot_be_a_git_option() {
+    let scratch = tempfile::tempdir().unwrap();
+    let target = scratch.path().join("o");
+    std::fs::create_dir_all(scratch.path().join("o:openapi")).unwrap();
+    let root = xtask::workspace_root().unwrap();
+    let revision = format!("--output={}", target.display());
+
+    let refused = evolution::at_revision(&root, &revision).err().unwrap();
+    assert!(refused.contains("is not a commit"), "{refused}");
+    assert!(
+        !scratch.path().join("o:openapi/workspace-app.yaml").exists(),
+        "git wrote a file"
+    );
+}
