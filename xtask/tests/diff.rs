@@ -886,3 +886,46 @@ fn a_yaml_error_is_reported_at_its_place() {
         run.stderr
     );
 }
+
+/// A component schema reached from a request as a parameter's schema and as a body
+/// property is judged in both places: a parameter's new default changes what the server does
+/// for a caller that leaves it out (breaking), a property's is documentation.
+#[test]
+fn a_shared_schema_is_judged_as_a_parameter_and_as_a_property() {
+    let mut base = live();
+    object(at(&mut base, "/components/schemas")).insert(
+        "XtaskDiffTestLevel".into(),
+        json!({"type": "integer", "format": "int32", "default": 1, "description": "A level."}),
+    );
+    let level = json!({"$ref": "#/components/schemas/XtaskDiffTestLevel"});
+    let mut post = at(&mut base, &format!("{PATH_ITEM}/get")).clone();
+    post["operationId"] = json!("XtaskDiffTestPost");
+    post["parameters"]
+        .as_array_mut()
+        .expect("parameters is a list")
+        .push(json!({"name": "level", "in": "query", "description": "A level.", "schema": level}));
+    post["requestBody"] = json!({
+        "description": "The level.",
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "description": "A body.",
+            "properties": {"level": level}
+        }}}
+    });
+    object(at(&mut base, "/paths")).insert(COUNT_PATH.into(), json!({"post": post}));
+    let (report, code) = judge_from(base, |doc| {
+        schema_mut(doc, "XtaskDiffTestLevel")["default"] = json!(2);
+    });
+    let [parameter, property] = only_changes(
+        &report,
+        &[
+            "request-parameter-default-value-changed",
+            "request-property-default-value-changed",
+        ],
+    )[..] else {
+        unreachable!("only_changes returns one change per rule")
+    };
+    verdicts(parameter, "breaking", "patch");
+    verdicts(property, "compatible", "patch");
+    assert_eq!(code, 1);
+}

@@ -15,6 +15,8 @@
 use serde_json::Value;
 use workspace_app_codegen::{Spec, SpecError};
 
+use super::Change;
+
 /// The top-level extension holding the acknowledgements.
 pub const EXTENSION: &str = "x-acknowledged-changes";
 
@@ -31,8 +33,8 @@ pub struct Acknowledgement {
 }
 
 impl Acknowledgement {
-    pub fn covers(&self, rule: &str, pointer: &str) -> bool {
-        self.rule == rule && self.at == pointer
+    pub fn covers(&self, change: &Change) -> bool {
+        self.rule == change.rule && self.at == change.shown_pointer()
     }
 }
 
@@ -75,4 +77,34 @@ pub fn read(spec: &Spec) -> Result<Vec<Acknowledgement>, SpecError> {
         });
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Acknowledgement;
+    use crate::diff::{Bump, Change};
+
+    /// A Rust change no spec change explains, of a type with no schema of its own, is placed
+    /// at the document's root: the acknowledgement `cargo xtask diff` suggests for it
+    /// (`at: /`) covers it.
+    #[test]
+    fn a_change_at_the_root_is_acknowledged_at_slash() {
+        let change = Change {
+            rule: "rust-item-removed".to_string(),
+            pointer: String::new(),
+            message: "removed Client::gone".to_string(),
+            wire: Bump::Patch,
+            rust: Bump::Major,
+            rust_items: vec!["removed Client::gone".to_string()],
+            claims: Vec::new(),
+        };
+        let acknowledgement = Acknowledgement {
+            rule: change.rule.clone(),
+            at: "/".to_string(),
+            reason: "Renamed upstream.".to_string(),
+            written: String::new(),
+        };
+        assert!(acknowledgement.covers(&change));
+        assert_eq!(change.shown_pointer(), "/");
+    }
 }

@@ -111,6 +111,19 @@ pub struct Change {
     pub claims: Vec<Claim>,
 }
 
+impl Change {
+    /// The pointer as people read and write it (the output, acknowledgements): the
+    /// document's root, where an unclaimed Rust change of an inline type or of `Client` is
+    /// placed, is `/` rather than nothing.
+    pub fn shown_pointer(&self) -> &str {
+        if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        }
+    }
+}
+
 /// Both documents, as the comparison needs them.
 #[derive(Debug)]
 pub struct Sides<'a> {

@@ -15,11 +15,7 @@ pub fn text(report: &Report) -> String {
     }
     for judged in &report.changes {
         let change = &judged.change;
-        let pointer = if change.pointer.is_empty() {
-            "/"
-        } else {
-            &change.pointer
-        };
+        let pointer = change.shown_pointer();
         let _ = write!(
             out,
             "{} {pointer}: {}: wire {}, rust {}: {}",
@@ -63,7 +59,8 @@ pub fn text(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "  - rule: {}\n    at: {}\n    reason: <why this break is right>",
-                judged.change.rule, judged.change.pointer
+                judged.change.rule,
+                judged.change.shown_pointer()
             );
         }
     }

@@ -88,7 +88,7 @@ impl Report {
                 let line = head.spec.locate(&change.pointer).map(|l| l.line);
                 let acknowledged = acknowledgements
                     .iter()
-                    .find(|a| a.covers(&change.rule, &change.pointer))
+                    .find(|a| a.covers(&change))
                     .map(|a| a.reason.clone());
                 Judged {
                     wire: change.wire.wire_word(),
@@ -101,11 +101,7 @@ impl Report {
             .collect();
         let stale_acknowledgements = acknowledgements
             .into_iter()
-            .filter(|a| {
-                !judged
-                    .iter()
-                    .any(|j| a.covers(&j.change.rule, &j.change.pointer))
-            })
+            .filter(|a| !judged.iter().any(|j| a.covers(&j.change)))
             .collect();
         let rust = judged.iter().map(|j| j.change.rust).max();
         let wire = judged.iter().map(|j| j.change.wire).max();

@@ -36,7 +36,7 @@ enum Direction {
 }
 
 /// What a schema is the schema of, for the rule's prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Place {
     Parameter,
     Body,
@@ -116,8 +116,8 @@ struct Walk<'a> {
     head: &'a Value,
     changes: Vec<Change>,
     /// Schema pairs already compared, so a shared schema is judged once per direction and
-    /// a recursive one ends.
-    seen: HashSet<(String, String, Direction, bool)>,
+    /// place (a parameter's rules are not a property's) and a recursive one ends.
+    seen: HashSet<(String, String, Direction, Place, bool)>,
 }
 
 /// A node of one of the documents and where it is.
@@ -629,6 +629,7 @@ impl<'a> Walk<'a> {
             old_pointer.clone(),
             new_pointer.clone(),
             context.direction,
+            context.place,
             context.open,
         );
         if !self.seen.insert(key) {
