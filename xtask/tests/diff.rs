@@ -929,3 +929,55 @@ fn a_shared_schema_is_judged_as_a_parameter_and_as_a_property() {
     verdicts(property, "compatible", "patch");
     assert_eq!(code, 1);
 }
+
+/// A response that says more precisely what it sends breaks no reader: a number becomes an
+/// integer, a wide format a narrow one, an untyped property gets its type (oasdiff's
+/// `response-property-type-specialized`, INFO).
+#[test]
+fn response_property_type_specialized_from_a_wider_type() {
+    let count = "/components/schemas/ListSubJobsResponse/properties/count";
+    for (what, old, new) in [
+        (
+            "number to integer",
+            json!({"type": "number"}),
+            json!({"type": "integer"}),
+        ),
+        (
+            "int64 to int32",
+            json!({"type": "integer", "format": "int64"}),
+            json!({"type": "integer", "format": "int32"}),
+        ),
+        ("a type given", json!({}), json!({"type": "integer"})),
+    ] {
+        let mut base = live();
+        let set = |doc: &mut Value, schema: &Value| {
+            let property = object(at(doc, count));
+            for key in ["type", "format", "minimum", "maximum"] {
+                property.shift_remove(key);
+            }
+            property.extend(schema.as_object().expect("an object").clone());
+        };
+        set(&mut base, &old);
+        let (report, code) = judge_from(base, |doc| set(doc, &new));
+        let change = only_change(&report, "response-property-type-specialized");
+        assert_eq!(change["wire"], "compatible", "{what}: {change:#}");
+        assert_eq!(
+            code,
+            if change["rust"] == "major" { 1 } else { 0 },
+            "{what}"
+        );
+    }
+}
+
+/// A request parameter that loses its type takes anything it took before.
+#[test]
+fn request_parameter_type_removed_is_generalized() {
+    let (report, _) = judge(|doc| {
+        let schema = object(&mut param_mut(doc, "offset")["schema"]);
+        for key in ["type", "format", "minimum", "default"] {
+            schema.shift_remove(key);
+        }
+    });
+    let change = only_change(&report, "request-parameter-type-generalized");
+    assert_eq!(change["wire"], "compatible", "{change:#}");
+}

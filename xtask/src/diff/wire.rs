@@ -684,14 +684,18 @@ impl<'a> Walk<'a> {
         let (old_type, new_type) = (str_field(old, "type"), str_field(new, "type"));
         if old_type != new_type {
             // Parameters travel as text: a server that takes any string takes what it
-            // took before, and a number takes every integer.
-            let widened = matches!((old_type, new_type), (Some("integer"), Some("number")))
-                || (context.place == Place::Parameter && new_type == Some("string"));
-            let (rule, wire) = match (request, widened) {
-                (true, true) => ("type-generalized", Bump::Minor),
-                (false, true) => ("type-generalized", Bump::Major),
-                (_, false) => ("type-changed", Bump::Major),
+            // took before; a number takes every integer; no type at all takes anything.
+            let widens = |from: Option<&str>, to: Option<&str>| {
+                matches!(
+                    (from, to),
+                    (Some("integer"), Some("number")) | (Some(_), None)
+                ) || (context.place == Place::Parameter && from.is_some() && to == Some("string"))
             };
+            let (rule, wire) = generality(
+                request,
+                widens(old_type, new_type),
+                widens(new_type, old_type),
+            );
             self.push(
                 format!("{prefix}-{rule}"),
                 &format!("{pointer}/type"),
@@ -709,7 +713,7 @@ impl<'a> Walk<'a> {
         }
         let (old_format, new_format) = (str_field(old, "format"), str_field(new, "format"));
         if old_format != new_format {
-            let widened = match (old_format, new_format) {
+            let widens = |from: Option<&str>, to: Option<&str>| match (from, to) {
                 (Some(_), None) => true,
                 (Some(from), Some(to)) => matches!(
                     (from, to),
@@ -717,12 +721,15 @@ impl<'a> Walk<'a> {
                 ),
                 _ => false,
             };
-            let (rule, wire) = match (request, widened, old_format.is_none()) {
-                (true, true, _) => ("type-generalized", Bump::Minor),
-                (true, false, _) => ("type-changed", Bump::Major),
-                // A response that says more precisely what it sends.
-                (false, _, true) => ("type-specialized", Bump::Patch),
-                (false, _, false) => ("type-changed", Bump::Major),
+            let (rule, wire) = match generality(
+                request,
+                widens(old_format, new_format),
+                widens(new_format, old_format),
+            ) {
+                // oasdiff calls a response's wider format a change, its wider type a
+                // generalisation: breaking either way.
+                ("type-generalized", wire) if !request => ("type-changed", wire),
+                judged => judged,
             };
             self.push(
                 format!("{prefix}-{rule}"),
@@ -1368,6 +1375,19 @@ fn object<'a>(node: &'a Value, key: &str) -> &'a serde_json::Map<String, Value> 
 
 fn field<'a>(node: &'a Value, key: &str) -> &'a Value {
     node.get(key).unwrap_or(&Value::Null)
+}
+
+/// The rule and wire verdict of a type or format change that makes the schema wider (it
+/// takes all it took, and more) or narrower, or neither. A request may take more (oasdiff's
+/// `*-type-generalized`), a response may say more precisely what it sends
+/// (`*-type-specialized`, as oasdiff calls it too); every other change is breaking.
+fn generality(request: bool, widened: bool, narrowed: bool) -> (&'static str, Bump) {
+    match (request, widened, narrowed) {
+        (true, true, _) => ("type-generalized", Bump::Minor),
+        (false, true, _) => ("type-generalized", Bump::Major),
+        (false, _, true) => ("type-specialized", Bump::Patch),
+        _ => ("type-changed", Bump::Major),
+    }
 }
 
 fn str_field<'a>(node: &'a Value, key: &str) -> Option<&'a str> {
