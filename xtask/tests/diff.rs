@@ -981,3 +981,40 @@ fn request_parameter_type_removed_is_generalized() {
     let change = only_change(&report, "request-parameter-type-generalized");
     assert_eq!(change["wire"], "compatible", "{change:#}");
 }
+
+/// The changelog keeps documentation apart from what callers can observe: a response that
+/// bounds what it sends more tightly is a patch, but not documentation.
+#[test]
+fn markdown_groups_an_observable_patch_apart_from_documentation() {
+    let run = run(
+        live(),
+        |doc| {
+            property_mut(doc, "ListSubJobsResponse", "count")["maximum"] = json!(100000);
+            property_mut(doc, "ListSubJobsResponse", "count")["description"] = json!("How many.");
+        },
+        "markdown",
+    );
+    let section = |title: &str| {
+        let (_, after) = run
+            .stdout
+            .split_once(&format!("#### {title}\n"))
+            .unwrap_or_else(|| panic!("no {title} group:\n{}", run.stdout));
+        after.split("####").next().unwrap_or_default().to_string()
+    };
+    assert!(
+        section("Changed").contains("response-property-max-set"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        section("Documentation").contains("description-changed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !section("Documentation").contains("max-set"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

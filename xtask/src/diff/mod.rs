@@ -22,12 +22,21 @@ pub mod wire;
 use serde::Serialize;
 use workspace_app_codegen::Spec;
 
+/// A description, summary or title changed.
+pub const DESCRIPTION_CHANGED: &str = "description-changed";
+/// An example changed.
+pub const EXAMPLE_CHANGED: &str = "example-changed";
+/// The rules of changes to documentation alone.
+pub const DOCUMENTATION_RULES: [&str; 2] = [DESCRIPTION_CHANGED, EXAMPLE_CHANGED];
+
 /// How much a change needs the version to move: on the wire (`info.version`) or for the
 /// Rust crate. On the wire, [`Bump::Major`] is a breaking change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Bump {
-    /// Documentation only: nothing a client or a caller can observe changes.
+    /// Nothing that worked before stops working, and nothing was added: documentation
+    /// ([`DOCUMENTATION_RULES`]), or a response that promises more (an enum value it no
+    /// longer sends, a tighter bound on what it sends), which callers may observe.
     Patch,
     /// Something was added; what worked before still works.
     Minor,

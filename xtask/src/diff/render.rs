@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::Bump;
 use super::acknowledge::EXTENSION;
 use super::report::{Judged, Report};
+use super::{Bump, DOCUMENTATION_RULES};
 
 /// One line per change, then what is wrong, then the versions needed (the last line).
 pub fn text(report: &Report) -> String {
@@ -94,8 +94,8 @@ pub fn json(report: &Report) -> String {
         + "\n"
 }
 
-/// A changelog section: the changes grouped into breaking, added and changed, with the
-/// versions they need. Deterministic, so that `cargo xtask check` can compare it.
+/// A changelog section: the changes grouped into breaking, added, changed and
+/// documentation, with the versions they need. Deterministic, so that `cargo xtask check` can compare it.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Spec changes since `{}`:", report.base);
@@ -115,7 +115,7 @@ pub fn markdown(report: &Report) -> String {
             .needed
             .map_or("?".to_string(), |v| v.to_string()),
     );
-    for title in ["Breaking", "Added", "Documentation"] {
+    for title in ["Breaking", "Added", "Changed", "Documentation"] {
         let members: Vec<&Judged> = report
             .changes
             .iter()
@@ -144,14 +144,19 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
-/// The changelog group of a change: what it means for whoever upgrades.
+/// The changelog group of a change: what it means for whoever upgrades. A patch is
+/// documentation only when the rule says so: a response that stops sending an enum value,
+/// or bounds what it sends more tightly, is a patch that callers can observe.
 fn group(judged: &Judged) -> &'static str {
+    let change = &judged.change;
     if judged.needs_acknowledgement() {
         "Breaking"
-    } else if judged.change.wire.max(judged.change.rust) == Bump::Minor {
+    } else if change.wire.max(change.rust) == Bump::Minor {
         "Added"
-    } else {
+    } else if DOCUMENTATION_RULES.contains(&change.rule.as_str()) {
         "Documentation"
+    } else {
+        "Changed"
     }
 }
 

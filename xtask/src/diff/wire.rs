@@ -12,7 +12,7 @@ use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
 use workspace_app_codegen::{OperationSite, escape_pointer_segment, operation_sites};
 
-use super::{Bump, Change, Claim, Sides};
+use super::{Bump, Change, Claim, DESCRIPTION_CHANGED, EXAMPLE_CHANGED, Sides};
 
 /// Every change from `sides.base` to `sides.head`, in document order.
 pub fn changes(sides: &Sides<'_>) -> Vec<Change> {
@@ -153,7 +153,7 @@ impl<'a> Walk<'a> {
         for key in ["summary", "description", "title"] {
             if base.get(key) != head.get(key) {
                 self.push(
-                    "description-changed",
+                    DESCRIPTION_CHANGED,
                     &format!("{pointer}/{key}"),
                     Bump::Patch,
                     Bump::Patch,
@@ -165,7 +165,7 @@ impl<'a> Walk<'a> {
         for key in ["example", "examples"] {
             if base.get(key) != head.get(key) {
                 self.push(
-                    "example-changed",
+                    EXAMPLE_CHANGED,
                     &format!("{pointer}/{key}"),
                     Bump::Patch,
                     Bump::Patch,
