@@ -22,6 +22,7 @@ use crate::error::SpecErrors;
 use crate::generate::{client_settings, with_header};
 use crate::lint::{lint_structure, operation_sites};
 use crate::load::Spec;
+use crate::tables::{integer_query_parameters, resolve};
 
 /// Name of the generated commands, in the CLI crate's `OUT_DIR`.
 pub const CLI_FILE_NAME: &str = "workspace_app_cli_generated.rs";
@@ -65,7 +66,7 @@ pub fn generate_cli(spec: &Spec) -> Result<String, SpecErrors> {
     }
     let config = config_impl(&file, &spec.document)
         .ok_or_else(|| fail("progenitor's CLI has no `CliConfig` trait".to_string()))?;
-    let parsers = integer_parsers(&file);
+    let parsers = integer_parsers(&file, &spec.document).map_err(fail)?;
     file.items.extend(
         syn::parse2::<syn::File>(quote! { #config #parsers })
             .map(|f| f.items)
@@ -122,14 +123,6 @@ fn credential_headers(document: &Value) -> Vec<String> {
         .filter_map(|(_, scheme)| scheme.get("name").and_then(Value::as_str))
         .map(str::to_string)
         .collect()
-}
-
-fn resolve<'a>(document: &'a Value, node: &'a Value) -> &'a Value {
-    node.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|pointer| document.pointer(pointer))
-        .unwrap_or(node)
 }
 
 /// `impl CliConfig for crate::api::Output`: each of the trait's required methods with an
@@ -213,7 +206,10 @@ fn provided_path_parameters(document: &Value) -> Vec<(String, String)> {
 /// (`crate::api::bounded::<T>`) producing the Rust type progenitor's code reads the flag as
 /// (`matches.get_one::<T>(flag)`), so that the spec's bounds are checked as the flag is
 /// parsed and the generated code still finds its type.
-fn integer_parsers(file: &syn::File) -> TokenStream {
+/// Every integer query parameter must get one: the generated code is read as token text
+/// (`flag_types`), and a change in how progenitor writes it is an error here, not flags
+/// whose bounds are no longer checked as they are parsed.
+fn integer_parsers(file: &syn::File, document: &Value) -> Result<TokenStream, String> {
     const INTEGERS: [&str; 12] = [
         "i8",
         "i16",
@@ -229,6 +225,7 @@ fn integer_parsers(file: &syn::File) -> TokenStream {
         "NonZeroU64",
     ];
     let mut arms = Vec::new();
+    let mut found: Vec<(String, String)> = Vec::new();
     for item in &file.items {
         let syn::Item::Impl(block) = item else {
             continue;
@@ -260,10 +257,25 @@ fn integer_parsers(file: &syn::File) -> TokenStream {
                 arms.push(quote! {
                     (CliCommand::#variant, #flag) => Some(crate::api::bounded::<#ty>(integer)),
                 });
+                found.push((variant.to_string(), flag));
             }
         }
     }
-    quote! {
+    let provided = |name: &str| GLOBAL_PATH_PARAMETERS.iter().any(|(p, _)| *p == name);
+    for (operation, name) in integer_query_parameters(document) {
+        let (variant, flag) = (
+            heck::ToPascalCase::to_pascal_case(operation.as_str()),
+            name.replace('_', "-"),
+        );
+        if !provided(&name) && !found.contains(&(variant, flag.clone())) {
+            return Err(format!(
+                "the CLI's {operation} reads its integer flag --{flag} in a way this generator \
+                 does not recognise (`matches.get_one::<T>(\"{flag}\")`): its bounds would go \
+                 unchecked"
+            ));
+        }
+    }
+    Ok(quote! {
         /// The bounded parser of an integer flag, in the type the generated code reads.
         pub fn integer_parser(
             command: CliCommand,
@@ -275,7 +287,7 @@ fn integer_parsers(file: &syn::File) -> TokenStream {
                 _ => None,
             }
         }
-    }
+    })
 }
 
 /// `(type, flag)` of each `get_one::<type>("flag")` in a function's token text.
@@ -296,4 +308,54 @@ fn flag_types(body: &str) -> Vec<(String, String)> {
         rest = &rest[close..];
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::integer_parsers;
+
+    /// A document with one operation and its integer query parameter `limit`.
+    fn document() -> serde_json::Value {
+        json!({"paths": {"/v1/{project_id}/items": {"get": {
+            "operationId": "ListItems",
+            "parameters": [
+                {"name": "project_id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "format": "int32", "minimum": 1}}
+            ]
+        }}}})
+    }
+
+    #[test]
+    fn an_integer_flag_read_as_this_generator_expects_gets_its_parser() {
+        let file: syn::File = syn::parse_quote! {
+            impl<T: CliConfig> Cli<T> {
+                pub async fn execute_list_items(&self, matches: &::clap::ArgMatches) {
+                    if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {}
+                }
+            }
+        };
+        let parsers = integer_parsers(&file, &document()).unwrap().to_string();
+        assert!(parsers.contains("\"limit\""), "{parsers}");
+    }
+
+    /// progenitor writing its code otherwise must not leave the flag without its bounds.
+    #[test]
+    fn an_integer_flag_read_otherwise_is_an_error() {
+        let file: syn::File = syn::parse_quote! {
+            impl<T: CliConfig> Cli<T> {
+                pub async fn execute_list_items(&self, matches: &::clap::ArgMatches) {
+                    if let Some(value) = matches.get_raw("limit") {}
+                }
+            }
+        };
+        let error = integer_parsers(&file, &document()).unwrap_err();
+        assert!(
+            error.contains("ListItems") && error.contains("--limit"),
+            "{error}"
+        );
+    }
 }

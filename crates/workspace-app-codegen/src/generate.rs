@@ -124,8 +124,10 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
         .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;
     mark_non_exhaustive(&mut client);
     json_schema_behind_a_feature(&mut client);
-    use_the_clients_http(&mut client);
-    use_the_clients_path_encoding(&mut client);
+    // Both close holes in progenitor's output: one that no longer finds its place is an
+    // error, not a client with the hole open again.
+    use_the_clients_http(&mut client).map_err(|e| spec.error_at("", e))?;
+    use_the_clients_path_encoding(&mut client).map_err(|e| spec.error_at("", e))?;
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
     let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
     Ok(Generated {
@@ -135,18 +137,23 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     })
 }
 
+/// The items of the generated `types` module.
+fn types_items(client: &mut syn::File) -> impl Iterator<Item = &mut syn::Item> {
+    let types = client.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    });
+    types.into_iter().flat_map(|(_, items)| items.iter_mut())
+}
+
 /// Adds `#[non_exhaustive]` to every public struct with named fields and every public enum
 /// of the `types` module, so that an additive spec edit (a new property, a new enum value)
 /// is a minor change for downstream crates too: they build values through the types'
 /// builders or `Default`, and match enums with a `_` arm, instead of by struct literals and
 /// exhaustive matches that every new field or value would break.
 fn mark_non_exhaustive(client: &mut syn::File) {
-    let types = client.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-        _ => None,
-    });
     let attribute: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
-    for item in types.into_iter().flat_map(|(_, items)| items.iter_mut()) {
+    for item in types_items(client) {
         match item {
             syn::Item::Struct(s)
                 if matches!(s.vis, syn::Visibility::Public(_))
@@ -166,11 +173,7 @@ fn mark_non_exhaustive(client: &mut syn::File) {
 /// is derived under the client crate's `schemars` feature only: a downstream crate that does
 /// not describe the API's values builds neither schemars nor the derives.
 fn json_schema_behind_a_feature(client: &mut syn::File) {
-    let types = client.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-        _ => None,
-    });
-    for item in types.into_iter().flat_map(|(_, items)| items.iter_mut()) {
+    for item in types_items(client) {
         let attrs = match item {
             syn::Item::Struct(s) => &mut s.attrs,
             syn::Item::Enum(e) => &mut e.attrs,
@@ -207,7 +210,8 @@ fn json_schema_behind_a_feature(client: &mut syn::File) {
 /// when no rustls provider is installed in the process. It takes the client crate's default
 /// HTTP client instead (`crate::default_http_client()`: no redirects, the crate's TLS,
 /// never a panic); `new_with_client` is left as it is.
-fn use_the_clients_http(client: &mut syn::File) {
+fn use_the_clients_http(client: &mut syn::File) -> Result<(), String> {
+    let mut found = false;
     for item in &mut client.items {
         let syn::Item::Impl(block) = item else {
             continue;
@@ -223,16 +227,20 @@ fn use_the_clients_http(client: &mut syn::File) {
                 method.block = syn::parse_quote!({
                     Self::new_with_client(baseurl, crate::default_http_client(), inner)
                 });
+                found = true;
             }
         }
     }
+    found
+        .then_some(())
+        .ok_or_else(|| "progenitor's output has no `Client::new` to give our HTTP client".into())
 }
 
 /// progenitor's `encode_path` leaves `\` as it is, which URL parsing then reads as `/`:
 /// a path parameter `x\..` would send the request elsewhere, signed (found by the
 /// differential signing test). The generated code takes the client crate's
 /// `crate::encode_path` instead, which also encodes it.
-fn use_the_clients_path_encoding(client: &mut syn::File) {
+fn use_the_clients_path_encoding(client: &mut syn::File) -> Result<(), String> {
     let mut found = false;
     for item in &mut client.items {
         let syn::Item::Use(item) = item else {
@@ -255,14 +263,20 @@ fn use_the_clients_path_encoding(client: &mut syn::File) {
             found |= group.items.len() < before;
         }
     }
-    if found {
-        client.items.insert(
-            0,
-            syn::parse_quote!(
-                use crate::encode_path;
-            ),
+    if !found {
+        return Err(
+            "progenitor's output no longer imports `progenitor_client::encode_path`: the \
+             client's own (which encodes `\\`) cannot take its place"
+                .into(),
         );
     }
+    client.items.insert(
+        0,
+        syn::parse_quote!(
+            use crate::encode_path;
+        ),
+    );
+    Ok(())
 }
 
 fn render(tokens: TokenStream) -> Result<String, String> {
@@ -286,4 +300,43 @@ fn layout(file: &syn::File) -> String {
     return prettyplease::unparse(file);
     #[cfg(not(feature = "pretty"))]
     return quote::ToTokens::to_token_stream(file).to_string() + "\n";
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use quote::quote;
+
+    use super::{use_the_clients_http, use_the_clients_path_encoding};
+
+    /// Both rewrites find their place in code shaped as progenitor writes it, and say so
+    /// when they do not: the hole they close would otherwise be open again, silently.
+    #[test]
+    fn the_security_rewrites_apply_or_fail() {
+        let mut shaped: syn::File = syn::parse_quote! {
+            use progenitor_client::{encode_path, ClientHooks, RequestBuilderExt};
+            impl Client {
+                pub fn new(baseurl: &str, inner: Inner) -> Self { todo!() }
+            }
+        };
+        use_the_clients_http(&mut shaped).unwrap();
+        use_the_clients_path_encoding(&mut shaped).unwrap();
+        let text = quote!(#shaped).to_string();
+        assert!(
+            text.contains("use crate :: encode_path")
+                && !text.contains("encode_path , ClientHooks")
+                && text.contains("crate :: default_http_client ()"),
+            "{text}"
+        );
+
+        let mut other: syn::File = syn::parse_quote! {
+            use progenitor_client::{ClientHooks, RequestBuilderExt};
+            impl Client {
+                pub fn with_base(baseurl: &str) -> Self { todo!() }
+            }
+        };
+        assert!(use_the_clients_http(&mut other).is_err());
+        assert!(use_the_clients_path_encoding(&mut other).is_err());
+    }
 }

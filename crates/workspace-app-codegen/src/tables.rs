@@ -88,6 +88,23 @@ fn collect_operations(document: &Value) -> Vec<Operation<'_>> {
         .collect()
 }
 
+/// `(operationId, name)` of every integer query parameter: each has its bounds in
+/// `spec::parameters`, which the pre-send check and the CLI's flags read.
+#[cfg(feature = "cli")]
+pub(crate) fn integer_query_parameters(document: &Value) -> Vec<(String, String)> {
+    collect_operations(document)
+        .into_iter()
+        .flat_map(|operation| {
+            operation
+                .query
+                .iter()
+                .filter(|query| integer_range(query.schema).is_some())
+                .map(|query| (operation.id.clone(), query.name.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn collect_operation<'a>(
     document: &'a Value,
     path: &str,
@@ -580,7 +597,7 @@ fn ident(name: &str) -> Ident {
 }
 
 /// Follows a local `$ref` (already checked to resolve by the lints).
-fn resolve<'a>(document: &'a Value, node: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(document: &'a Value, node: &'a Value) -> &'a Value {
     node.get("$ref")
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix('#'))
