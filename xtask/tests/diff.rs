@@ -1018,3 +1018,32 @@ fn markdown_groups_an_observable_patch_apart_from_documentation() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// A path parameter renamed in the path and in its definition sends the same request: the
+/// wire is unchanged, the builder's setter is renamed.
+#[test]
+fn request_path_parameter_renamed() {
+    let (report, code) = judge(|doc| {
+        let paths = object(at(doc, "/paths"));
+        let item = paths
+            .shift_remove("/v1/{project_id}/app-server-sub-jobs")
+            .expect("the path item");
+        paths.insert("/v1/{tenant_id}/app-server-sub-jobs".into(), item);
+        let get = "/paths/~1v1~1{tenant_id}~1app-server-sub-jobs/get/parameters";
+        let parameters = at(doc, get).as_array_mut().expect("a list");
+        let project = parameters
+            .iter_mut()
+            .find(|p| p["name"] == "project_id")
+            .expect("project_id");
+        project["name"] = json!("tenant_id");
+    });
+    let change = only_change(&report, "request-path-parameter-renamed");
+    verdicts(change, "compatible", "major");
+    let items = rust_items(change);
+    assert!(
+        items.iter().any(|i| i.contains("project_id"))
+            && items.iter().any(|i| i.contains("tenant_id")),
+        "{change:#}"
+    );
+    assert_eq!(code, 1);
+}

@@ -300,7 +300,8 @@ impl<'a> Walk<'a> {
     fn parameters(&mut self, old: &OperationSite<'a>, new: &OperationSite<'a>, id: &str) {
         let (base, head) = (parameters(self.base, old), parameters(self.head, new));
         for (key, old_node) in &base {
-            let (location, name) = key;
+            let location = &key.0;
+            let name = parameter_name(old_node);
             let subject = format!("the {location} parameter {name} of {id}");
             let old_node: &Node<'_> = old_node;
             let claims = vec![
@@ -328,6 +329,25 @@ impl<'a> Walk<'a> {
                 );
                 continue;
             };
+            let new_name = parameter_name(new_node);
+            if new_name != name {
+                // The same place in the path: the request is the same, the setter is not.
+                self.push(
+                    "request-path-parameter-renamed",
+                    &format!("{}/name", new_node.pointer),
+                    Bump::Patch,
+                    Bump::Patch,
+                    format!("renamed {subject} to {new_name}"),
+                    vec![
+                        Claim::Setter {
+                            operation: id.to_snake_case(),
+                            parameter: new_name.to_snake_case(),
+                        },
+                        claims[0].clone(),
+                        Claim::Operation(id.to_snake_case()),
+                    ],
+                );
+            }
             let (was, is) = (required(old_node.value), required(new_node.value));
             if was != is {
                 let (rule, wire, rust) = if is {
@@ -363,7 +383,7 @@ impl<'a> Walk<'a> {
                 operation: id.to_string(),
                 target: subject,
                 path: String::new(),
-                parameter: Some(name.clone()),
+                parameter: Some(new_name),
                 open: false,
             };
             self.schema_of(old_node, new_node, &context);
@@ -372,7 +392,8 @@ impl<'a> Walk<'a> {
             if base.iter().any(|(k, _)| k == key) {
                 continue;
             }
-            let (location, name) = key;
+            let location = &key.0;
+            let name = parameter_name(new_node);
             let (rule, wire, rust) = if location == "path" {
                 ("new-request-path-parameter", Bump::Major, Bump::Major)
             } else if required(new_node.value) {
@@ -1166,13 +1187,12 @@ impl<'a> Walk<'a> {
     /// but the generated type is renamed.
     fn renamed_schemas(&mut self) {
         let (base, head) = (component_schemas(self.base), component_schemas(self.head));
-        for (old_name, old_schema) in base {
+        for &(old_name, old_schema) in &base {
             if head.iter().any(|(name, _)| *name == old_name) {
                 continue;
             }
             let renamed = head.iter().find(|(name, schema)| {
-                !component_schemas(self.base).iter().any(|(n, _)| n == name)
-                    && *schema == old_schema
+                !base.iter().any(|(n, _)| n == name) && *schema == old_schema
             });
             if let Some((new_name, _)) = renamed {
                 let (from, to) = (old_name.to_pascal_case(), new_name.to_pascal_case());
@@ -1272,10 +1292,13 @@ fn parameters<'a>(
         let list = holder.get("parameters").and_then(Value::as_array);
         for i in 0..list.map_or(0, Vec::len) {
             let (pointer, parameter) = resolve(document, format!("{pointer}/parameters/{i}"));
-            let key = (
-                str_field(parameter, "in").unwrap_or_default().to_string(),
-                str_field(parameter, "name").unwrap_or_default().to_string(),
-            );
+            let location = str_field(parameter, "in").unwrap_or_default().to_string();
+            let name = str_field(parameter, "name").unwrap_or_default();
+            // A path parameter is its place in the path: renamed, it is the same on the wire.
+            let place = (location == "path")
+                .then(|| path_position(site.path, name))
+                .flatten();
+            let key = (location, place.unwrap_or_else(|| name.to_string()));
             found.retain(|(k, _)| *k != key);
             found.push((
                 key,
@@ -1287,6 +1310,14 @@ fn parameters<'a>(
         }
     }
     found
+}
+
+/// `{n}` for the path template's n-th parameter `name`, counted from 0.
+fn path_position(path: &str, name: &str) -> Option<String> {
+    path.split('{')
+        .skip(1)
+        .position(|rest| rest.split_once('}').is_some_and(|(n, _)| n == name))
+        .map(|n| format!("{{{n}}}"))
 }
 
 /// Each region of the servers' `region` variables, with where it is listed.
@@ -1344,6 +1375,12 @@ fn template(path: &str) -> String {
         }
     }
     out
+}
+
+fn parameter_name(node: &Node<'_>) -> String {
+    str_field(node.value, "name")
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn operation_id<'a>(site: &OperationSite<'a>) -> &'a str {
