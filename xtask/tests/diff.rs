@@ -1047,3 +1047,41 @@ fn request_path_parameter_renamed() {
     );
     assert_eq!(code, 1);
 }
+
+/// A response whose `anyOf` gains a branch may send what readers do not expect: oasdiff's
+/// name, and breaking; losing one is compatible.
+#[test]
+fn response_property_any_of_added_and_removed() {
+    let branch = json!({"type": "integer", "description": "A numeric status."});
+    let (report, code) = judge(|doc| {
+        schema_mut(doc, "SubJobStatusValue")["anyOf"]
+            .as_array_mut()
+            .expect("anyOf is a list")
+            .push(branch.clone());
+    });
+    // The open enum is no longer one (three branches): its type changes too, reported on
+    // its own as the field that holds it (attribution follows the schema, not the field).
+    let added = changes(&report)
+        .iter()
+        .find(|c| c["rule"] == "response-property-any-of-added")
+        .unwrap_or_else(|| panic!("no any-of-added in {report:#}"));
+    assert_eq!(added["wire"], "breaking", "{added:#}");
+    assert_eq!(code, 1);
+
+    let mut base = live();
+    schema_mut(&mut base, "SubJobStatusValue")["anyOf"]
+        .as_array_mut()
+        .expect("anyOf is a list")
+        .push(branch);
+    let (report, _) = judge_from(base, |doc| {
+        schema_mut(doc, "SubJobStatusValue")["anyOf"]
+            .as_array_mut()
+            .expect("anyOf is a list")
+            .pop();
+    });
+    let removed = changes(&report)
+        .iter()
+        .find(|c| c["rule"] == "response-property-any-of-removed")
+        .unwrap_or_else(|| panic!("no any-of-removed in {report:#}"));
+    assert_eq!(removed["wire"], "compatible", "{removed:#}");
+}

@@ -1159,17 +1159,24 @@ impl<'a> Walk<'a> {
             if base_len == head_len {
                 continue;
             }
-            // More `anyOf`/`oneOf` branches accept more; more `allOf` ones, less.
-            let widened = (head_len > base_len) == (key != "allOf");
-            let request = context.direction == Direction::Request;
-            let (rule, wire) = match (widened, request) {
-                (true, true) => ("list-of-types-widened", Bump::Minor),
-                (true, false) => ("list-of-types-widened", Bump::Major),
-                (false, true) => ("list-of-types-narrowed", Bump::Major),
-                (false, false) => ("list-of-types-narrowed", Bump::Patch),
+            // More `anyOf`/`oneOf` branches accept more; more `allOf` ones, less. The rule's
+            // name is oasdiff's (`response-property-any-of-added`, ...); the verdict follows
+            // from the direction, as everywhere here.
+            let added = head_len > base_len;
+            let widened = added == (key != "allOf");
+            let wire = match (widened, context.direction == Direction::Request) {
+                (true, true) => Bump::Minor,
+                (true, false) | (false, true) => Bump::Major,
+                (false, false) => Bump::Patch,
             };
+            let keyword = match key {
+                "anyOf" => "any-of",
+                "oneOf" => "one-of",
+                _ => "all-of",
+            };
+            let verb = if added { "added" } else { "removed" };
             self.push(
-                format!("{}-{rule}", context.prefix()),
+                format!("{}-{keyword}-{verb}", context.prefix()),
                 &format!("{new_pointer}/{key}"),
                 wire,
                 Bump::Patch,
