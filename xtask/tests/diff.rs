@@ -1085,3 +1085,29 @@ fn response_property_any_of_added_and_removed() {
         .unwrap_or_else(|| panic!("no any-of-removed in {report:#}"));
     assert_eq!(removed["wire"], "compatible", "{removed:#}");
 }
+
+/// A removed parameter is shown at the list it was in, not at the parameter that now has
+/// its index.
+#[test]
+fn a_removed_parameter_is_placed_at_its_list() {
+    let run = run(
+        live(),
+        |doc| {
+            at(doc, &format!("{LIST_SUB_JOBS}/parameters"))
+                .as_array_mut()
+                .expect("parameters is a list")
+                .retain(|p| p["name"] != "offset");
+        },
+        "json",
+    );
+    let change = only_change(&run.report, "request-parameter-removed");
+    let list = format!("{LIST_SUB_JOBS}/parameters");
+    assert!(
+        change["pointer"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&list),
+        "{change:#}"
+    );
+    assert_eq!(change["line"], line_of(&run.head_text, &list), "{change:#}");
+}

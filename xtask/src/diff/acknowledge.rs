@@ -97,6 +97,7 @@ mod tests {
             rust: Bump::Major,
             rust_items: vec!["removed Client::gone".to_string()],
             claims: Vec::new(),
+            in_base: false,
         };
         let acknowledgement = Acknowledgement {
             rule: change.rule.clone(),

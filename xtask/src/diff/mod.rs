@@ -118,6 +118,9 @@ pub struct Change {
     pub rust_items: Vec<String>,
     #[serde(skip)]
     pub claims: Vec<Claim>,
+    /// The pointer is in the base document: what it points at is gone from the head.
+    #[serde(skip)]
+    pub in_base: bool,
 }
 
 impl Change {
@@ -190,6 +193,7 @@ fn attribute(changes: &mut Vec<Change>, rust_changes: Vec<rust::ApiChange>, side
             rust: api_change.bump(),
             rust_items: vec![api_change.to_string()],
             claims: Vec::new(),
+            in_base: matches!(api_change, rust::ApiChange::Removed(..)),
         });
     }
 }

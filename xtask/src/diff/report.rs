@@ -36,7 +36,7 @@ pub struct Judged {
     /// The wire verdict: `breaking` or `compatible`.
     pub wire: &'static str,
     /// The spec file and line: the changed node in the new document, or where it was (its
-    /// nearest ancestor) when it is gone.
+    /// nearest ancestor there, never a list's item: see [`where_it_was`]) when it is gone.
     pub file: String,
     pub line: Option<u64>,
     /// The acknowledgement's reason, if the change is acknowledged.
@@ -85,7 +85,12 @@ impl Report {
         let judged: Vec<Judged> = changes
             .into_iter()
             .map(|change| {
-                let line = head.spec.locate(&change.pointer).map(|l| l.line);
+                let at = if change.in_base {
+                    where_it_was(&base.spec.document, &change.pointer)
+                } else {
+                    change.pointer.clone()
+                };
+                let line = head.spec.locate(&at).map(|l| l.line);
                 let acknowledged = acknowledgements
                     .iter()
                     .find(|a| a.covers(&change))
@@ -124,4 +129,24 @@ impl Report {
     pub fn passes(&self) -> bool {
         self.unacknowledged().next().is_none() && self.stale_acknowledgements.is_empty()
     }
+}
+
+/// Where in the new document to show a node that is gone: its parent, cut before the first
+/// list index, since the same index in the new document may hold another item (the next
+/// parameter, once one is removed). `locate` then finds the nearest ancestor there.
+fn where_it_was(base: &serde_json::Value, pointer: &str) -> String {
+    let parent = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
+    let mut node = base;
+    let mut kept = String::new();
+    for segment in parent.split('/').skip(1) {
+        if node.is_array() {
+            break;
+        }
+        let key = segment.replace("~1", "/").replace("~0", "~");
+        let Some(child) = node.get(&key) else { break };
+        node = child;
+        kept.push('/');
+        kept.push_str(segment);
+    }
+    kept
 }

@@ -145,7 +145,15 @@ impl<'a> Walk<'a> {
             rust,
             rust_items: Vec::new(),
             claims,
+            in_base: false,
         });
+    }
+
+    /// The change just pushed points into the base document: what it names is gone.
+    fn gone(&mut self) {
+        if let Some(change) = self.changes.last_mut() {
+            change.in_base = true;
+        }
     }
 
     /// Description, summary, title and examples: documentation, a patch wherever it is.
@@ -196,6 +204,7 @@ impl<'a> Walk<'a> {
                     ),
                     Vec::new(),
                 );
+                self.gone();
             }
         }
         for (region, pointer) in &head {
@@ -256,6 +265,7 @@ impl<'a> Walk<'a> {
             format!("removed the operation {id} ({})", endpoint(old)),
             vec![Claim::Operation(id.to_snake_case())],
         );
+        self.gone();
     }
 
     fn operation(&mut self, old: &OperationSite<'a>, new: &OperationSite<'a>) {
@@ -327,6 +337,7 @@ impl<'a> Walk<'a> {
                     format!("deleted {subject}"),
                     claims,
                 );
+                self.gone();
                 continue;
             };
             let new_name = parameter_name(new_node);
@@ -437,14 +448,17 @@ impl<'a> Walk<'a> {
         let claims = vec![Claim::Operation(id.to_snake_case())];
         match (base, head) {
             (None, None) => {}
-            (Some((pointer, _)), None) => self.push(
-                "request-body-removed",
-                &pointer,
-                Bump::Major,
-                Bump::Major,
-                format!("removed the request body of {id}"),
-                claims,
-            ),
+            (Some((pointer, _)), None) => {
+                self.push(
+                    "request-body-removed",
+                    &pointer,
+                    Bump::Major,
+                    Bump::Major,
+                    format!("removed the request body of {id}"),
+                    claims,
+                );
+                self.gone();
+            }
             (None, Some((pointer, body))) => {
                 let (rule, wire) = if required(body) {
                     ("request-body-added-required", Bump::Major)
@@ -529,6 +543,7 @@ impl<'a> Walk<'a> {
                     format!("removed the response with the status {status} from {id}"),
                     claims.clone(),
                 );
+                self.gone();
             }
         }
         for status in head.keys() {
@@ -599,6 +614,7 @@ impl<'a> Walk<'a> {
                     format!("removed the media type {media} from {}", context.subject()),
                     claims.clone(),
                 );
+                self.gone();
             }
         }
         for (media, new_media) in head {
@@ -1064,6 +1080,7 @@ impl<'a> Walk<'a> {
                 format!("removed the property {}", context.property(name).subject()),
                 claims_at(&property, Some(name), context),
             );
+            self.gone();
         }
         for (name, _) in head {
             let property = format!("{new_pointer}/properties/{}", escape_pointer_segment(name));
