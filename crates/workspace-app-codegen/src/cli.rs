@@ -19,7 +19,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::error::SpecErrors;
-use crate::generate::{client_settings, with_header};
+use crate::generate::{client_settings, progenitor_input, progenitor_view, with_header};
 use crate::lint::{lint_structure, operation_sites};
 use crate::load::Spec;
 use crate::tables::{integer_query_parameters, resolve};
@@ -40,8 +40,7 @@ const CLIENT_PATH: &str = "crate::api::client";
 pub fn generate_cli(spec: &Spec) -> Result<String, SpecErrors> {
     lint_structure(spec)?;
     let fail = |message: String| SpecErrors::from(spec.error_at("", message));
-    let view: openapiv3::OpenAPI = serde_json::from_value(cli_view(&spec.document))
-        .map_err(|e| fail(format!("the CLI's view of the spec is not OpenAPI: {e}")))?;
+    let view = progenitor_input(spec, |document| cli_view(&progenitor_view(document)))?;
     let mut generator = progenitor::Generator::new(&client_settings(spec));
     // progenitor's CLI generator asserts what it does not support instead of returning an
     // error; a panic here would be a build script's backtrace, not a message.

@@ -44,6 +44,48 @@ pub fn client_settings(spec: &Spec) -> progenitor::GenerationSettings {
     settings
 }
 
+/// The spec as progenitor is given it: without what would make the generated code need a
+/// crate the client does not depend on. typify turns a string's `format: date-time` or
+/// `date` into chrono's types, `uuid` into uuid's, and a `pattern` into a newtype checked
+/// with regress; each crate would cost every downstream build, and a spec edit that adds one
+/// would not compile. Those strings stay `String` (the service checks the pattern). The
+/// spec keeps them: the diff, the docs, the emulator and the spec tables read it whole.
+pub(crate) fn progenitor_view(document: &Value) -> Value {
+    let mut view = document.clone();
+    strip_foreign_string_types(&mut view);
+    view
+}
+
+/// A view of the spec (`view`: [`progenitor_view`], or one built on it) as progenitor reads
+/// it.
+pub(crate) fn progenitor_input(
+    spec: &Spec,
+    view: impl FnOnce(&Value) -> Value,
+) -> Result<openapiv3::OpenAPI, crate::SpecError> {
+    serde_json::from_value(view(&spec.document))
+        .map_err(|e| spec.error_at("", format!("the generator's view of the spec: {e}")))
+}
+
+fn strip_foreign_string_types(node: &mut Value) {
+    match node {
+        Value::Object(object) => {
+            if object.get("type").and_then(Value::as_str) == Some("string") {
+                let foreign = object
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .is_some_and(|format| matches!(format, "date-time" | "date" | "uuid"));
+                if foreign {
+                    object.remove("format");
+                }
+                object.remove("pattern");
+            }
+            object.values_mut().for_each(strip_foreign_string_types);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_foreign_string_types),
+        _ => {}
+    }
+}
+
 /// Component schemas of the form `anyOf: [{$ref: <string enum>}, {type: string}]`: a value
 /// the server may extend. Returns `(schema name, enum schema name)` pairs.
 ///
@@ -118,7 +160,7 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     lint_structure(spec)?;
     let mut generator = progenitor::Generator::new(&client_settings(spec));
     let tokens = generator
-        .generate_tokens(&spec.openapi)
+        .generate_tokens(&progenitor_input(spec, progenitor_view)?)
         .map_err(|e| spec.error_at("", format!("progenitor cannot generate a client: {e}")))?;
     let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| spec.error_at("", format!("generated code does not parse: {e}")))?;

@@ -374,3 +374,31 @@ fn the_snapshot_lists_name_every_type_and_example() {
         "{lists}"
     );
 }
+
+/// A date, a time stamp, a UUID or a pattern in the spec keeps the generated code within the
+/// client's own dependencies: typify would name chrono, uuid and regress, which the client
+/// does not depend on, and the edit would not compile. The strings stay `String`.
+#[test]
+fn string_formats_and_patterns_need_no_crate_the_client_lacks() {
+    let mut document = live();
+    let detail = "/components/schemas/JobDetailInfo/properties";
+    node_mut(&mut document, &format!("{detail}/begin_time"))["format"] = "date-time".into();
+    node_mut(&mut document, &format!("{detail}/end_time"))["format"] = "date".into();
+    node_mut(&mut document, &format!("{detail}/id"))["format"] = "uuid".into();
+    let job_id = parameter_mut(&mut document, "job_id");
+    job_id["schema"]["pattern"] = "^[A-Za-z0-9-]+$".into();
+    let spec = Spec::parse("spec.yaml", &text_of(&document)).expect("loads");
+    let client = workspace_app_codegen::generate(&spec)
+        .expect("generates")
+        .client;
+    // Pretty-printed or as tokens: compared without white space.
+    let client: String = client.split_whitespace().collect();
+    for foreign in ["::chrono::", "::uuid::", "::regress::"] {
+        assert!(!client.contains(foreign), "the client names {foreign}");
+    }
+    // The spec keeps what it says: the diff and the docs read it whole.
+    assert_eq!(
+        spec.document.pointer(&format!("{detail}/id/format")),
+        Some(&"uuid".into())
+    );
+}
