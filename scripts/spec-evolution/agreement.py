@@ -6,7 +6,10 @@ in known-disagreements.txt with its reason, and every line there must still disa
     agreement.py VERDICTS.tsv KNOWN.txt
 
 VERDICTS.tsv: edit, the xtask's JSON report file, Optic's exit code, cargo-semver-checks'
-exit code (each 0: no break, 1: a break).
+exit code (each 0: no break, 1: a break), or `unbuilt` when the client generated from the
+edit does not build: cargo-semver-checks then has nothing to compare. That is a verdict
+only for an edit listed with the judge `build` (the hand-written client needs what the
+edit removes) and judged major by the xtask; any other build failure fails the table.
 """
 
 import json
@@ -20,8 +23,8 @@ def main(verdicts_path, known_path):
             if not line.strip() or line.startswith("#"):
                 continue
             edit, judge, reason = (part.strip() for part in line.split("\t", 2))
-            if judge not in ("optic", "semver-checks") or not reason:
-                sys.exit(f"{known_path}:{number}: want `edit<TAB>optic|semver-checks<TAB>reason`")
+            if judge not in ("optic", "semver-checks", "build") or not reason:
+                sys.exit(f"{known_path}:{number}: want `edit<TAB>optic|semver-checks|build<TAB>reason`")
             known[(edit, judge)] = (reason, number)
 
     rows, unexplained, agreeing = [], [], set()
@@ -34,12 +37,23 @@ def main(verdicts_path, known_path):
             order = ["patch", "minor", "major"]
             ours_rust = max((c["rust"] for c in changes), key=order.index, default="none")
             theirs_wire = "breaking" if optic == "1" else "compatible"
-            theirs_rust = "major" if semver == "1" else "not major"
+            theirs_rust = {"1": "major", "unbuilt": "did not build"}.get(semver, "not major")
             cells = []
             for judge, agrees in (
                 ("optic", (ours_wire == "breaking") == (theirs_wire == "breaking")),
                 ("semver-checks", (ours_rust == "major") == (theirs_rust == "major")),
             ):
+                if judge == "semver-checks" and semver == "unbuilt":
+                    if (edit, "build") in known and ours_rust == "major":
+                        agreeing.discard((edit, "build"))
+                        cells.append(f"did not build (line {known[(edit, 'build')][1]})")
+                    else:
+                        cells.append("DID NOT BUILD")
+                        unexplained.append((edit, "build"))
+                    continue
+                if judge == "semver-checks":
+                    # A listed build failure that did not happen.
+                    agreeing.add((edit, "build"))
                 if agrees:
                     agreeing.add((edit, judge))
                     cells.append("agree")
@@ -62,10 +76,16 @@ def main(verdicts_path, known_path):
     print(f"\n{agreed} of {2 * len(rows)} verdicts agree; "
           f"{sum(c.startswith('known') for r in rows for c in (r[3], r[6]))} known disagreements")
     for edit, judge in unexplained:
+        if judge == "build":
+            print(f"unexplained: the client generated from {edit} did not build (its output is "
+                  f"above); if the hand-written client needs what {edit} removes, add "
+                  f"`{edit}\tbuild\t<reason>` to {known_path}", file=sys.stderr)
+            continue
         print(f"unexplained: {judge} disagrees with the xtask on {edit}; "
               f"fix the rule or add `{edit}\t{judge}\t<reason>` to {known_path}", file=sys.stderr)
     for edit, judge in stale:
-        print(f"stale: {known_path}:{known[(edit, judge)][1]}: {judge} now agrees on {edit}; "
+        what = "the client now builds" if judge == "build" else f"{judge} now agrees"
+        print(f"stale: {known_path}:{known[(edit, judge)][1]}: {what} on {edit}; "
               "remove the line", file=sys.stderr)
     return 1 if unexplained or stale else 0
 
