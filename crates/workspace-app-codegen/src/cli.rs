@@ -182,19 +182,12 @@ fn provided_path_parameters(document: &Value) -> Vec<(String, String)> {
         let Some(id) = site.operation.get("operationId").and_then(Value::as_str) else {
             continue;
         };
-        for holder in [site.item, site.operation] {
-            let parameters = holder.get("parameters").and_then(Value::as_array);
-            for parameter in parameters.into_iter().flatten() {
-                let parameter = resolve(document, parameter);
-                let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
-                let in_path = parameter.get("in").and_then(Value::as_str) == Some("path");
-                let entry = (id.to_snake_case(), name.to_string());
-                if in_path
-                    && GLOBAL_PATH_PARAMETERS.iter().any(|(p, _)| *p == name)
-                    && !found.contains(&entry)
-                {
-                    found.push(entry);
-                }
+        for parameter in site.parameters(document) {
+            let name = parameter.name();
+            if parameter.location() == "path"
+                && GLOBAL_PATH_PARAMETERS.iter().any(|(p, _)| *p == name)
+            {
+                found.push((id.to_snake_case(), name.to_string()));
             }
         }
     }

@@ -41,8 +41,8 @@ pub use self::generate::{
 #[cfg(feature = "pretty")]
 pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};
 pub use self::lint::{
-    OperationSite, SchemaSite, lint_structure, operation_sites, operations, schema_holders,
-    schema_sites,
+    OperationSite, ParameterSite, SchemaSite, follow_refs, lint_structure, operation_sites,
+    operations, schema_holders, schema_sites,
 };
 pub use self::load::{Location, Spec, escape_pointer_segment};
 

@@ -113,7 +113,7 @@ pub struct OperationSite<'a> {
     pub operation: &'a Value,
 }
 
-impl OperationSite<'_> {
+impl<'a> OperationSite<'a> {
     /// The operation's JSON pointer, e.g. `/paths/~1v1~1{project_id}~1app-server-sub-jobs/get`.
     pub fn pointer(&self) -> String {
         format!(
@@ -122,6 +122,77 @@ impl OperationSite<'_> {
             self.method
         )
     }
+
+    /// The parameters that apply to the operation, `$ref`s followed: the path item's, then
+    /// the operation's own, which replace a path item's with the same `in` and `name`.
+    pub fn parameters(&self, document: &'a Value) -> Vec<ParameterSite<'a>> {
+        let operation = self.pointer();
+        let item = operation
+            .rsplit_once('/')
+            .map_or(String::new(), |(item, _)| item.to_string());
+        let mut found: Vec<ParameterSite<'a>> = Vec::new();
+        for (holder, pointer) in [(self.item, item), (self.operation, operation)] {
+            let count = holder
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            for i in 0..count {
+                let (pointer, parameter) =
+                    follow_refs(document, format!("{pointer}/parameters/{i}"));
+                let site = ParameterSite { pointer, parameter };
+                found.retain(|seen| {
+                    (seen.location(), seen.name()) != (site.location(), site.name())
+                });
+                found.push(site);
+            }
+        }
+        found
+    }
+}
+
+/// A parameter of an operation: where it is defined (its `$ref`s followed) and what it says.
+#[derive(Debug, Clone)]
+pub struct ParameterSite<'a> {
+    pub pointer: String,
+    pub parameter: &'a Value,
+}
+
+impl ParameterSite<'_> {
+    /// Its `in`: `query`, `path`, `header` or `cookie` (empty if the spec leaves it out).
+    pub fn location(&self) -> &str {
+        self.parameter
+            .get("in")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn name(&self) -> &str {
+        self.parameter
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// The node at `pointer` with its `$ref`s followed (at most 32, for a cycle of references),
+/// and the pointer of where it is defined.
+pub fn follow_refs(document: &Value, mut pointer: String) -> (String, &Value) {
+    let mut node = document.pointer(&pointer).unwrap_or(&Value::Null);
+    for _ in 0..32 {
+        let Some(target) = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            break;
+        };
+        let Some(next) = document.pointer(target) else {
+            break;
+        };
+        pointer = target.to_string();
+        node = next;
+    }
+    (pointer, node)
 }
 
 /// Every operation object of the document's paths, in the spec's order.

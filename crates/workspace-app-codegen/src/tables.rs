@@ -7,7 +7,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use crate::lint::operation_sites;
+use crate::lint::{OperationSite, operation_sites};
 use crate::load::Spec;
 
 /// The `*_spec_tables.rs` file: `regions`, `enums`, `operations` and `parameters`.
@@ -82,9 +82,7 @@ struct Query<'a> {
 
 fn collect_operations(document: &Value) -> Vec<Operation<'_>> {
     operation_sites(document)
-        .filter_map(|site| {
-            collect_operation(document, site.path, site.item, site.method, site.operation)
-        })
+        .filter_map(|site| collect_operation(document, &site))
         .collect()
 }
 
@@ -105,50 +103,37 @@ pub(crate) fn integer_query_parameters(document: &Value) -> Vec<(String, String)
         .collect()
 }
 
-fn collect_operation<'a>(
-    document: &'a Value,
-    path: &str,
-    item: &'a Value,
-    method: &str,
-    operation: &'a Value,
-) -> Option<Operation<'a>> {
+fn collect_operation<'a>(document: &'a Value, site: &OperationSite<'a>) -> Option<Operation<'a>> {
+    let operation = site.operation;
     let id = operation.get("operationId")?.as_str()?;
-    // The path item's parameters apply too, unless the operation redefines them.
     let mut query: Vec<Query<'a>> = Vec::new();
-    for holder in [item, operation] {
-        let parameters = holder.get("parameters").and_then(Value::as_array);
-        for parameter in parameters.into_iter().flatten() {
-            let parameter = resolve(document, parameter);
-            if parameter.get("in").and_then(Value::as_str) != Some("query") {
-                continue;
-            }
-            let (Some(name), Some(schema)) = (
-                parameter.get("name").and_then(Value::as_str),
-                parameter.get("schema"),
-            ) else {
-                continue;
-            };
-            query.retain(|seen| seen.name != name);
-            let resolved = resolve(document, schema);
-            // The component the `$ref` names, when it is the schema itself (one hop).
-            let component = schema
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-                .filter(|pointer| {
-                    document
-                        .pointer(pointer)
-                        .is_some_and(|target| std::ptr::eq(target, resolved))
-                })
-                .and_then(|pointer| pointer.strip_prefix("/components/schemas/"))
-                .filter(|name| !name.contains('/'))
-                .map(str::to_string);
-            query.push(Query {
-                name: name.to_string(),
-                schema: resolved,
-                component,
-            });
+    for parameter in site.parameters(document) {
+        if parameter.location() != "query" {
+            continue;
         }
+        let name = parameter.name();
+        let Some(schema) = parameter.parameter.get("schema") else {
+            continue;
+        };
+        let resolved = resolve(document, schema);
+        // The component the `$ref` names, when it is the schema itself (one hop).
+        let component = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .filter(|pointer| {
+                document
+                    .pointer(pointer)
+                    .is_some_and(|target| std::ptr::eq(target, resolved))
+            })
+            .and_then(|pointer| pointer.strip_prefix("/components/schemas/"))
+            .filter(|name| !name.contains('/'))
+            .map(str::to_string);
+        query.push(Query {
+            name: name.to_string(),
+            schema: resolved,
+            component,
+        });
     }
     let responses = operation.get("responses").and_then(Value::as_object);
     let examples = responses
@@ -162,8 +147,8 @@ fn collect_operation<'a>(
     Some(Operation {
         id: id.to_string(),
         name: id.to_snake_case(),
-        method: method.to_uppercase(),
-        path: path.to_string(),
+        method: site.method.to_uppercase(),
+        path: site.path.to_string(),
         query,
         examples,
     })

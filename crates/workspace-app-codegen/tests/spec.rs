@@ -402,3 +402,40 @@ fn string_formats_and_patterns_need_no_crate_the_client_lacks() {
         Some(&"uuid".into())
     );
 }
+
+/// An operation's parameters: the path item's, then its own, which replace one with the same
+/// `in` and `name`; each `$ref` followed to where it is defined.
+#[test]
+fn an_operations_parameters_merge_the_path_items_and_follow_refs() {
+    let document = serde_json::json!({
+        "paths": {"/v1/{project_id}/items": {
+            "parameters": [
+                {"$ref": "#/components/parameters/Project"},
+                {"name": "limit", "in": "query", "description": "From the path item."}
+            ],
+            "get": {"operationId": "ListItems", "parameters": [
+                {"name": "limit", "in": "query", "description": "The operation's own."},
+                {"name": "limit", "in": "header", "description": "Another place, kept."}
+            ]}
+        }},
+        "components": {"parameters": {"Project": {"name": "project_id", "in": "path"}}}
+    });
+    let site = workspace_app_codegen::operation_sites(&document)
+        .next()
+        .expect("one operation");
+    let found: Vec<(String, String, String)> = site
+        .parameters(&document)
+        .into_iter()
+        .map(|p| (p.location().to_string(), p.name().to_string(), p.pointer))
+        .collect();
+    let get = "/paths/~1v1~1{project_id}~1items/get/parameters";
+    assert_eq!(
+        found,
+        [
+            ("path", "project_id", "/components/parameters/Project"),
+            ("query", "limit", &format!("{get}/0")),
+            ("header", "limit", &format!("{get}/1")),
+        ]
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+}

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
-use workspace_app_codegen::{OperationSite, escape_pointer_segment, operation_sites};
+use workspace_app_codegen::{OperationSite, escape_pointer_segment, follow_refs, operation_sites};
 
 use super::{Bump, Change, Claim, DESCRIPTION_CHANGED, EXAMPLE_CHANGED, Sides};
 
@@ -440,11 +440,11 @@ impl<'a> Walk<'a> {
         let base = old
             .operation
             .get("requestBody")
-            .map(|_| resolve(self.base, old_pointer));
+            .map(|_| follow_refs(self.base, old_pointer));
         let head = new
             .operation
             .get("requestBody")
-            .map(|_| resolve(self.head, new_pointer));
+            .map(|_| follow_refs(self.head, new_pointer));
         let claims = vec![Claim::Operation(id.to_snake_case())];
         match (base, head) {
             (None, None) => {}
@@ -573,8 +573,8 @@ impl<'a> Walk<'a> {
                 old.pointer(),
                 escape_pointer_segment(status)
             );
-            let (old_pointer, old_response) = resolve(self.base, old_pointer);
-            let (new_pointer, new_response) = resolve(self.head, new_pointer);
+            let (old_pointer, old_response) = follow_refs(self.base, old_pointer);
+            let (new_pointer, new_response) = follow_refs(self.head, new_pointer);
             self.documentation(old_response, new_response, &new_pointer, &claims);
             let context = Context {
                 direction: Direction::Response,
@@ -660,8 +660,8 @@ impl<'a> Walk<'a> {
 
     /// Compares two schemas, `$ref`s followed on both sides.
     fn schema(&mut self, old_pointer: String, new_pointer: String, context: &Context) {
-        let (old_pointer, old) = resolve(self.base, old_pointer);
-        let (new_pointer, new) = resolve(self.head, new_pointer);
+        let (old_pointer, old) = follow_refs(self.base, old_pointer);
+        let (new_pointer, new) = follow_refs(self.head, new_pointer);
         let key = (
             old_pointer.clone(),
             new_pointer.clone(),
@@ -1280,60 +1280,31 @@ fn claims_at(pointer: &str, member: Option<&str>, context: &Context) -> Vec<Clai
     claims
 }
 
-/// Follows `$ref`s from the node at `pointer` (at most 32, for a cycle of references).
-fn resolve(document: &Value, mut pointer: String) -> (String, &Value) {
-    let mut node = document.pointer(&pointer).unwrap_or(&Value::Null);
-    for _ in 0..32 {
-        let Some(target) = node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        else {
-            break;
-        };
-        let Some(next) = document.pointer(target) else {
-            break;
-        };
-        pointer = target.to_string();
-        node = next;
-    }
-    (pointer, node)
-}
-
-/// The parameters of an operation with those of its path item, `$ref`s followed, keyed by
-/// `(in, name)`; the operation's own win.
+/// The parameters of an operation with those of its path item (the operation's own win),
+/// keyed by `(in, name)`, or `(path, {n})` for the path template's n-th parameter.
 fn parameters<'a>(
     document: &'a Value,
     site: &OperationSite<'a>,
 ) -> Vec<((String, String), Node<'a>)> {
-    let mut found: Vec<((String, String), Node<'a>)> = Vec::new();
-    let item_pointer = site
-        .pointer()
-        .rsplit_once('/')
-        .map(|(item, _)| item.to_string())
-        .unwrap_or_default();
-    for (holder, pointer) in [(site.item, item_pointer), (site.operation, site.pointer())] {
-        let list = holder.get("parameters").and_then(Value::as_array);
-        for i in 0..list.map_or(0, Vec::len) {
-            let (pointer, parameter) = resolve(document, format!("{pointer}/parameters/{i}"));
-            let location = str_field(parameter, "in").unwrap_or_default().to_string();
-            let name = str_field(parameter, "name").unwrap_or_default();
+    site.parameters(document)
+        .into_iter()
+        .map(|parameter| {
+            let (location, name) = (parameter.location(), parameter.name());
             // A path parameter is its place in the path: renamed, it is the same on the wire.
             let place = (location == "path")
                 .then(|| path_position(site.path, name))
                 .flatten();
-            let key = (location, place.unwrap_or_else(|| name.to_string()));
-            found.retain(|(k, _)| *k != key);
-            found.push((
-                key,
-                Node {
-                    pointer,
-                    value: parameter,
-                },
-            ));
-        }
-    }
-    found
+            let key = (
+                location.to_string(),
+                place.unwrap_or_else(|| name.to_string()),
+            );
+            let node = Node {
+                pointer: parameter.pointer,
+                value: parameter.parameter,
+            };
+            (key, node)
+        })
+        .collect()
 }
 
 /// `{n}` for the path template's n-th parameter `name`, counted from 0.
