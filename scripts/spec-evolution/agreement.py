@@ -45,7 +45,6 @@ def main(verdicts_path, known_path):
             ):
                 if judge == "semver-checks" and semver == "unbuilt":
                     if (edit, "build") in known and ours_rust == "major":
-                        agreeing.discard((edit, "build"))
                         cells.append(f"did not build (line {known[(edit, 'build')][1]})")
                     else:
                         cells.append("DID NOT BUILD")

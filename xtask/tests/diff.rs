@@ -172,6 +172,14 @@ fn only_changes<'r>(report: &'r Value, rules: &[&str]) -> Vec<&'r Value> {
         .collect()
 }
 
+/// The first change with `rule`, among others.
+fn change_with<'r>(report: &'r Value, rule: &str) -> &'r Value {
+    changes(report)
+        .iter()
+        .find(|c| c["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {report:#}"))
+}
+
 /// The one change of the report, which must have `rule`.
 fn only_change<'r>(report: &'r Value, rule: &str) -> &'r Value {
     only_changes(report, &[rule])[0]
@@ -1049,41 +1057,33 @@ fn request_path_parameter_renamed() {
     assert_eq!(code, 1);
 }
 
+/// The `anyOf` branches of the open enum SubJobStatusValue.
+fn status_branches(doc: &mut Value) -> &mut Vec<Value> {
+    schema_mut(doc, "SubJobStatusValue")["anyOf"]
+        .as_array_mut()
+        .expect("anyOf is a list")
+}
+
 /// A response whose `anyOf` gains a branch may send what readers do not expect: oasdiff's
 /// name, and breaking; losing one is compatible.
 #[test]
 fn response_property_any_of_added_and_removed() {
     let branch = json!({"type": "integer", "description": "A numeric status."});
     let (report, code) = judge(|doc| {
-        schema_mut(doc, "SubJobStatusValue")["anyOf"]
-            .as_array_mut()
-            .expect("anyOf is a list")
-            .push(branch.clone());
+        status_branches(doc).push(branch.clone());
     });
     // The open enum is no longer one (three branches): its type changes too, reported on
     // its own as the field that holds it (attribution follows the schema, not the field).
-    let added = changes(&report)
-        .iter()
-        .find(|c| c["rule"] == "response-property-any-of-added")
-        .unwrap_or_else(|| panic!("no any-of-added in {report:#}"));
+    let added = change_with(&report, "response-property-any-of-added");
     assert_eq!(added["wire"], "breaking", "{added:#}");
     assert_eq!(code, 1);
 
     let mut base = live();
-    schema_mut(&mut base, "SubJobStatusValue")["anyOf"]
-        .as_array_mut()
-        .expect("anyOf is a list")
-        .push(branch);
+    status_branches(&mut base).push(branch);
     let (report, _) = judge_from(base, |doc| {
-        schema_mut(doc, "SubJobStatusValue")["anyOf"]
-            .as_array_mut()
-            .expect("anyOf is a list")
-            .pop();
+        status_branches(doc).pop();
     });
-    let removed = changes(&report)
-        .iter()
-        .find(|c| c["rule"] == "response-property-any-of-removed")
-        .unwrap_or_else(|| panic!("no any-of-removed in {report:#}"));
+    let removed = change_with(&report, "response-property-any-of-removed");
     assert_eq!(removed["wire"], "compatible", "{removed:#}");
 }
 

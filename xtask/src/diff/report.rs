@@ -142,8 +142,9 @@ fn where_it_was(base: &serde_json::Value, pointer: &str) -> String {
         if node.is_array() {
             break;
         }
-        let key = segment.replace("~1", "/").replace("~0", "~");
-        let Some(child) = node.get(&key) else { break };
+        let Some(child) = node.get(super::wire::unescape(segment)) else {
+            break;
+        };
         node = child;
         kept.push('/');
         kept.push_str(segment);

@@ -1455,7 +1455,8 @@ fn enum_text(value: &Value) -> String {
     }
 }
 
-fn unescape(segment: &str) -> String {
+/// A JSON pointer segment as the key it names (`~1` is `/`, `~0` is `~`).
+pub(super) fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
