@@ -3,8 +3,9 @@
 //! spec at a git revision, the changelog's generated section, and the release that records
 //! a new baseline.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use workspace_app_codegen::Spec;
 
@@ -71,33 +72,25 @@ pub fn baseline(root: &Path) -> Result<Side, String> {
 
 /// The spec and the workspace version at a git revision.
 pub fn at_revision(root: &Path, revision: &str) -> Result<Side, String> {
-    let git = |args: &[&str]| -> Result<String, String> {
-        let output = Command::new("git")
-            .current_dir(root)
-            .args(args)
-            .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "git {}: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        String::from_utf8(output.stdout).map_err(|e| format!("git {}: {e}", args.join(" ")))
-    };
     // The revision becomes a commit ID first, with options ended: a `--base` that starts
     // with `-` is a revision that does not exist, never an option of git's.
-    let commit = git(&[
+    let rev_parse = [
         "rev-parse",
         "--verify",
         "--quiet",
         "--end-of-options",
         &format!("{revision}^{{commit}}"),
-    ])
-    .map_err(|_| format!("{revision} is not a commit of this repository"))?;
+    ];
+    let commit = git(root, &rev_parse, "git rev-parse")
+        .map_err(|_| format!("{revision} is not a commit of this repository"))?;
     let commit = commit.trim();
-    let show = |file: &str| git(&["show", &format!("{commit}:{file}")]);
+    let show = |file: &str| {
+        git(
+            root,
+            &["show", &format!("{commit}:{file}")],
+            &format!("{revision}:{file}"),
+        )
+    };
     let name = format!("{revision}:{SPEC}");
     Ok(Side {
         spec: parse(&name, &show(SPEC)?)?,
@@ -106,14 +99,62 @@ pub fn at_revision(root: &Path, revision: &str) -> Result<Side, String> {
     })
 }
 
+/// What git prints, read as the spec loader reads a file: at most [`Spec::MAX_BYTES`], then
+/// git is stopped (`git show` of a huge blob ends there). `name` names the output in
+/// messages.
+fn git(root: &Path, args: &[&str], name: &str) -> Result<String, String> {
+    /// Enough of git's complaint to say what went wrong.
+    const STDERR_BYTES: u64 = 64 * 1024;
+    let mut child = Command::new("git")
+        .current_dir(root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    // Read beside stdout, so that git never waits on a full stderr pipe.
+    let stderr = child.stderr.take().map(|stderr| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stderr.take(STDERR_BYTES).read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    });
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| format!("git {}: no output", args.join(" ")))?;
+    let text = Spec::read(name, stdout);
+    if text.is_err() {
+        // Refused (too large, or not UTF-8): git need not go on writing.
+        let _ = child.kill();
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("git {}: {e}", args.join(" ")))?;
+    let stderr = stderr
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    let text = text.map_err(|e| format!("error: {e}"))?;
+    if !status.success() {
+        return Err(format!("git {}: {}", args.join(" "), stderr.trim()));
+    }
+    Ok(text)
+}
+
 /// A spec file's own text, for a side given as a file (`--base-file`), with the workspace's
 /// version (the file says nothing of the crate).
 pub fn from_file(root: &Path, path: &Path) -> Result<Side, String> {
     current(root, Some(path))
 }
 
+/// A file's text, read as the spec loader reads one: at most [`Spec::MAX_BYTES`], so that a
+/// `--base-file /dev/zero` or a FIFO stops there.
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
+    Spec::read(&name, file).map_err(|e| format!("error: {e}"))
 }
 
 fn parse(name: &str, text: &str) -> Result<Spec, String> {

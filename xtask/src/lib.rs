@@ -132,8 +132,8 @@ fn derive_all(root: &Path, scope: Scope) -> Result<Derived, String> {
     workspace_app_codegen::generate_client(&spec).map_err(|e| e.to_string())?;
 
     let mut derived = Derived::new();
-    let spec_bytes = std::fs::read(&spec_path).map_err(|e| format!("{SPEC}: {e}"))?;
-    derived.insert(BUNDLED_SPEC.into(), Some(spec_bytes));
+    // The bytes the spec was parsed from: read once, within the loader's bound.
+    derived.insert(BUNDLED_SPEC.into(), Some(spec.text().as_bytes().to_vec()));
     let httpmock = workspace_app_codegen::generate_httpmock(&spec).map_err(|e| e.to_string())?;
     derived.insert(
         workspace_app_codegen::HTTPMOCK_FILE.into(),
