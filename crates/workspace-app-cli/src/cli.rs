@@ -161,7 +161,7 @@ pub struct GlobalArgs {
 
     /// Huawei Cloud region whose endpoint to use, e.g. ap-southeast-1 or cn-north-4. Its
     /// endpoint may be overridden as in Huawei's SDKs: the variable
-    /// HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_<REGION> (e.g. ..._AP_SOUTHEAST_1), then the
+    /// HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_{REGION} (e.g. ..._AP_SOUTHEAST_1), then the
     /// regions file (HUAWEICLOUD_SDK_REGIONS_FILE, default ~/.huaweicloud/regions.yaml)
     #[arg(long, global = true, value_name = "REGION", value_parser = RegionParser, hide_possible_values = true, help_heading = CONNECTION)]
     pub region: Option<String>,

@@ -261,14 +261,16 @@ pub(crate) async fn connect_with(
             .build_async()
             .await
         {
-            // No credentials anywhere: unsigned requests (an open emulator), or a 401.
-            Err(BuildError::Credentials(CredentialsError::NotFound { .. })) => {
+            // No credentials anywhere: unsigned requests (an open emulator), or a 401. Said
+            // on stderr, with why each source had none (a metadata service that failed).
+            Err(BuildError::Credentials(not_found @ CredentialsError::NotFound { .. })) => {
                 if global.project_id.is_none() {
                     return Err(usage(format!(
                         "no project ID: pass --project-id ID or set {}",
                         env::PROJECT_ID
                     )));
                 }
+                warn(&format!("{not_found}; sending requests unsigned"));
                 builder.build()
             }
             other => other,
@@ -370,6 +372,14 @@ pub(crate) fn token(global: &GlobalArgs) -> Result<Option<String>, Failure> {
         ));
     }
     Ok(Some(token.to_string()))
+}
+
+/// Writes a warning line to stderr, escaped and bounded ([`terminal::shorten`]).
+pub fn warn(line: &str) {
+    let yellow = Style::new().bold().fg_color(Some(AnsiColor::Yellow.into()));
+    let mut stderr = anstream::stderr().lock();
+    let shown = terminal::shorten(line, terminal::LINE_CHARS);
+    let _ = writeln!(stderr, "{yellow}warning:{yellow:#} {shown}");
 }
 
 /// Writes the failure to stderr, every line escaped and bounded ([`terminal::shorten`]):

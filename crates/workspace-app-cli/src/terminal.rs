@@ -9,48 +9,36 @@ pub const LINE_CHARS: usize = 1000;
 
 /// `text` with every character that could drive a terminal written as a `\u{..}` escape:
 /// control characters (C0 with ESC, DEL, C1) and the bidirectional overrides that reorder
-/// what is shown. Without this, `ESC]0;…BEL` retitles the terminal and `ESC[2J` clears it;
-/// when stdout is a pipe, anstream would silently drop such bytes and change the text.
-pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut safe = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            let _ = write!(safe, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            safe.push(c);
-        }
-    }
-    Cow::Owned(safe)
-}
+/// what is shown (the client's rule, [`workspace_app_client::escaped`]). Without this,
+/// `ESC]0;…BEL` retitles the terminal and `ESC[2J` clears it; when stdout is a pipe,
+/// anstream would silently drop such bytes and change the text.
+pub use workspace_app_client::escaped::escape;
+use workspace_app_client::escaped::is_unsafe;
 
-/// JSON text with what [`escape`] escapes written as JSON's `\uXXXX`: serde_json escapes
-/// only C0 controls, `"` and `\`, and leaves DEL, C1 (U+009B introduces a control
-/// sequence, as ESC `[` does) and the bidirectional overrides raw. The values are the same;
-/// only their spelling changes. Those characters occur only inside strings, so the text
-/// stays valid JSON.
+/// JSON text with what [`escape`] escapes written as JSON's `\uXXXX`, but a raw `\n` or
+/// `\t`, and with no raw `\r`: serde_json escapes only C0 controls, `"` and `\`, and leaves
+/// DEL, C1 (U+009B introduces a control sequence, as ESC `[` does) and the bidirectional
+/// overrides raw; a server's own JSON may hold `\r` (which moves the cursor back over the
+/// line) as whitespace between tokens. The values are the same: a raw control character is
+/// only valid JSON as whitespace between tokens (`\r` is dropped there: the other
+/// whitespace is kept) and the rest only inside strings, where `\uXXXX` means the same.
 pub fn json(text: String) -> String {
-    // A raw C0 character in serde_json's output is whitespace between tokens: leave it.
-    let left_raw = |c: char| c == '\u{7f}' || (!c.is_ascii() && is_unsafe(c));
-    if !text.chars().any(left_raw) {
+    let unsafe_here = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\t');
+    if !text.chars().any(unsafe_here) {
         return text;
     }
     let mut safe = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if left_raw(c) {
+        match c {
+            '\r' => {}
             // Every such character is in the Basic Multilingual Plane: one `\uXXXX`.
-            let _ = write!(safe, "\\u{:04x}", u32::from(c));
-        } else {
-            safe.push(c);
+            c if unsafe_here(c) => {
+                let _ = write!(safe, "\\u{:04x}", u32::from(c));
+            }
+            c => safe.push(c),
         }
     }
     safe
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// [`escape`]d, and cut to `max_chars` characters with its length when longer: a 100 KB
@@ -72,17 +60,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_are_shown_escaped() {
-        assert_eq!(escape("plain id-1 é 中"), "plain id-1 é 中");
-        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
-        assert_eq!(
-            escape("a\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}\u{7f}\n\t"),
-            "a\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}\\u{7f}\\u{a}\\u{9}"
-        );
-        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
-    }
-
-    #[test]
     fn json_keeps_its_values_and_shows_no_raw_control() {
         let value = "a\u{1b}[2J\u{9b}\u{7f}\u{202e}\n é 中";
         let text = json(serde_json::to_string_pretty(&serde_json::json!({ "id": value })).unwrap());
@@ -93,6 +70,9 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["id"], value);
         assert_eq!(json("{\"id\":\"plain é\"}".into()), "{\"id\":\"plain é\"}");
+        // A server's raw JSON: its `\r` between tokens goes, its other whitespace stays.
+        let raw = "{\"count\":1,\r\n\t\"items\":[]}\r".to_string();
+        assert_eq!(json(raw), "{\"count\":1,\n\t\"items\":[]}");
     }
 
     #[test]

@@ -107,6 +107,41 @@ async fn temporary_keys_from_the_metadata_service() {
     assert_eq!(emulator.metadata_credentials_issued(), 1);
 }
 
+/// A metadata service that fails when asked leaves the commands unsigned; the user is told
+/// which source failed and why before the 401 comes back.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_metadata_service_is_named_before_requests_go_unsigned() {
+    let emulator = emulator(
+        Config::default()
+            .metadata_credentials(Duration::from_secs(3600))
+            .token("a-token"),
+    )
+    .await;
+    // Every request fails: the metadata service's first, then the listing's.
+    emulator.fail_next(100, workspace_app_mock::StatusCode::INTERNAL_SERVER_ERROR);
+    let project = emulator.project_id().to_string();
+    let output = run(
+        &emulator,
+        &[
+            ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", emulator.base_url()),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", &project),
+        ],
+    )
+    .await;
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let warning = err
+        .lines()
+        .find(|line| line.starts_with("warning: no credentials found"))
+        .unwrap_or_else(|| panic!("no warning before the unsigned requests: {err}"));
+    assert!(
+        warning.contains(&format!("ECS instance metadata at {}", emulator.base_url())),
+        "{warning}"
+    );
+    assert!(warning.contains("500"), "{warning}");
+    assert!(warning.ends_with("sending requests unsigned"), "{warning}");
+}
+
 /// `doctor` reports the project ID the commands will use, looked up in IAM when not given,
 /// instead of failing for want of `--project-id`.
 #[tokio::test(flavor = "multi_thread")]

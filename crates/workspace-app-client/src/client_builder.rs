@@ -1,11 +1,13 @@
 //! Building a configured client.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
 use crate::credentials::{Found, Provider, env, lookup_project_id};
-use crate::network::{ProxyUrl, read_ca_file};
+use crate::escaped::Escaped;
+use crate::network::{ProxyUrl, is_loopback_host, read_ca_file, shown_url, without_userinfo};
 use crate::{
     Client, CredentialSource, Credentials, CredentialsChain, CredentialsError, ProjectLookupError,
     RetryPolicy, UnknownRegion, builder, default_iam_endpoint, region_overrides,
@@ -30,7 +32,7 @@ use crate::{
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     region: Option<String>,
     endpoint: Option<String>,
@@ -46,6 +48,27 @@ pub struct ClientBuilder {
     ca_file: Option<PathBuf>,
     app_name: Option<String>,
     config: ClientConfig,
+}
+
+/// Every setting, the URLs without a user name or password (the endpoint is checked only by
+/// `build`) and the credentials and proxy as their own `Debug` shows them, redacted.
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint.as_deref().map(shown_url))
+            .field("credentials", &self.credentials)
+            .field("project_id", &self.project_id)
+            .field("chain", &self.chain)
+            .field("iam_endpoint", &self.iam_endpoint.as_deref().map(shown_url))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("http_client", &self.http_client)
+            .field("proxy", &self.proxy)
+            .field("ca_file", &self.ca_file)
+            .field("app_name", &self.app_name)
+            .field("config", &self.config)
+            .finish()
+    }
 }
 
 /// Why a client could not be built.
@@ -83,8 +106,11 @@ pub enum BuildError {
     /// The project ID could not be looked up in IAM.
     #[error(transparent)]
     ProjectLookup(ProjectLookupError),
-    /// The project ID is empty or has control characters.
-    #[error("invalid project ID {0:?}: it must be non-empty, without control characters")]
+    /// The project ID is empty, has control characters, or has whitespace around it (which
+    /// HTTP would drop from `X-Project-Id`, so that header and path would disagree).
+    #[error(
+        "invalid project ID {0:?}: it must be non-empty, without control characters or whitespace around it"
+    )]
     InvalidProjectId(String),
     /// Credentials would travel unencrypted to a host other than this machine.
     #[error(
@@ -383,7 +409,7 @@ impl ClientBuilder {
                     other => {
                         // Checked first: the URL is logged only once known to hold no password.
                         let url = check_endpoint(url)?;
-                        tracing::debug!(region = %id, source = ?other, endpoint = %url, "region endpoint overridden");
+                        tracing::debug!(region = %Escaped(id), source = ?other, endpoint = %Escaped(&url), "region endpoint overridden");
                         url
                     }
                 }
@@ -411,7 +437,9 @@ impl ClientBuilder {
         };
         let project_id = self.project_id.or(found_project);
         if let Some(project) = &project_id
-            && (project.is_empty() || project.chars().any(char::is_control))
+            && (project.is_empty()
+                || project.chars().any(char::is_control)
+                || project.trim() != project)
         {
             return Err(BuildError::InvalidProjectId(project.clone()));
         }
@@ -538,11 +566,8 @@ fn check_endpoint(url: String) -> Result<String, BuildError> {
         reason: e.to_string(),
     })?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        let mut shown = parsed.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
         return Err(BuildError::InvalidEndpoint {
-            endpoint: shown.to_string(),
+            endpoint: without_userinfo(&parsed),
             reason: "it has a user name or password (`user:pass@`); credentials go in `.credentials(..)`, never in the URL".into(),
         });
     }
@@ -582,15 +607,6 @@ pub(crate) fn remote_plain_http_host(url: &reqwest::Url) -> Option<&str> {
 /// A plain `http://` URL on this machine.
 fn is_loopback_http(base_url: &str) -> bool {
     reqwest::Url::parse(base_url).is_ok_and(|url| url.scheme() == "http" && is_loopback_host(&url))
-}
-
-fn is_loopback_host(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    match host.trim_start_matches('[').trim_end_matches(']').parse() {
-        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
-        Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback(),
-        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-    }
 }
 
 impl Client {
@@ -672,6 +688,41 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(!error.to_string().contains("SECRET"), "{error}");
+    }
+
+    /// HTTP drops the spaces and tabs around a header value: such an ID or token would
+    /// reach the service altered (`X-Project-Id` then disagrees with the path).
+    #[test]
+    fn values_sent_in_a_header_with_whitespace_around_them_are_refused() {
+        let build = |project: &str, credentials: Credentials| {
+            ClientBuilder::new()
+                .endpoint("http://127.0.0.1:9")
+                .project_id(project)
+                .credentials(credentials)
+                .build()
+        };
+        let keys = || Credentials::ak_sk("ak", "sk");
+        for project in [" p", "p ", "\tp", "p\u{3000}", "\u{a0}p"] {
+            let error = build(project, keys()).unwrap_err();
+            assert!(
+                matches!(error, BuildError::InvalidProjectId(_)),
+                "{project:?}: {error}"
+            );
+        }
+        assert!(build("p q", keys()).is_ok(), "inside is fine");
+        for credentials in [
+            Credentials::token(" TOKEN"),
+            Credentials::token("TOKEN\t"),
+            Credentials::temporary("ak", "sk", "ST "),
+            Credentials::ak_sk(" ak", "sk"),
+        ] {
+            let error = build("p", credentials).unwrap_err();
+            assert!(
+                matches!(error, BuildError::InvalidCredentials(_)),
+                "{error}"
+            );
+            assert!(!error.to_string().contains("TOKEN"), "{error}");
+        }
     }
 
     #[test]

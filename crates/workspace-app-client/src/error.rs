@@ -315,7 +315,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(api) => api.is_retryable(),
-            Error::Transport(e) => crate::retry::is_retryable_transport(e),
+            Error::Transport(e) => crate::retry::may_retry_transport(e, true),
             _ => false,
         }
     }

@@ -186,6 +186,12 @@ fn check_call_token(
         return Ok(());
     };
     token.set_sensitive(true);
+    let bytes = token.as_bytes();
+    let padded = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    if padded(bytes.first()) || padded(bytes.last()) {
+        // HTTP drops them: the service would read another token than the one given.
+        return Err("the X-Auth-Token value has spaces or tabs around it".into());
+    }
     match remote_plain_http_host(request.url()) {
         Some(host) if !allow_insecure_http => Err(BuildError::InsecureHttp {
             host: host.to_string(),

@@ -47,6 +47,7 @@ mod credentials;
 mod deadline;
 pub mod dry_run;
 mod error;
+pub mod escaped;
 mod extensible;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -78,6 +79,7 @@ pub use credentials::{
 pub use error::{
     ApiError, BODY_SNIPPET_LIMIT, DisplayErrorChain, Error, GeneratedError, REQUEST_ID_HEADER,
 };
+pub use escaped::Escaped;
 pub use extensible::Extensible;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use paging::{

@@ -13,6 +13,7 @@ use futures_util::stream::{self, Stream};
 use tokio::task::{Id, JoinError, JoinSet};
 use tracing::Instrument;
 
+use crate::escaped::Escaped;
 use crate::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
 use crate::{Client, Error, deadline};
 
@@ -89,7 +90,9 @@ impl Client {
 ///   before it. Each request goes through the client, so signing, retries and timeouts
 ///   apply to each page; a page that still fails ends the stream. A server that answers
 ///   two offsets with the same full page (it ignores `offset`) is an error too, rather than
-///   a source of endless duplicates.
+///   a source of endless duplicates; once in a listing, such a repeat that comes with a
+///   `count` that grew is taken for sub-jobs added in front meanwhile, which moved the
+///   later ones a page further: its sub-jobs are not yielded twice, and the listing goes on.
 ///
 /// At most [`concurrency`](Self::concurrency) pages are held in memory, whatever the total. [`pages`](Self::pages) gives the
 /// same listing page by page, with the `count` the service reported on each.
@@ -288,8 +291,12 @@ struct State {
     count: Option<u64>,
     /// Whether any page has been yielded: until then, only the first request is out.
     started: bool,
-    /// The [`fingerprint`] of the previous full page, to notice a repeat.
+    /// The [`fingerprint`] of the previous full page, to notice a repeat, and the `count`
+    /// that came with it.
     previous_page: Option<u64>,
+    previous_count: Option<i64>,
+    /// Whether a repeated page was taken for a shift already (see [`State::accept`]).
+    shifted: bool,
     /// No further page is yielded: the last one ended the listing, or failed.
     finished: bool,
     /// How many pages may be requested ahead: between 1 and `query.concurrency`, halved
@@ -311,6 +318,8 @@ impl State {
             count: None,
             started: false,
             previous_page: None,
+            previous_count: None,
+            shifted: false,
             finished: false,
             window: query.concurrency.max(1),
             successes: 0,
@@ -324,8 +333,10 @@ impl State {
                 return None;
             }
             if let Some((slot, fetched)) = self.arrived.remove(&self.next_yield) {
-                let page = match fetched {
-                    Ok(page) => self.accept(slot, page),
+                let page = match fetched.and_then(|page| self.accept(slot, page)) {
+                    Ok(Some(page)) => Ok(page),
+                    // Nothing new at this offset (a shift): on to the next page.
+                    Ok(None) => continue,
                     Err(error) => Err(error),
                 };
                 if page.is_err() {
@@ -356,7 +367,11 @@ impl State {
                 Err(error) if is_throttled(&error) && !alone => {
                     self.window = (self.window / 2).max(1);
                     self.successes = 0;
-                    tracing::warn!(%error, window = self.window, "throttled; fewer pages at once");
+                    tracing::warn!(
+                        error = %Escaped(&error),
+                        window = self.window,
+                        "throttled; fewer pages at once"
+                    );
                     self.again.push_back(slot);
                 }
                 fetched => {
@@ -434,8 +449,19 @@ impl State {
         self.slots.insert(id, slot);
     }
 
-    /// Checks a page that arrived in its turn and decides whether it is the last.
-    fn accept(&mut self, slot: Slot, page: ListSubJobsResponse) -> Result<SubJobsPage, Error> {
+    /// Checks a page that arrived in its turn and decides whether it is the last; `None`
+    /// when it holds nothing new.
+    ///
+    /// A full page that repeats the previous one is a server that ignores `offset`, which
+    /// would repeat sub-jobs without end: an error. Once in a listing, a repeat that came
+    /// with a `count` that grew is taken for what it is, sub-jobs added in front between
+    /// the two requests, which moved every later one a page further: its sub-jobs were
+    /// yielded with the previous page, and the listing's end moves a page further too.
+    fn accept(
+        &mut self,
+        slot: Slot,
+        page: ListSubJobsResponse,
+    ) -> Result<Option<SubJobsPage>, Error> {
         self.started = true;
         let mut items = page.items;
         let received = items.len();
@@ -443,12 +469,26 @@ impl State {
         if full_page {
             let fingerprint = fingerprint(&items);
             if fingerprint.is_some() && fingerprint == self.previous_page {
-                return Err(Error::RepeatedPage {
-                    offset: slot.offset,
-                });
+                let grew = page
+                    .count
+                    .map(i64::from)
+                    .zip(self.previous_count)
+                    .is_some_and(|(now, before)| now > before);
+                if !grew || self.shifted {
+                    return Err(Error::RepeatedPage {
+                        offset: slot.offset,
+                    });
+                }
+                self.shifted = true;
+                self.previous_count = page.count.map(i64::from);
+                let shift = u64::from(slot.limit);
+                self.count = self.count.map(|count| count.saturating_add(shift));
+                self.next_yield = slot.offset + shift;
+                return Ok(None);
             }
             self.previous_page = fingerprint;
         }
+        self.previous_count = page.count.map(i64::from);
         if let Some(count) = page.count {
             // A negative count is nonsense; read it as "nothing more".
             let count = u64::try_from(count).unwrap_or(0);
@@ -466,11 +506,11 @@ impl State {
                 self.successes = 0;
             }
         }
-        Ok(SubJobsPage {
+        Ok(Some(SubJobsPage {
             offset: slot.offset,
             count: page.count.map(i64::from),
             items,
-        })
+        }))
     }
 
     /// The offset the listing ends at as far as known: `max_items` or the smallest count.

@@ -1,4 +1,4 @@
-//! When and how long to wait before trying the (idempotent) request again.
+//! When and how long to wait before trying a request again, and which failures allow it.
 
 use std::time::{Duration, SystemTime};
 
@@ -6,7 +6,11 @@ use reqwest::StatusCode;
 
 /// Retries of failed attempts: on connect, timeout and read errors and on 429, 500, 502, 503
 /// and 504, with exponential backoff and jitter, honouring `Retry-After`, within a number of
-/// attempts and a total time budget. Other statuses are never retried.
+/// attempts and a total time budget. Other statuses are never retried. A request that is
+/// not idempotent (a POST or PATCH the spec does not mark `x-idempotent: true`) is retried
+/// only when the service cannot have acted on it: after a failure to connect, a 429, or a
+/// 503 with `Retry-After`; a timeout, a broken connection, 500, 502 and 504 may come after
+/// the service acted, and a second POST would act twice.
 ///
 /// ```
 /// use std::time::Duration;
@@ -100,14 +104,53 @@ impl RetryPolicy {
     }
 }
 
+/// Whether the operation may be sent twice with the effect of once: GET, HEAD, PUT, DELETE
+/// and OPTIONS are by HTTP's definition (RFC 9110 9.2.2); a POST or PATCH only when the spec
+/// says so (`x-idempotent: true`, read into `spec::operations`).
+pub(crate) fn is_idempotent_method(method: &reqwest::Method) -> bool {
+    use reqwest::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::PUT,
+        Method::DELETE,
+        Method::OPTIONS,
+    ]
+    .contains(method)
+}
+
+/// Whether an attempt that ended with `status` may be tried again: for an idempotent
+/// request, any [retryable status](is_retryable_status); otherwise only the answers that
+/// say the service did not act on it: 429 (throttled before it was looked at) and 503 with
+/// `Retry-After` (the gateway turned it away). A 500, 502 or 504 may come after the
+/// service acted, and a second POST would act twice.
+pub(crate) fn may_retry_response(
+    status: StatusCode,
+    has_retry_after: bool,
+    idempotent: bool,
+) -> bool {
+    match status.as_u16() {
+        _ if idempotent => is_retryable_status(status),
+        429 => true,
+        503 => has_retry_after,
+        _ => false,
+    }
+}
+
 /// The statuses worth another attempt of an idempotent request.
 pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
-/// Transport failures worth another attempt: no connection, a timeout, a broken read.
-pub(crate) fn is_retryable_transport(error: &reqwest::Error) -> bool {
-    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+/// Transport failures worth another attempt: no connection, a timeout, a broken read. For
+/// a request that is not idempotent, only a failure to connect: then nothing was sent,
+/// while after a timeout or a broken connection the service may have acted.
+pub(crate) fn may_retry_transport(error: &reqwest::Error, idempotent: bool) -> bool {
+    if idempotent {
+        error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+    } else {
+        error.is_connect()
+    }
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date; `None` when absent or malformed.
@@ -183,6 +226,25 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn a_request_that_is_not_idempotent_is_retried_only_when_the_service_did_not_act() {
+        let status = |code| StatusCode::from_u16(code).unwrap();
+        for code in [429, 500, 502, 503, 504] {
+            assert!(may_retry_response(status(code), false, true), "{code}");
+        }
+        assert!(may_retry_response(status(429), false, false));
+        assert!(may_retry_response(status(503), true, false));
+        for code in [500, 502, 503, 504, 400, 401] {
+            assert!(!may_retry_response(status(code), false, false), "{code}");
+        }
+        for method in ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"] {
+            assert!(is_idempotent_method(&method.parse().unwrap()), "{method}");
+        }
+        for method in ["POST", "PATCH"] {
+            assert!(!is_idempotent_method(&method.parse().unwrap()), "{method}");
+        }
     }
 
     #[test]

@@ -18,7 +18,11 @@ use crate::clock_skew;
 use crate::credentials::Credentials;
 use crate::dry_run::PreparedRequest;
 use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
-use crate::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
+use crate::escaped::Escaped;
+use crate::generated::operations;
+use crate::retry::{
+    is_idempotent_method, may_retry_response, may_retry_transport, parse_retry_after,
+};
 use crate::signing::{self, SigningError};
 use crate::{ClientConfig, deadline};
 
@@ -84,7 +88,8 @@ impl From<Rejection> for Error {
     }
 }
 
-/// Sends `request` as the configuration says, retrying what may be retried.
+/// Sends `request` as the configuration says, retrying what may be retried (see
+/// `may_retry_response` for what a request that is not idempotent allows).
 pub(crate) async fn execute(
     client: &reqwest::Client,
     config: &ClientConfig,
@@ -98,7 +103,13 @@ pub(crate) async fn execute(
         status = field::Empty,
         request_id = field::Empty,
     );
-    attempts(client, config, request).instrument(span).await
+    let idempotent = operations::by_name(info.operation_id).map_or_else(
+        || is_idempotent_method(request.method()),
+        operations::Operation::is_idempotent,
+    );
+    attempts(client, config, request, idempotent)
+        .instrument(span)
+        .await
 }
 
 /// A response's body, as far as it was read.
@@ -114,6 +125,7 @@ async fn attempts(
     client: &reqwest::Client,
     config: &ClientConfig,
     request: reqwest::Request,
+    idempotent: bool,
 ) -> Result<Received, Failure> {
     let span = tracing::Span::current();
     let started = tokio::time::Instant::now();
@@ -121,6 +133,8 @@ async fn attempts(
     let mut failed = 0;
     // A 401 for a clock far from the server's is signed again once, at the corrected time.
     let mut skew_corrected = false;
+    // A 401 with temporary credentials fetches new ones and tries once more.
+    let mut refreshed = false;
     // Each attempt is signed afresh from a copy of the unsigned request.
     let mut next = request;
     loop {
@@ -162,12 +176,12 @@ async fn attempts(
                 if let Some(id) = request_id(&head.headers) {
                     span.record("request_id", id);
                 }
-                if head.status == StatusCode::UNAUTHORIZED
-                    && !skew_corrected
-                    && matches!(credentials.as_deref(), Some(Credentials::AkSk(_)))
-                {
-                    if let Some(offset) =
-                        clock_skew::correction(&head.headers, signed_at, SystemTime::now())
+                if head.status == StatusCode::UNAUTHORIZED {
+                    // A 401 never acted on the request: signing again is always safe.
+                    if !skew_corrected
+                        && matches!(credentials.as_deref(), Some(Credentials::AkSk(_)))
+                        && let Some(offset) =
+                            clock_skew::correction(&head.headers, signed_at, SystemTime::now())
                         && let Some(again) = replay.take()
                     {
                         skew_corrected = true;
@@ -181,18 +195,30 @@ async fn attempts(
                         next = again;
                         continue;
                     }
-                    // Not skew: decided like any other status.
+                    if !refreshed
+                        && let (Some(provider), Some(refused)) = (&config.credentials, &credentials)
+                        && provider.is_refreshable()
+                        && let Some(again) = replay.take()
+                    {
+                        refreshed = true;
+                        if renew(provider, refused).await {
+                            next = again;
+                            continue;
+                        }
+                    }
                     return finish(outcome, limit);
                 }
-                if !is_retryable_status(head.status) {
-                    return finish(outcome, limit);
-                }
-                head.headers
+                let retry_after = head
+                    .headers
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                if !may_retry_response(head.status, retry_after.is_some(), idempotent) {
+                    return finish(outcome, limit);
+                }
+                retry_after
             }
-            Err(error) if is_retryable_transport(error) => None,
+            Err(error) if may_retry_transport(error, idempotent) => None,
             Err(_) => return finish(outcome, limit),
         };
         let Some(delay) = config.retry.delay(failed, started.elapsed(), retry_after) else {
@@ -234,6 +260,27 @@ pub(crate) fn finish(outcome: Attempt, limit: usize) -> Result<Received, Failure
     Err(Failure::rejected(Some(head), rejection))
 }
 
+/// New credentials in place of `refused`, which the service refused with a 401 before they
+/// expired (revoked, or rotated early: the provider would serve them until 5 minutes before
+/// their expiry). Whether there are new ones to sign with.
+async fn renew(
+    provider: &crate::credentials::Provider,
+    refused: &std::sync::Arc<Credentials>,
+) -> bool {
+    tracing::info!(
+        source = %Escaped(&provider.source),
+        "the service refused the temporary credentials (401): fetching new ones and trying once more"
+    );
+    match provider.refresh_refused(refused).await {
+        Some(Ok(_)) => true,
+        Some(Err(error)) => {
+            tracing::warn!(error = %Escaped(&error), "no new credentials: the 401 stands");
+            false
+        }
+        None => false,
+    }
+}
+
 fn log_retry(outcome: &Attempt, failed: u32, delay: Duration) {
     let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
     match outcome {
@@ -242,7 +289,11 @@ fn log_retry(outcome: &Attempt, failed: u32, delay: Duration) {
             delay_ms,
             "attempt {failed} failed; retrying"
         ),
-        Err(error) => tracing::warn!(%error, delay_ms, "attempt {failed} failed; retrying"),
+        Err(error) => tracing::warn!(
+            error = %Escaped(error),
+            delay_ms,
+            "attempt {failed} failed; retrying"
+        ),
     }
 }
 
@@ -328,6 +379,89 @@ pub(crate) async fn read_limited(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use workspace_app_test_support::stub::{Reply, Stub};
+
+    /// How many requests a call with `method` makes to a server that answers with `reply`
+    /// (an operation the spec does not name: its method decides), up to 3 attempts.
+    async fn attempts_made(method: reqwest::Method, reply: Reply) -> usize {
+        let stub = Stub::scripted(vec![reply]).await;
+        let config = ClientConfig {
+            retry: crate::RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(1)),
+            ..ClientConfig::default()
+        };
+        let client = crate::test_support::http();
+        let request = client
+            .request(method, format!("{}/v1/p/x", stub.url()))
+            .body("{}")
+            .build()
+            .unwrap();
+        let info = OperationInfo {
+            operation_id: "not_in_the_spec",
+        };
+        let _ = execute(&client, &config, request, &info).await;
+        stub.requests()
+    }
+
+    #[tokio::test]
+    async fn a_post_is_retried_only_when_the_service_cannot_have_acted() {
+        use reqwest::Method;
+        let error = r#"{"error_code": "WKS.0500", "error_msg": "x"}"#;
+        // After the body was sent and the service may have acted: once for a POST or PATCH.
+        for reply in [
+            Reply::json(500, error),
+            Reply::json(502, error),
+            Reply::json(503, error),
+            Reply::json(504, error),
+            Reply::Reset,
+        ] {
+            for method in [Method::POST, Method::PATCH] {
+                assert_eq!(
+                    attempts_made(method.clone(), reply.clone()).await,
+                    1,
+                    "{method} {reply:?}"
+                );
+            }
+            assert_eq!(
+                attempts_made(Method::GET, reply.clone()).await,
+                3,
+                "GET {reply:?}"
+            );
+            assert_eq!(
+                attempts_made(Method::DELETE, reply.clone()).await,
+                3,
+                "DELETE {reply:?}"
+            );
+        }
+        // Turned away before it was looked at: retried whatever the method.
+        for reply in [
+            Reply::json(429, error),
+            Reply::json(503, error).header("retry-after", "0"),
+        ] {
+            assert_eq!(
+                attempts_made(Method::POST, reply.clone()).await,
+                3,
+                "POST {reply:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_post_that_could_not_connect_may_be_sent_again() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        drop(listener);
+        let error = crate::test_support::http()
+            .post(url)
+            .send()
+            .await
+            .expect_err("nothing listens");
+        assert!(
+            crate::retry::may_retry_transport(&error, false),
+            "{error:?}"
+        );
+    }
 
     #[tokio::test]
     async fn a_request_that_cannot_be_signed_is_not_sent() {

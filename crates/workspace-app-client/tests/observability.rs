@@ -3,17 +3,15 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{ClientBuilder, Credentials, Error, RetryPolicy};
+use workspace_app_test_support::logs::Captured;
 
 const SECRETS: [&str; 4] = [
     "AK-SECRET-1",
@@ -21,26 +19,6 @@ const SECRETS: [&str; 4] = [
     "ST-SECRET-3",
     "TOKEN-SECRET-4",
 ];
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn calls_are_traced_with_their_attempts_and_never_a_secret() {
@@ -103,7 +81,7 @@ async fn calls_are_traced_with_their_attempts_and_never_a_secret() {
         .await
         .unwrap();
 
-    let output = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let output = logs.text();
     assert!(output.contains("workspace_app.call"), "{output}");
     assert!(output.contains(r#"operation="list_sub_jobs""#), "{output}");
     assert!(

@@ -140,6 +140,56 @@ async fn a_server_that_ignores_offset_is_reported_not_followed_forever() {
     assert_eq!(pages_requested(&server).await.len(), 2);
 }
 
+/// The sub-jobs a server holds after `inserted` new ones were added in front of `total`,
+/// as the page `request` asks for, with an honest `count`.
+fn shifted_page(request: &wiremock::Request, total: usize, inserted: usize) -> ResponseTemplate {
+    let all: Vec<String> = (0..inserted)
+        .map(|i| format!("new-{i}"))
+        .chain(ids(0..total))
+        .collect();
+    let offset = support::query_int(request, "offset").unwrap_or(0);
+    let limit = support::query_int(request, "limit").unwrap_or(10);
+    let page = all
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|id| support::sub_job(id, "RUNNING"))
+        .collect();
+    ok(Some(all.len() as i64), page)
+}
+
+#[tokio::test]
+async fn a_sub_job_added_in_front_between_two_pages_shifts_the_listing_without_ending_it() {
+    // Three sub-jobs, one page each; after the first page a new one comes in front, so the
+    // second request repeats the first page, with a count that grew.
+    let server = serve(|request, n| shifted_page(request, 3, usize::from(n >= 1))).await;
+    assert_eq!(all_ids(&client(&server), 1).await, ids(0..3));
+    assert_eq!(
+        pages_requested(&server).await,
+        [(0, 1), (1, 1), (2, 1), (3, 1)]
+    );
+}
+
+#[tokio::test]
+async fn a_second_repeat_is_an_error_even_with_a_count_that_grew() {
+    // A new sub-job in front before every request: each page repeats the previous one.
+    let server = serve(|request, n| shifted_page(request, 3, n)).await;
+    let results: Vec<_> = client(&server)
+        .paginate_sub_jobs(JobTypeFilter::CreateServer)
+        .concurrency(1)
+        .page_size(1)
+        .items()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(results[0].is_ok());
+    let error = results[1].as_ref().unwrap_err();
+    assert!(
+        matches!(error, Error::RepeatedPage { offset: 2 }),
+        "{error:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_error_on_page_3_comes_after_the_items_of_pages_1_and_2() {
     let server = serve(|request, n| {

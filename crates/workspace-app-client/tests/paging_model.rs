@@ -14,7 +14,8 @@
 //!   what the model of the documented rules predicts: offset order, each page once, the end
 //!   on the smallest `count` seen (an offset: `count` counts the sub-jobs before the first
 //!   offset too) or on a short page, a full page repeated at the next offset is
-//!   `RepeatedPage`, a page longer than asked is cut, an error comes after the items before
+//!   `RepeatedPage` (but once, when its `count` grew: a shift, skipped), a page longer than
+//!   asked is cut, an error comes after the items before
 //!   it and ends the stream. Whether a throttled page is asked for again or its error stands
 //!   depends on timing once pages go out together: the model allows either, and the
 //!   requests the server saw must match the way the stream went;
@@ -353,6 +354,9 @@ fn predict(case: &Case, again: &[bool], points: &mut usize) -> Prediction {
     let mut out = Prediction::default();
     let mut smallest_count: Option<u64> = None;
     let mut previous_full: Option<Vec<u64>> = None;
+    // The `count` of the previous page, and whether a repeat was taken for a shift.
+    let mut previous_count: Option<i64> = None;
+    let mut shifted = false;
     for page in 0.. {
         let offset = case.offset(page);
         // `count` counts every sub-job of the query, those before `start` too: the listing
@@ -400,13 +404,25 @@ fn predict(case: &Case, again: &[bool], points: &mut usize) -> Prediction {
         };
         let full = ids.len() as u64 >= limit;
         if full {
-            // "A server that answers two offsets with the same full page ... is an error."
+            // "A server that answers two offsets with the same full page ... is an error",
+            // but once, with a `count` that grew: a shift, its sub-jobs not yielded again.
             if previous_full.as_ref() == Some(&ids) {
-                out.error = Some(Ending::RepeatedPage(offset));
-                return out;
+                let grew = count
+                    .zip(previous_count)
+                    .is_some_and(|(now, before)| now > before);
+                if !grew || shifted {
+                    out.error = Some(Ending::RepeatedPage(offset));
+                    return out;
+                }
+                shifted = true;
+                out.repeated = true;
+                previous_count = count;
+                smallest_count = smallest_count.map(|seen| seen + limit);
+                continue;
             }
             previous_full = Some(ids.clone());
         }
+        previous_count = count;
         out.repeated |= case.script(page).data == Data::Repeat && page > 0;
         if let Some(count) = count {
             // A negative count reads as "nothing more"; the smallest one seen wins.

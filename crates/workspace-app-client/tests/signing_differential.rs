@@ -214,6 +214,8 @@ impl Gen {
             3 => ".".into(),
             4 => "..".into(),
             5..=14 => "v1".into(),
+            // An ID padded with spaces or tabs: HTTP drops them around a header value.
+            22..=27 => self.padded(6),
             // Dot segments and separators, as a path traversal would try them.
             15..=21 => {
                 let separator = self.pick(&["/", "\\", "%2F", "%5C"]);
@@ -230,6 +232,28 @@ impl Gen {
                 let text = self.text(8);
                 if text.is_empty() { "x".into() } else { text }
             }
+        }
+    }
+
+    /// Text with spaces or tabs before it, after it, or both.
+    fn padded(&mut self, max: usize) -> String {
+        let pad = |g: &mut Gen| -> String {
+            (0..g.0.usize(..=2))
+                .map(|_| g.0.choice([' ', '\t']).unwrap())
+                .collect()
+        };
+        let (left, right) = (pad(self), pad(self));
+        let middle = self.text(max);
+        let middle = if middle.trim().is_empty() {
+            "x".into()
+        } else {
+            middle
+        };
+        let padded = format!("{left}{middle}{right}");
+        if padded == middle {
+            format!(" {middle}")
+        } else {
+            padded
         }
     }
 
@@ -313,6 +337,8 @@ impl Gen {
             };
             let value = if self.chance(15) {
                 String::new()
+            } else if self.chance(10) {
+                self.padded(6)
             } else {
                 self.text(8)
             };
@@ -415,6 +441,14 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 // What may and may not travel.
 
 /// What `HeaderValue` accepts: no control character but the tab.
+/// A header value as HTTP reads it: without the spaces and tabs around it (RFC 9110 5.5).
+fn trim_ows(value: &[u8]) -> &[u8] {
+    let ows = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = value.iter().position(|b| !ows(b)).unwrap_or(value.len());
+    let end = value.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
+    &value[start..end]
+}
+
 fn header_safe(bytes: &[u8]) -> bool {
     bytes
         .iter()
@@ -896,6 +930,9 @@ impl Local {
         if case.project_in_config && project.chars().any(char::is_control) {
             return Some("the project ID has a control character".into());
         }
+        if case.project_in_config && project.trim() != project {
+            return Some("the project ID has whitespace around it, which HTTP drops".into());
+        }
         if case.ak.is_empty() || !printable_ascii(&case.ak) {
             return Some("the AK is not printable ASCII".into());
         }
@@ -906,8 +943,18 @@ impl Local {
         {
             return Some("the security token is not printable ASCII".into());
         }
+        if case
+            .security_token
+            .as_deref()
+            .is_some_and(|t| trim_ows(t.as_bytes()) != t.as_bytes())
+        {
+            return Some("the security token has spaces or tabs around it".into());
+        }
         if Self::call_token(case).is_some_and(|t| !header_safe(t.as_bytes())) {
             return Some("X-Auth-Token has a control character".into());
+        }
+        if Self::call_token(case).is_some_and(|t| trim_ows(t.as_bytes()) != t.as_bytes()) {
+            return Some("X-Auth-Token has spaces or tabs around it, which HTTP drops".into());
         }
         None
     }
@@ -1430,7 +1477,9 @@ fn judge_client(
                 expect.push(("x-auth-token", token));
             }
             for (name, value) in expect {
-                if wire.values(name) != [value.as_bytes()] {
+                // As the service reads them: HTTP drops spaces and tabs around a value.
+                let read: Vec<&[u8]> = wire.values(name).into_iter().map(trim_ows).collect();
+                if read != [value.as_bytes()] {
                     return Err(problem(
                         "the client's headers carry the values as given",
                         format!(

@@ -31,7 +31,7 @@ pub use self::build::cli_build_script;
 pub use self::build::{BuildError, build_script};
 #[cfg(feature = "cli")]
 pub use self::cli::{CLI_FILE_NAME, GLOBAL_PATH_PARAMETERS, generate_cli};
-pub use self::error::{SpecError, SpecErrors};
+pub use self::error::{Excerpt, SpecError, SpecErrors};
 #[cfg(feature = "lint-examples")]
 pub use self::examples::lint_examples;
 pub use self::generate::{

@@ -66,6 +66,11 @@ fn check_refs(spec: &Spec, node: &Value, pointer: String, errors: &mut Vec<SpecE
     }
 }
 
+/// The operation's extension that says whether it may be retried after the service may have
+/// acted on it, when its method does not say (a POST that is idempotent by design), or says
+/// otherwise. Read into `spec::operations`.
+pub const IDEMPOTENT_EXTENSION: &str = "x-idempotent";
+
 fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
     for (pointer, operation) in operations(&spec.document) {
@@ -79,6 +84,15 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
                     ));
                 }
             }
+        }
+        if operation
+            .get(IDEMPOTENT_EXTENSION)
+            .is_some_and(|marked| !marked.is_boolean())
+        {
+            errors.push(spec.error_at(
+                &format!("{pointer}/{IDEMPOTENT_EXTENSION}"),
+                format!("`{IDEMPOTENT_EXTENSION}` is `true` or `false`"),
+            ));
         }
         let parameters = operation.get("parameters").and_then(Value::as_array);
         for (i, parameter) in parameters.into_iter().flatten().enumerate() {

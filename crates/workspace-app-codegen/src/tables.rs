@@ -70,6 +70,8 @@ struct Operation<'a> {
     query: Vec<Query<'a>>,
     /// `(status, compact JSON)` of each response that documents an example.
     examples: Vec<(String, String)>,
+    /// The operation's `x-idempotent`, when it has one.
+    idempotent: Option<bool>,
 }
 
 /// A query parameter: its name, its schema (`$ref` followed), and the component schema the
@@ -151,6 +153,9 @@ fn collect_operation<'a>(document: &'a Value, site: &OperationSite<'a>) -> Optio
         path: site.path.to_string(),
         query,
         examples,
+        idempotent: operation
+            .get(crate::lint::IDEMPOTENT_EXTENSION)
+            .and_then(Value::as_bool),
     })
 }
 
@@ -266,6 +271,11 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
     let all = operations
         .iter()
         .map(|operation| ident(&operation.name.to_uppercase()));
+    let marked = operations.iter().filter_map(|operation| {
+        let name = &operation.name;
+        let idempotent = operation.idempotent?;
+        Some(quote! { (#name, #idempotent) })
+    });
     quote! {
         /// The operations of the OpenAPI document: method, path template and the documented
         /// example of each response.
@@ -295,7 +305,21 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
                 pub json: &'static str,
             }
 
+            /// The operations whose `x-idempotent` is given: `(name, idempotent)`.
+            const MARKED_IDEMPOTENT: &[(&str, bool)] = &[#(#marked),*];
+
             impl Operation {
+                /// Whether the operation may be sent twice with the effect of once, which
+                /// decides what the client retries: the spec's `x-idempotent` when it has
+                /// one, else its method (GET, HEAD, PUT, DELETE and OPTIONS are, by HTTP's
+                /// definition; POST and PATCH are not).
+                pub fn is_idempotent(&self) -> bool {
+                    match MARKED_IDEMPOTENT.iter().find(|(name, _)| *name == self.name) {
+                        Some((_, marked)) => *marked,
+                        None => matches!(self.method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"),
+                    }
+                }
+
                 /// The documented example body of the response with this status, as JSON.
                 pub fn example(&self, status: &str) -> Option<&'static str> {
                     self.examples
@@ -713,6 +737,38 @@ mod tests {
         );
         assert!(operations[1].examples.is_empty());
         assert_eq!(operations[1].query.len(), 1, "the path item's `page`");
+    }
+
+    #[test]
+    fn an_operations_x_idempotent_reaches_the_operation_table() {
+        let mut document = document();
+        document["paths"]["/v1/{id}/things"]["post"] = json!({
+            "operationId": "DeleteThingsInBatch", "x-idempotent": true, "responses": {}
+        });
+        document["paths"]["/v1/{id}/things"]["delete"]["x-idempotent"] = json!(false);
+        let operations = collect_operations(&document);
+        let marked: Vec<_> = operations
+            .iter()
+            .map(|o| (o.name.as_str(), o.idempotent))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("list_things", None),
+                ("delete_things_in_batch", Some(true)),
+                ("delete_things", Some(false))
+            ]
+        );
+        let table: String = operation_table(&operations)
+            .to_string()
+            .split_whitespace()
+            .collect();
+        assert!(
+            table.contains(
+                r#"MARKED_IDEMPOTENT:&[(&str,bool)]=&[("delete_things_in_batch",true),("delete_things",false)];"#
+            ),
+            "{table}"
+        );
     }
 
     #[test]

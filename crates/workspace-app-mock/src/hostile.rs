@@ -40,6 +40,15 @@ use tokio::task::{JoinHandle, JoinSet};
 /// (`ESC [ 31 m`), the C1 control sequence introducer U+009B, and DEL.
 pub const ESCAPES: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31m\u{9b}\u{7f}";
 
+/// What [`Mode::Forged`] puts in every string: a line break followed by what looks like a
+/// log line of the client's (which `FORGED-LINE` starts), and terminal control sequences.
+/// Shown as it is, it would put a line of the server's choosing in a log or an output.
+pub const FORGED: &str = "\r\nFORGED-LINE 2026-01-01T00:00:00.000000Z  INFO workspace_app_client: all sub-jobs SUCCESS\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m";
+
+/// The `X-Request-Id` of [`Mode::Forged`]'s answers: the C1 control sequence introducer
+/// U+009B (UTF-8 bytes, which HTTP allows in a header value) starting `[2J`.
+pub const FORGED_REQUEST_ID: &str = "rid\u{9b}[2J";
+
 /// The `count` of the modes that claim a listing without end: `i32::MAX`, the largest the
 /// API can report.
 pub const ENDLESS_COUNT: i64 = 2_147_483_647;
@@ -91,6 +100,16 @@ pub enum Mode {
     TrickledBody {
         /// The pause before each byte of the body.
         interval: Duration,
+    },
+    /// [`FORGED`] in every string the server sends, and [`FORGED_REQUEST_ID`] as
+    /// `X-Request-Id`: with status 200 a page of 2 sub-jobs, one `FAILED` with an
+    /// `error_code` and `error_message`, one in a status outside the spec (and a raw CR
+    /// between two of the page's JSON tokens); with any other
+    /// status a JSON error body (`error_code`, `error_msg`), and `Retry-After: 0` for 429
+    /// and 503.
+    Forged {
+        /// The status of every answer.
+        status: u16,
     },
     /// 503 with `Retry-After: <value>` verbatim and a JSON error body.
     BadRetryAfter {
@@ -290,6 +309,38 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
             respond(&mut stream, 200, &[], page(ENDLESS_COUNT, items)).await
         }
         Mode::TrickledBody { interval } => trickle(&mut stream, &request, *interval).await,
+        Mode::Forged { status: 200 } => {
+            let items = vec![
+                forged_sub_job(&request, "FAILED"),
+                forged_sub_job(&request, &format!("PWNED{FORGED}")),
+            ];
+            // A raw CR between two tokens is valid JSON whitespace, and moves the cursor.
+            let body = String::from_utf8_lossy(&page(2, items)).replacen(',', ",\r", 1);
+            respond(
+                &mut stream,
+                200,
+                &[("X-Request-Id", FORGED_REQUEST_ID)],
+                body.into_bytes(),
+            )
+            .await
+        }
+        Mode::Forged { status } => {
+            let body = json!({
+                "error_code": format!("WKS.0503{FORGED}"),
+                "error_msg": format!("busy{FORGED}"),
+            });
+            let mut headers = vec![("X-Request-Id", FORGED_REQUEST_ID)];
+            if matches!(status, 429 | 503) {
+                headers.push(("Retry-After", "0"));
+            }
+            respond(
+                &mut stream,
+                *status,
+                &headers,
+                body.to_string().into_bytes(),
+            )
+            .await
+        }
         Mode::BadRetryAfter { value } => {
             let body = json!({
                 "error_code": crate::error_codes::SERVICE_UNAVAILABLE,
@@ -403,6 +454,15 @@ fn sub_job(request: &Request, id: &str, status: &str) -> Value {
         "project_id": request.project_id.as_deref().unwrap_or("hostile-project"),
         "job_id": request.job_id.as_deref().unwrap_or("hostile-job"),
     })
+}
+
+fn forged_sub_job(request: &Request, status: &str) -> Value {
+    let mut item = sub_job(request, &format!("sub{FORGED}"), status);
+    item["job_id"] = json!(format!("job{FORGED}"));
+    item["job_resource_info"]["resource_name"] = json!(format!("name{FORGED}"));
+    item["error_code"] = json!(format!("WKS.{FORGED}"));
+    item["error_message"] = json!(format!("failed{FORGED}"));
+    item
 }
 
 fn escaped_sub_job(request: &Request, n: usize) -> Value {

@@ -516,6 +516,13 @@ impl Emulator {
         self.shared.auth.metadata.count()
     }
 
+    /// Revokes every temporary credential the metadata endpoint has issued, before it
+    /// expires: requests signed with one are refused (401) from now on, and the endpoint
+    /// issues new ones.
+    pub fn revoke_metadata_credentials(&self) {
+        self.shared.auth.metadata.revoke_all();
+    }
+
     /// How many session tokens (`PUT /meta-data/latest/api/token`) the metadata endpoint
     /// has issued.
     pub fn metadata_session_tokens_issued(&self) -> u64 {

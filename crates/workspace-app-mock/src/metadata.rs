@@ -80,6 +80,12 @@ impl Issuer {
         lock(&self.issued).count
     }
 
+    /// Forgets every key issued so far, as when they are revoked or rotated early: requests
+    /// signed with them are refused from now on.
+    pub(crate) fn revoke_all(&self) {
+        lock(&self.issued).keys.clear();
+    }
+
     pub(crate) fn sessions_issued(&self) -> u64 {
         lock(&self.issued).sessions_issued
     }

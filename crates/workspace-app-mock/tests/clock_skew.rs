@@ -6,43 +6,15 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use tracing_subscriber::fmt::MakeWriter;
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{Credentials, Error, RetryPolicy};
 use workspace_app_mock::{Config, ManualClock, error_codes};
+use workspace_app_test_support::logs::Captured;
 
 const AK: &str = "SKEWTESTAK00000000001";
 const SK: &str = "skew-test-secret-key";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
 
 fn hours(h: u64) -> Duration {
     Duration::from_secs(h * 3600)
@@ -77,12 +49,7 @@ async fn the_emulator_date_follows_its_clock() {
 #[tokio::test]
 async fn a_skewed_clock_is_corrected_once_and_the_offset_kept() {
     let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(logs.subscriber(tracing::Level::WARN));
 
     // The service's clock is 3 hours ahead of this machine's.
     let clock = ManualClock::new(SystemTime::now() + hours(3));

@@ -14,6 +14,7 @@ use workspace_app_client::{
 use workspace_app_mock::{
     Clock, Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan,
 };
+use workspace_app_test_support::logs::capture as capture_logs;
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -183,6 +184,73 @@ async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later()
     assert_eq!(emulator.metadata_credentials_issued(), 2);
 }
 
+/// Temporary credentials revoked or rotated early are refused (401) for as long as the
+/// provider would serve them from its cache: a 401 fetches new ones and tries once more,
+/// once per call, and concurrent calls refused together fetch once.
+#[tokio::test]
+async fn a_401_fetches_new_temporary_credentials_and_tries_once_more() {
+    let emulator = start(Config::default().metadata_credentials(60 * MINUTE)).await;
+    let client = chain_builder(&emulator)
+        .project_id(emulator.project_id())
+        .retry(workspace_app_client::RetryPolicy::disabled())
+        .build_async()
+        .await
+        .expect("built, with credentials fetched");
+    let send = || {
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+    };
+    send().await.expect("signed with the first credentials");
+    assert_eq!(emulator.metadata_credentials_issued(), 1);
+
+    emulator.revoke_metadata_credentials();
+    let (logs, outcome) = capture_logs(send()).await;
+    outcome.expect("signed again with new credentials, within the same call");
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+    assert!(
+        logs.contains("refused the temporary credentials (401): fetching new ones"),
+        "{logs}"
+    );
+    send().await.expect("the new credentials are kept");
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+
+    // Several calls refused at once: one fetch serves them all.
+    emulator.revoke_metadata_credentials();
+    for result in join_all((0..6).map(|_| send())).await {
+        result.expect("signed again");
+    }
+    assert_eq!(emulator.metadata_credentials_issued(), 3);
+}
+
+/// Once per call: a service that refuses whatever credentials are sent (here, keys from
+/// another emulator's metadata endpoint, which it never issued) gets two requests of the
+/// call, and the 401 stands.
+#[tokio::test]
+async fn a_401_that_new_credentials_do_not_cure_stands() {
+    let metadata = start(Config::default().metadata_credentials(60 * MINUTE)).await;
+    let service = start(Config::default().metadata_credentials(60 * MINUTE)).await;
+    let client = chain_builder(&metadata)
+        .endpoint(service.base_url())
+        .project_id(service.project_id())
+        .retry(workspace_app_client::RetryPolicy::disabled())
+        .build_async()
+        .await
+        .expect("built");
+    let error = Error::from(
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .expect_err("refused twice"),
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
+    assert_eq!(service.requests_received(), 2);
+    assert_eq!(metadata.metadata_credentials_issued(), 2);
+}
+
 #[tokio::test(start_paused = true)]
 async fn callers_queued_behind_a_failed_fetch_take_its_error_instead_of_fetching_again() {
     let emulator = start_on_paused_time(Config::default().metadata_credentials(60 * MINUTE)).await;
@@ -263,7 +331,7 @@ async fn a_silent_metadata_service_cannot_stretch_a_wait() {
 }
 
 #[tokio::test]
-async fn expired_credentials_are_refused_by_the_emulator() {
+async fn expired_credentials_are_refused_by_the_emulator_and_replaced() {
     let clock = ManualClock::new(std::time::SystemTime::now());
     let emulator = start(
         Config::default()
@@ -276,25 +344,26 @@ async fn expired_credentials_are_refused_by_the_emulator() {
         .build_async()
         .await
         .expect("built");
-    client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await
-        .expect("accepted while valid");
-    // The emulator's clock runs ahead of the client's: the credentials it still holds for
-    // valid have expired there.
-    clock.advance(11 * MINUTE);
-    let error = Error::from(
+    let send = || {
         client
             .sub_jobs()
             .job_type(JobTypeFilter::CreateServer)
             .send()
-            .await
-            .expect_err("refused once expired"),
+    };
+    send().await.expect("accepted while valid");
+    // The emulator's clock runs ahead of the client's: the credentials it still holds for
+    // valid have expired there. The 401 fetches new ones.
+    clock.advance(11 * MINUTE);
+    let before = emulator.requests_received();
+    let (logs, outcome) = capture_logs(send()).await;
+    outcome.expect("refused once expired, then signed with new credentials");
+    assert!(
+        logs.contains("refused the temporary credentials (401)"),
+        "{logs}"
     );
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
-    assert!(error.to_string().contains("have expired"), "{error}");
+    assert_eq!(emulator.metadata_credentials_issued(), 2);
+    // The refused call, the metadata endpoint (a session token and the keys), the call.
+    assert!(emulator.requests_received() - before >= 3);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@
 //!
 //! An acknowledgement covers the changes with its rule at its pointer; one that covers no
 //! change is stale and fails the check, so none outlive what they were written for. A
-//! release ([`crate::release`]) removes them all.
+//! release ([`crate::evolution::release`]) removes them all.
 
 use serde_json::Value;
 use workspace_app_codegen::{Spec, SpecError};

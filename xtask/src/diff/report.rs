@@ -36,7 +36,7 @@ pub struct Judged {
     /// The wire verdict: `breaking` or `compatible`.
     pub wire: &'static str,
     /// The spec file and line: the changed node in the new document, or where it was (its
-    /// nearest ancestor there, never a list's item: see [`where_it_was`]) when it is gone.
+    /// nearest ancestor there, never a list's item: see `where_it_was`) when it is gone.
     pub file: String,
     pub line: Option<u64>,
     /// The acknowledgement's reason, if the change is acknowledged.

@@ -10,6 +10,7 @@ use super::env;
 use super::file::{self, Miss};
 use super::metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, MetadataClient};
 use super::provider::Provider;
+use crate::network::{is_link_local_host, is_loopback_host, shown_url, without_userinfo};
 use crate::{BuildError, Credentials};
 
 /// Where credentials came from.
@@ -103,11 +104,22 @@ enum FileSetting {
     Path(PathBuf),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct MetadataSetting {
-    /// `None`: `HUAWEICLOUD_SDK_METADATA_ENDPOINT`, else the link-local address.
+    /// `None`: `HUAWEICLOUD_SDK_METADATA_ENDPOINT`, else the link-local address. Checked
+    /// when the chain is resolved ([`checked_metadata_endpoint`]).
     endpoint: Option<String>,
     timeout: Option<Duration>,
+}
+
+/// The endpoint without a user name or password: it is shown before it is checked.
+impl fmt::Debug for MetadataSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetadataSetting")
+            .field("endpoint", &self.endpoint.as_deref().map(shown_url))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Default for CredentialsChain {
@@ -223,7 +235,10 @@ impl CredentialsChain {
         {
             return Ok(found);
         }
-        match self.metadata_client(lookup, metadata_http()?) {
+        let metadata = self
+            .metadata_client(lookup, metadata_http()?)
+            .map_err(BuildError::Credentials)?;
+        match metadata {
             Some(metadata) => Ok(Found {
                 provider: Provider::metadata(metadata, tried),
                 project_id: None,
@@ -288,20 +303,63 @@ impl CredentialsChain {
         Ok(None)
     }
 
-    /// The metadata client, when the chain asks the metadata service.
+    /// The metadata client, when the chain asks the metadata service; an endpoint that
+    /// cannot be trusted with the credentials it answers with is an error.
     pub(crate) fn metadata_client(
         &self,
         lookup: &dyn Fn(&str) -> Option<String>,
         http: reqwest::Client,
-    ) -> Option<MetadataClient> {
-        let setting = self.metadata.as_ref()?;
-        let base = setting
-            .endpoint
-            .clone()
-            .or_else(|| lookup(env::METADATA_ENDPOINT).filter(|u| !u.is_empty()))
-            .unwrap_or_else(|| DEFAULT_METADATA_ENDPOINT.to_string());
-        Some(MetadataClient::new(&base, http, setting.timeout))
+    ) -> Result<Option<MetadataClient>, CredentialsError> {
+        let Some(setting) = self.metadata.as_ref() else {
+            return Ok(None);
+        };
+        let base = match &setting.endpoint {
+            Some(url) => checked_metadata_endpoint(url)?,
+            None => match lookup(env::METADATA_ENDPOINT).filter(|u| !u.is_empty()) {
+                Some(url) => checked_metadata_endpoint(&url)?,
+                None => DEFAULT_METADATA_ENDPOINT.to_string(),
+            },
+        };
+        Ok(Some(MetadataClient::new(&base, http, setting.timeout)))
     }
+}
+
+/// The metadata service's base URL, checked as the API endpoint and the proxy are: it
+/// parses, holds no user name or password (never shown), has no query, and is `https`
+/// unless it is the link-local address the service lives at or this machine (its answer is
+/// a secret key, which plain http would hand to anyone on the path). The URL as parsed:
+/// `http://169.254.169.254@evil.example` is a user name and the host `evil.example`.
+fn checked_metadata_endpoint(given: &str) -> Result<String, CredentialsError> {
+    let unusable = |shown: String, reason: String| CredentialsError::Unusable {
+        from: CredentialSource::Metadata(shown),
+        reason,
+    };
+    let url = reqwest::Url::parse(given).map_err(|e| {
+        // Not echoed: an unparsable URL may still hold a password.
+        unusable(
+            "(as given)".into(),
+            format!("the endpoint is not a URL ({e})"),
+        )
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(unusable(
+            without_userinfo(&url),
+            "the endpoint has a user name or password (`user:pass@`), which the metadata service never takes".into(),
+        ));
+    }
+    let shown = url.as_str().trim_end_matches('/').to_string();
+    let reason = match url.scheme() {
+        _ if url.query().is_some() || url.fragment().is_some() => {
+            "a base URL has no query or fragment"
+        }
+        "https" => return Ok(shown),
+        "http" if is_link_local_host(&url) || is_loopback_host(&url) => return Ok(shown),
+        "http" => {
+            "plain http is only for the link-local metadata address or this machine: the answer is a secret key; use https"
+        }
+        _ => "the scheme must be http or https",
+    };
+    Err(unusable(shown, reason.into()))
 }
 
 #[cfg(test)]
@@ -386,26 +444,79 @@ mod tests {
         let chain = CredentialsChain::default();
         let env = lookup(&[(env::METADATA_ENDPOINT, "http://127.0.0.1:9/")]);
         assert_eq!(
-            chain.metadata_client(&env, http.clone()).unwrap().base(),
+            chain
+                .metadata_client(&env, http.clone())
+                .unwrap()
+                .unwrap()
+                .base(),
             "http://127.0.0.1:9"
         );
         assert_eq!(
             chain
                 .metadata_client(&lookup(&[]), http.clone())
                 .unwrap()
+                .unwrap()
                 .base(),
             DEFAULT_METADATA_ENDPOINT
         );
         let explicit = chain.metadata_endpoint("http://127.0.0.1:8");
         assert_eq!(
-            explicit.metadata_client(&env, http.clone()).unwrap().base(),
+            explicit
+                .metadata_client(&env, http.clone())
+                .unwrap()
+                .unwrap()
+                .base(),
             "http://127.0.0.1:8"
         );
         assert!(
             CredentialsChain::default()
                 .no_metadata()
                 .metadata_client(&env, http)
+                .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_metadata_endpoint_is_checked_like_the_api_endpoint_and_never_shows_a_password() {
+        let check = |url: &str| {
+            let env = lookup(&[(env::METADATA_ENDPOINT, url)]);
+            CredentialsChain::default()
+                .metadata_client(&env, crate::test_support::http())
+                .map(|client| client.unwrap().base().to_string())
+                .map_err(|error| error.to_string())
+        };
+        for fine in [
+            "http://169.254.169.254",
+            "http://127.0.0.1:8080/",
+            "http://[::1]:80",
+            "http://[fe80::a9fe:a9fe]",
+            "http://localhost:1",
+            "https://metadata.example.invalid",
+        ] {
+            assert!(check(fine).is_ok(), "{fine}: {:?}", check(fine));
+        }
+        let refused = [
+            ("http://admin:S3cretPW@127.0.0.1:9", "user name or password"),
+            (
+                "http://169.254.169.254@evil.example.invalid",
+                "user name or password",
+            ),
+            ("http://metadata.example.invalid", "plain http is only for"),
+            ("http://10.0.0.1", "plain http is only for"),
+            ("ftp://169.254.169.254", "the scheme must be"),
+            ("http://169.254.169.254/?x=1", "no query"),
+            ("not a url S3cretPW", "not a URL"),
+        ];
+        for (url, why) in refused {
+            let error = check(url).unwrap_err();
+            assert!(error.contains(why), "{url}: {error}");
+            for secret in ["S3cretPW", "admin"] {
+                assert!(!error.contains(secret), "{url}: {error}");
+            }
+        }
+        // The host is the one after `@`, and the error names it.
+        let error = check("http://169.254.169.254@evil.example.invalid").unwrap_err();
+        assert!(error.contains("http://evil.example.invalid"), "{error}");
     }
 }

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::chain::{CredentialSource, CredentialsError};
 use super::metadata::MetadataClient;
 use crate::Credentials;
+use crate::escaped::Escaped;
 
 /// Temporary credentials are refreshed when less than this is left of their lifetime.
 /// Huawei's Python SDK refreshes 40 minutes ahead (`_DEFAULT_EXPIRATION_THRESHOLD_SECONDS`),
@@ -98,6 +99,26 @@ impl Provider {
         }
     }
 
+    /// Whether the credentials can be fetched again ([`refresh_refused`](Self::refresh_refused)).
+    pub(crate) fn is_refreshable(&self) -> bool {
+        matches!(self.kind, Kind::Refreshing(_))
+    }
+
+    /// New credentials in place of `refused`, which the service refused (401) before they
+    /// expired: revoked, or rotated early. `None` for fixed credentials. When another request
+    /// has already replaced them, those are the answer without I/O (single flight).
+    pub(crate) async fn refresh_refused(
+        &self,
+        refused: &Arc<Credentials>,
+    ) -> Option<Result<Arc<Credentials>, CredentialsError>> {
+        match &self.kind {
+            Kind::Fixed(_) => None,
+            Kind::Refreshing(refreshing) => {
+                Some(refreshing.refresh_refused(refused, &self.source).await)
+            }
+        }
+    }
+
     /// The credentials to sign the next request with, refreshed first when they expire in
     /// less than [`REFRESH_BEFORE_EXPIRY`].
     pub(crate) async fn current(&self) -> Result<Arc<Credentials>, CredentialsError> {
@@ -177,6 +198,24 @@ impl Refreshing {
             Checked::Answer(answer) => return answer,
             Checked::Refresh(still_valid) => still_valid,
         };
+        match (self.fetch_and_keep().await, still_valid) {
+            (Ok(credentials), _) => Ok(credentials),
+            (Err(reason), Some(valid)) => {
+                tracing::warn!(
+                    reason = %Escaped(&reason),
+                    "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
+                );
+                Ok(valid)
+            }
+            (Err(reason), None) => {
+                let never_had = self.lock().current.is_none();
+                Err(self.failure(never_had, source, reason))
+            }
+        }
+    }
+
+    /// Fetches credentials and keeps them (or why that failed) in the cache.
+    async fn fetch_and_keep(&self) -> Result<Arc<Credentials>, String> {
         let started = Instant::now();
         self.lock().last_try = Some(started);
         match self.fetch().await {
@@ -194,21 +233,37 @@ impl Refreshing {
             }
             Err(reason) => {
                 self.lock().last_failure = Some(reason.clone());
-                match still_valid {
-                    Some(valid) => {
-                        tracing::warn!(
-                            %reason,
-                            "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
-                        );
-                        Ok(valid)
-                    }
-                    None => {
-                        let never_had = self.lock().current.is_none();
-                        Err(self.failure(never_had, source, reason))
-                    }
-                }
+                Err(reason)
             }
         }
+    }
+
+    async fn refresh_refused(
+        &self,
+        refused: &Arc<Credentials>,
+        source: &CredentialSource,
+    ) -> Result<Arc<Credentials>, CredentialsError> {
+        let _flight = self.refresh.lock().await;
+        // Replaced while this request waited for the lock: no need to ask again.
+        let replaced = self
+            .lock()
+            .current
+            .as_ref()
+            .filter(|(current, _)| !Arc::ptr_eq(current, refused))
+            .map(|(current, _)| current.clone());
+        if let Some(current) = replaced {
+            return Ok(current);
+        }
+        // What was refused is no use to anyone: forget it, whatever the fetch brings.
+        self.lock().current = None;
+        self.fetch_and_keep()
+            .await
+            .map_err(|reason| CredentialsError::Unusable {
+                from: source.clone(),
+                reason: format!(
+                    "the service refused the credentials it gave, and fetching new ones failed: {reason}"
+                ),
+            })
     }
 
     /// The error for a refresh that failed with `reason`, with no valid credentials in hand

@@ -14,6 +14,7 @@ use super::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
     LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, WaitError,
 };
+use crate::escaped::Escaped;
 use crate::types::{JobDetailInfo, JobTypeFilter};
 use crate::{Client, DEFAULT_CONCURRENCY, Error, deadline};
 
@@ -269,7 +270,11 @@ impl<'a> JobWaiter<'a> {
                     });
                 }
                 Err(error) if error.is_retryable() => {
-                    tracing::warn!(%error, target = %self.target, "poll failed; waiting goes on");
+                    tracing::warn!(
+                        error = %Escaped(&error),
+                        target = %Escaped(&self.target),
+                        "poll failed; waiting goes on"
+                    );
                     Some(error)
                 }
                 Err(source) => {
@@ -364,7 +369,7 @@ async fn poll(
         let item = match item {
             Ok(item) => item,
             Err(error) if deadline::passed() => {
-                tracing::debug!(%error, "poll cut short by the deadline");
+                tracing::debug!(error = %Escaped(&error), "poll cut short by the deadline");
                 return None;
             }
             Err(error) => return Some(Err(error)),
