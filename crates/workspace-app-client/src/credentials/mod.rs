@@ -102,26 +102,28 @@ impl Credentials {
 
     /// Checks that every value can be sent in an HTTP header, without saying what it is.
     pub(crate) fn validate(&self) -> Result<(), &'static str> {
-        // Sent as a header value exactly as given: HTTP drops spaces and tabs around one.
         let header_safe = |s: &SecretString| {
             let s = s.expose_secret();
-            !s.is_empty()
-                && s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-                && s.trim_matches([' ', '\t']) == s
+            !s.is_empty() && s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        };
+        // A whole header value travels exactly as given only without spaces or tabs around
+        // it, which HTTP drops. (The AK sits inside `Authorization`, never at its edges.)
+        let value_safe = |s: &SecretString| {
+            header_safe(s) && s.expose_secret().trim_matches([' ', '\t']) == s.expose_secret()
         };
         match self {
-            Credentials::Token(token) if !header_safe(token) => {
+            Credentials::Token(token) if !value_safe(token) => {
                 Err("the token is empty, has characters a header cannot carry, or spaces around it")
             }
             Credentials::AkSk(keys) if !header_safe(&keys.ak) => {
-                Err("the AK is empty, has characters a header cannot carry, or spaces around it")
+                Err("the AK is empty or has characters a header cannot carry")
             }
             // The SK only keys the HMAC; it is never sent, so any bytes will do.
             Credentials::AkSk(keys) if keys.sk.expose_secret().is_empty() => Err("the SK is empty"),
             Credentials::AkSk(AkSk {
                 security_token: Some(token),
                 ..
-            }) if !header_safe(token) => Err(
+            }) if !value_safe(token) => Err(
                 "the security token is empty, has characters a header cannot carry, or spaces around it",
             ),
             _ => Ok(()),
