@@ -1,0 +1,14 @@
+//! The Rust examples of the workspace's README and guide (`docs/`), compiled as doctests
+//! (only when testing in the workspace: neither is part of the packaged crate).
+
+/// `README.md`.
+#[doc = include_str!("../../../README.md")]
+pub struct Readme;
+
+/// `docs/workflows.md`.
+#[doc = include_str!("../../../docs/workflows.md")]
+pub struct Workflows;
+
+/// `docs/credentials-and-networks.md`.
+#[doc = include_str!("../../../docs/credentials-and-networks.md")]
+pub struct CredentialsAndNetworks;
