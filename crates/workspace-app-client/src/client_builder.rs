@@ -5,13 +5,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
-use crate::credentials::{Found, Provider, env, lookup_project_id};
+use crate::credentials::metadata::metadata_http;
+use crate::credentials::{CredentialSource, Credentials, CredentialsChain, Found, Provider, env};
+use crate::error::{BuildError, ProjectLookupError};
 use crate::escaped::Escaped;
-use crate::network::{ProxyUrl, is_loopback_host, read_ca_file, shown_url, without_userinfo};
-use crate::{
-    Client, CredentialSource, Credentials, CredentialsChain, CredentialsError, ProjectLookupError,
-    RetryPolicy, UnknownRegion, builder, default_iam_endpoint, region_overrides,
-};
+use crate::generated::{Client, builder};
+use crate::http::base::{base_http, user_agent};
+use crate::http::endpoint::{check_endpoint, is_loopback_http, refuse_insecure_http, shown_url};
+use crate::http::network::{ProxyUrl, read_ca_file};
+use crate::http::region_overrides;
+use crate::project_lookup::{default_iam_endpoint, lookup_project_id};
+use crate::retry::RetryPolicy;
 
 /// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
 /// copes with faults.
@@ -69,99 +73,6 @@ impl fmt::Debug for ClientBuilder {
             .field("config", &self.config)
             .finish()
     }
-}
-
-/// Why a client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// Neither a region nor an endpoint was given.
-    #[error("no endpoint: call `.region(..)` or `.endpoint(..)`")]
-    NoEndpoint,
-    /// The region is not one this crate knows.
-    #[error(transparent)]
-    UnknownRegion(#[from] UnknownRegion),
-    /// The endpoint is not an absolute http(s) URL.
-    #[error("invalid endpoint `{endpoint}`: {reason}")]
-    InvalidEndpoint {
-        /// The endpoint as given.
-        endpoint: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The credentials cannot be used; the message never contains them.
-    #[error("invalid credentials: {0}")]
-    InvalidCredentials(&'static str),
-    /// AK/SK signing needs a project ID (`.project_id(..)` or `HUAWEICLOUD_SDK_PROJECT_ID`),
-    /// or `build_async`, which looks it up in IAM.
-    #[error(
-        "AK/SK credentials need a project ID: call `.project_id(..)`, set {}, or build with `build_async()` to look it up in IAM",
-        env::PROJECT_ID
-    )]
-    MissingProjectId,
-    /// The credential chain found no usable credentials; the message names each source
-    /// tried and why it gave none.
-    #[error(transparent)]
-    Credentials(CredentialsError),
-    /// The project ID could not be looked up in IAM.
-    #[error(transparent)]
-    ProjectLookup(ProjectLookupError),
-    /// The project ID is empty, has control characters, or has whitespace around it (which
-    /// HTTP would drop from `X-Project-Id`, so that header and path would disagree).
-    #[error(
-        "invalid project ID {0:?}: it must be non-empty, without control characters or whitespace around it"
-    )]
-    InvalidProjectId(String),
-    /// Credentials would travel unencrypted to a host other than this machine.
-    #[error(
-        "refusing to send credentials over plain http to `{host}`, which is not this machine: use https, or opt in with `allow_insecure_http()` (CLI: --allow-insecure-http)"
-    )]
-    InsecureHttp {
-        /// The endpoint's host.
-        host: String,
-    },
-    /// The HTTP client could not be created.
-    #[error("cannot create the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
-    /// TLS could not be set up (the ring configuration of the default `rustls-ring` feature).
-    #[error("cannot set up TLS: {0}")]
-    Tls(String),
-    /// The proxy URL cannot be used; `proxy` is shown without its password.
-    #[error("invalid proxy `{proxy}`: {reason}")]
-    InvalidProxy {
-        /// The proxy URL, its password replaced by `***`.
-        proxy: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The extra CA bundle cannot be read or holds no certificate.
-    #[error("invalid CA file {}: {reason}", path.display())]
-    CaFile {
-        /// The file as given.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The regions file (`HUAWEICLOUD_SDK_REGIONS_FILE` or `~/.huaweicloud/regions.yaml`)
-    /// cannot be read, or its entry for the region is unusable.
-    #[error("invalid regions file {}: {reason}", path.display())]
-    RegionsFile {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A setting of the HTTP client this builder makes (`proxy`, `ca_file`, `app_name`)
-    /// was given together with [`ClientBuilder::http_client`], which would ignore it.
-    #[error(
-        "`{0}` configures the HTTP client this builder makes, but `http_client(..)` gave one: configure it on that client instead"
-    )]
-    IgnoredWithHttpClient(&'static str),
-    /// The application name for the `User-Agent` is empty or not printable ASCII.
-    #[error(
-        "invalid app name {0:?}: it must be printable ASCII (letters, digits, `-._/`), without spaces"
-    )]
-    InvalidAppName(String),
 }
 
 impl Default for ClientBuilder {
@@ -477,7 +388,7 @@ impl ClientBuilder {
                     Some(path) => read_ca_file(path)?,
                     None => Vec::new(),
                 };
-                crate::tls::configure(http, &extra_roots)?.build()?
+                crate::http::tls::configure(http, &extra_roots)?.build()?
             }
         };
         let config = ClientConfig {
@@ -523,90 +434,6 @@ impl Parts {
     fn client(self) -> Client {
         Client::new_with_client(&self.base_url, self.http, self.config)
     }
-}
-
-/// The metadata service's client: link-local, so never through a proxy; no redirects; no
-/// pooled connections (a request every few hours), hence no idle timer either.
-fn metadata_http() -> Result<reqwest::Client, BuildError> {
-    let http = base_http(USER_AGENT).no_proxy().pool_max_idle_per_host(0);
-    Ok(crate::tls::configure(http, &[])?.build()?)
-}
-
-/// What every HTTP client of ours starts from: no redirects, since requests carry
-/// credentials meant for this endpoint alone, and our `User-Agent`.
-pub(crate) fn base_http(user_agent: &str) -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(user_agent)
-}
-
-/// This client's `User-Agent`.
-pub(crate) const USER_AGENT: &str = concat!("workspace-app-client/", env!("CARGO_PKG_VERSION"));
-
-/// [`USER_AGENT`], then the application's name if there is one.
-fn user_agent(app_name: Option<&str>) -> Result<String, BuildError> {
-    let ours = USER_AGENT;
-    match app_name {
-        None => Ok(ours.to_string()),
-        Some(name)
-            if !name.is_empty()
-                && name.len() <= 128
-                && name.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            Ok(format!("{ours} {name}"))
-        }
-        Some(name) => Err(BuildError::InvalidAppName(name.chars().take(128).collect())),
-    }
-}
-
-fn check_endpoint(url: String) -> Result<String, BuildError> {
-    let parsed = reqwest::Url::parse(&url).map_err(|e| BuildError::InvalidEndpoint {
-        // Not echoed: an unparsable URL may still hold a password.
-        endpoint: "(as given)".into(),
-        reason: e.to_string(),
-    })?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(BuildError::InvalidEndpoint {
-            endpoint: without_userinfo(&parsed),
-            reason: "it has a user name or password (`user:pass@`); credentials go in `.credentials(..)`, never in the URL".into(),
-        });
-    }
-    let invalid = |reason: String| BuildError::InvalidEndpoint {
-        endpoint: url.clone(),
-        reason,
-    };
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be http or https".into()));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(invalid("a base URL has no query or fragment".into()));
-    }
-    // The generated client appends `/v1/...` to the base URL as a string.
-    Ok(url.trim_end_matches('/').to_string())
-}
-
-/// Plain http is for this machine only when credentials are sent.
-fn refuse_insecure_http(base_url: &str) -> Result<(), BuildError> {
-    match reqwest::Url::parse(base_url) {
-        Ok(url) => match remote_plain_http_host(&url) {
-            Some(host) => Err(BuildError::InsecureHttp {
-                host: host.to_string(),
-            }),
-            None => Ok(()),
-        },
-        Err(_) => Ok(()),
-    }
-}
-
-/// The host of a plain `http://` URL that is not this machine (127.0.0.0/8, `::1`,
-/// `localhost`): anyone on the path could read what is sent there.
-pub(crate) fn remote_plain_http_host(url: &reqwest::Url) -> Option<&str> {
-    (url.scheme() == "http" && !is_loopback_host(url)).then(|| url.host_str().unwrap_or_default())
-}
-
-/// A plain `http://` URL on this machine.
-fn is_loopback_http(base_url: &str) -> bool {
-    reqwest::Url::parse(base_url).is_ok_and(|url| url.scheme() == "http" && is_loopback_host(&url))
 }
 
 impl Client {

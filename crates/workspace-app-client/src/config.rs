@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use crate::RetryPolicy;
+use crate::clock_skew::SharedOffset;
 use crate::credentials::Provider;
+use crate::retry::RetryPolicy;
 
 /// Default most bytes of a response body the client reads: 8 MiB. A page of 100 sub-jobs
 /// is about 50 KiB.
@@ -25,7 +26,7 @@ pub struct ClientConfig {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) max_response_bytes: usize,
     /// The measured offset of the service's clock, shared by the client's clones.
-    pub(crate) clock_offset: crate::clock_skew::SharedOffset,
+    pub(crate) clock_offset: SharedOffset,
     /// Prepare requests and send none (see [`crate::dry_run`]).
     pub(crate) dry_run: bool,
     /// Credentials may go over plain http to another host ([`crate::ClientBuilder::allow_insecure_http`]).
@@ -40,7 +41,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            clock_offset: crate::clock_skew::SharedOffset::default(),
+            clock_offset: SharedOffset::default(),
             dry_run: false,
             allow_insecure_http: false,
         }

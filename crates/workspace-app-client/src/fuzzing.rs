@@ -46,7 +46,7 @@ pub async fn response(
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = map;
-    let outcome = transport::receive(reqwest::Response::from(response), limit).await;
+    let outcome = crate::http::body::receive(reqwest::Response::from(response), limit).await;
     Some(match transport::finish(outcome, limit) {
         Ok(received) => Ok(received.into_body()),
         Err(Failure::Transport(error)) => Err(Error::Transport(error)),
@@ -115,5 +115,5 @@ pub fn credentials_file(text: &str) -> Result<(Found, Option<String>, Option<Str
 
 /// A regions file's text: the endpoint of `region`, if it names it.
 pub fn regions_file(text: &str, region: &str) -> Result<Option<String>, String> {
-    crate::region_overrides::endpoint_in(text, region)
+    crate::http::region_overrides::endpoint_in(text, region)
 }

@@ -3,12 +3,13 @@
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-use crate::client_builder::remote_plain_http_host;
-use crate::error::{ApiError, Error, request_id};
+use crate::config::ClientConfig;
+use crate::error::{ApiError, BuildError, Error, GeneratedError, request_id, snippet};
+use crate::generated::Client;
 use crate::generated::operations;
 use crate::generated::parameters::{self, Integer};
+use crate::http::endpoint::remote_plain_http_host;
 use crate::transport::{self, Failure, Received, Rejected, Rejection};
-use crate::{BuildError, Client, ClientConfig};
 
 impl ClientHooks<ClientConfig> for Client {
     /// Rejects out-of-range parameters, and path parameters that would change the path,
@@ -219,6 +220,40 @@ fn check_query_bounds(url: &reqwest::Url, integers: &[Integer]) -> Result<(), St
         }
     }
     Ok(())
+}
+
+impl From<GeneratedError> for Error {
+    fn from(error: GeneratedError) -> Self {
+        use progenitor_client::Error as E;
+        match error {
+            E::InvalidRequest(message) => Error::InvalidRequest(message),
+            E::ErrorResponse(response) => {
+                let (status, headers) = (response.status(), response.headers().clone());
+                let body = response.into_inner();
+                Error::Api(ApiError {
+                    status,
+                    error_code: body.error_code,
+                    error_msg: body.error_msg,
+                    // The transport hands only bodies without it to progenitor.
+                    encoded_authorization_message: None,
+                    request_id: request_id(&headers),
+                    body_snippet: None,
+                })
+            }
+            // The transport decided what this response means (see `hooks::HandOff`).
+            E::UnexpectedResponse(response) => handed_over(&response),
+            E::InvalidResponsePayload(body, source) => Error::InvalidResponse {
+                source,
+                snippet: snippet(&body),
+            },
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                Error::Transport(e)
+            }
+            // Only a hook returns `Custom`, before or after sending; this crate's hooks
+            // never do, they refuse a request with `InvalidRequest`.
+            E::Custom(message) => Error::InvalidRequest(message),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -40,61 +40,84 @@
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
-mod client_builder;
+// The modules, bottom to top (`xtask/layers.txt` holds the list `cargo xtask layers`
+// checks): a module imports only from its own layer and those below it.
+//
+// 1. vocabulary: the words everything else is written in.
 pub mod clock_skew;
-mod config;
-mod credentials;
 mod deadline;
 pub mod dry_run;
-mod error;
 pub mod escaped;
 mod extensible;
+mod generated;
+mod region;
+mod response_body;
+mod retry;
+mod settings_file;
+pub mod signing;
+// (and, inside their folders: credentials' keys, sources and variable names; what a wait
+// is for, and what each status means to it)
+// 2. errors: every error type, and how the service's error bodies and a wait read.
+mod error;
+// 3. http: the base client, TLS, proxies and CAs, endpoint checks, bounded reads, regions.
+mod http;
+// 4. credentials: the credentials file, the metadata service, refresh, the chain.
+mod credentials;
+// 5. config: what the generated client carries.
+mod config;
+// 6. transport: the request loop.
+mod transport;
+// 7. hooks: the generated client's hooks and the progenitor bridge; the IAM project lookup.
+mod hooks;
+mod project_lookup;
+// 8. builder: `ClientBuilder` and `Client`'s accessors.
+mod client_builder;
+// 9. workflows: listings and waits.
+mod paging;
+mod wait;
+// Entry points for the fuzz targets; the unit tests' helpers.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod generated;
-mod hooks;
-mod network;
-mod paging;
-mod region;
-mod region_overrides;
-mod response_body;
-mod retry;
-pub mod signing;
 #[cfg(test)]
 mod test_support;
-mod tls;
-mod transport;
-mod wait;
 
-pub use client_builder::{BuildError, ClientBuilder};
+pub use client_builder::ClientBuilder;
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
 };
 pub use credentials::{
     AkSk, CredentialSource, Credentials, CredentialsChain, CredentialsError,
-    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, ProjectLookupError, REFRESH_BEFORE_EXPIRY,
-    default_iam_endpoint, env,
+    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, REFRESH_BEFORE_EXPIRY, env,
 };
 pub use error::{
-    ApiError, BODY_SNIPPET_LIMIT, DisplayErrorChain, Error, GeneratedError, REQUEST_ID_HEADER,
+    ApiError, BODY_SNIPPET_LIMIT, BuildError, DisplayErrorChain, Error, GeneratedError,
+    ProjectLookupError, REQUEST_ID_HEADER, WaitError,
 };
 pub use escaped::Escaped;
 pub use extensible::Extensible;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
+pub use http::region_overrides::{
+    REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env,
+};
+pub use http::tls::http_client_builder;
 pub use paging::{
     DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Listing, MAX_CONCURRENCY, SubJobPagesStream,
     SubJobsPage, SubJobsPaginator, SubJobsStream, page_size_bounds,
 };
+pub use project_lookup::default_iam_endpoint;
 pub use region::{Region, UnknownRegion};
-pub use region_overrides::{REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env};
 pub use response_body::with_response_body;
 pub use retry::{RetryPolicy, is_retryable_status};
 pub use wait::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
     JobOutcome, JobWaiter, LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, StatusCounts, SubJobPhase,
-    WaitError, WaitProgress, WaitReport, WaitTarget, error_text,
+    WaitProgress, WaitReport, WaitTarget, error_text,
 };
+
+// What the generated code calls by these paths (the codegen writes them there).
+pub(crate) use http::base::encode_path;
+pub(crate) use http::tls::default_http_client;
 
 /// Tables generated from the spec, the one source of every bound, default, enum value,
 /// path and example that the client, the CLI and the emulator use.
@@ -114,46 +137,6 @@ pub mod spec {
     pub use crate::generated::{enums, operations, parameters, regions};
 }
 
-/// The workspace README's Rust examples compile as doctests (only when testing in the
-/// workspace: the README is not part of the packaged crate).
+/// The workspace's README and guide (`docs/`): their Rust examples compile as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeExamples;
-
-/// A `reqwest::ClientBuilder` with this crate's TLS set up (the backend its cargo features
-/// select, trusting the platform's roots) and the rest left to you: for
-/// [`ClientBuilder::http_client`] with settings of your own, or any other request of yours.
-/// With the default `rustls-ring` feature reqwest has no crypto provider of its own, so
-/// `reqwest::Client::new()` would panic; this needs no process-wide provider. Unlike the
-/// clients [`ClientBuilder`] makes, it follows reqwest's default redirect policy: see
-/// [`ClientBuilder::http_client`] before you send credentials with it.
-///
-/// ```
-/// let http = workspace_app_client::http_client_builder()?
-///     .pool_max_idle_per_host(4)
-///     .redirect(reqwest::redirect::Policy::none())
-///     .build()?;
-/// let client = workspace_app_client::ClientBuilder::new()
-///     .endpoint("https://workspace.ap-southeast-1.myhuaweicloud.com")
-///     .http_client(http)
-///     .build()?;
-/// # let _ = client;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn http_client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
-    tls::configure(reqwest::Client::builder(), &[])
-}
-
-/// A path parameter as it goes into the URL (the codegen puts this in place of
-/// progenitor's `encode_path`): percent-encoded as progenitor does, and `\` too, which
-/// progenitor leaves as it is and URL parsing then takes for `/`, resolving `.` and `..`
-/// around it: a project ID `x\..` would otherwise send the request to another path.
-pub(crate) fn encode_path(segment: &str) -> String {
-    progenitor_client::encode_path(segment).replace('\\', "%5C")
-}
-
-/// The HTTP client progenitor's `Client::new` uses (the codegen puts this call there): the
-/// client's redirect policy and TLS, never a panic (see `tls::default_http_client`).
-pub(crate) fn default_http_client() -> reqwest::Client {
-    tls::default_http_client(client_builder::USER_AGENT)
-}
+mod doc_examples;

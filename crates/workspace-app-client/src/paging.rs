@@ -13,13 +13,16 @@ use futures_util::stream::{self, Stream};
 use tokio::task::{Id, JoinError, JoinSet};
 use tracing::Instrument;
 
+use crate::deadline;
+use crate::error::Error;
 use crate::escaped::Escaped;
-use crate::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
-use crate::{Client, Error, deadline};
+use crate::generated::Client;
+use crate::generated::parameters::list_sub_jobs::LIMIT;
+use crate::generated::types::{JobDetailInfo, JobTypeFilter, ListSubJobsResponse, SubJobStatus};
 
 /// Page size a [`SubJobsPaginator`] asks for unless told otherwise: the spec's maximum of
 /// `limit` (100), read from the codegen's table.
-pub const DEFAULT_PAGE_SIZE: u32 = crate::spec::parameters::list_sub_jobs::LIMIT.maximum as u32;
+pub const DEFAULT_PAGE_SIZE: u32 = LIMIT.maximum as u32;
 /// Pages a [`SubJobsPaginator`] requests at once unless told otherwise. On a real network
 /// each page costs a round trip, so four at once make a long listing about four times
 /// faster, while staying far below any gateway's per-user limits (and backing off on 429).
@@ -28,7 +31,7 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// The page sizes the spec allows for `limit` (1 to 100).
 pub fn page_size_bounds() -> RangeInclusive<u32> {
     // The same table as `DEFAULT_PAGE_SIZE`; a bound beyond u32 is clamped (never below 1).
-    let limit = crate::spec::parameters::list_sub_jobs::LIMIT;
+    let limit = LIMIT;
     let clamp = |v: i64| u32::try_from(v.max(1)).unwrap_or(u32::MAX);
     clamp(limit.minimum)..=clamp(limit.maximum)
 }

@@ -5,9 +5,6 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
-use http_body::Frame;
-use http_body_util::{BodyExt, Limited, StreamBody};
 use progenitor_client::OperationInfo;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderName, LOCATION, RETRY_AFTER};
@@ -15,16 +12,18 @@ use secrecy::ExposeSecret;
 use tracing::{Instrument, field};
 
 use crate::clock_skew;
-use crate::credentials::Credentials;
+use crate::config::ClientConfig;
+use crate::credentials::{Credentials, CredentialsError, Provider};
+use crate::deadline;
 use crate::dry_run::PreparedRequest;
 use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
 use crate::escaped::Escaped;
 use crate::generated::operations;
+use crate::http::body::{Attempt, Body, receive};
 use crate::retry::{
     is_idempotent_method, may_retry_response, may_retry_transport, parse_retry_after,
 };
 use crate::signing::{self, SigningError};
-use crate::{ClientConfig, deadline};
 
 /// A response the generated code can read as the operation documents it, its body read
 /// whole: a success status, or an error status with the documented `{error_code, error_msg}`
@@ -72,7 +71,7 @@ pub(crate) enum Rejection {
     /// A dry run: the request as it would have been sent; nothing was sent.
     DryRun(Box<PreparedRequest>),
     /// No credentials to sign with (the metadata service failed); nothing was sent.
-    Credentials(crate::CredentialsError),
+    Credentials(CredentialsError),
 }
 
 impl From<Rejection> for Error {
@@ -111,15 +110,6 @@ pub(crate) async fn execute(
         .instrument(span)
         .await
 }
-
-/// A response's body, as far as it was read.
-pub(crate) enum Body {
-    Whole(Bytes),
-    /// Over the limit: not read further.
-    TooLarge,
-}
-
-pub(crate) type Attempt = reqwest::Result<(http::response::Parts, Body)>;
 
 async fn attempts(
     client: &reqwest::Client,
@@ -263,10 +253,7 @@ pub(crate) fn finish(outcome: Attempt, limit: usize) -> Result<Received, Failure
 /// New credentials in place of `refused`, which the service refused with a 401 before they
 /// expired (revoked, or rotated early: the provider would serve them until 5 minutes before
 /// their expiry). Whether there are new ones to sign with.
-async fn renew(
-    provider: &crate::credentials::Provider,
-    refused: &std::sync::Arc<Credentials>,
-) -> bool {
+async fn renew(provider: &Provider, refused: &std::sync::Arc<Credentials>) -> bool {
     tracing::info!(
         source = %Escaped(&provider.source),
         "the service refused the temporary credentials (401): fetching new ones and trying once more"
@@ -334,46 +321,6 @@ const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-auth-token");
 /// Sends one attempt and reads the whole body, up to `limit` bytes.
 async fn send(client: &reqwest::Client, request: reqwest::Request, limit: usize) -> Attempt {
     receive(client.execute(request).await?, limit).await
-}
-
-/// A response's head, and its whole body up to `limit` bytes.
-pub(crate) async fn receive(mut response: reqwest::Response, limit: usize) -> Attempt {
-    let (mut head, ()) = http::Response::new(()).into_parts();
-    head.status = response.status();
-    head.version = response.version();
-    head.headers = std::mem::take(response.headers_mut());
-    head.extensions = std::mem::take(response.extensions_mut());
-    match read_limited(response, limit).await? {
-        Some(body) => Ok((head, Body::Whole(body))),
-        None => Ok((head, Body::TooLarge)),
-    }
-}
-
-/// The whole body of `response`, up to `limit` bytes; `None` when it is larger, by its
-/// `Content-Length` (nothing read) or once reading goes past the limit.
-pub(crate) async fn read_limited(
-    response: reqwest::Response,
-    limit: usize,
-) -> reqwest::Result<Option<Bytes>> {
-    // From the body's size hint, which the headers taken out above do not change.
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit as u64)
-    {
-        return Ok(None);
-    }
-    // Through `bytes_stream`, a failed read is reqwest's own error for it (as with
-    // `Response::bytes`), not one wrapped again by `reqwest::Body`.
-    let body = StreamBody::new(response.bytes_stream().map_ok(Frame::data));
-    match Limited::new(body, limit).collect().await {
-        Ok(body) => Ok(Some(body.to_bytes())),
-        Err(error) => match error.downcast::<reqwest::Error>() {
-            Ok(error) => Err(*error),
-            // `Limited` fails with the body's own error (above) or with its
-            // `LengthLimitError`.
-            Err(_) => Ok(None),
-        },
-    }
 }
 
 #[cfg(test)]

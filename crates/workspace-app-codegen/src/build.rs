@@ -3,11 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[cfg(feature = "cli")]
-use crate::cli::{CLI_FILE_NAME, CliPaths, generate_cli};
-use crate::error::SpecErrors;
-use crate::generate::generate;
-use crate::load::Spec;
+use crate::{Spec, SpecErrors, generate};
 
 /// Why [`build_script`] failed.
 pub enum BuildError {
@@ -73,12 +69,12 @@ pub fn build_script(spec_path: &Path) -> Result<(), BuildError> {
 }
 
 /// For the CLI's `build.rs`: like [`build_script`], with the CLI's per-operation commands
-/// ([`generate_cli`]) in [`CLI_FILE_NAME`], naming what is outside them by `paths`.
+/// ([`generate_cli`](crate::generate_cli)) in [`CLI_FILE_NAME`](crate::CLI_FILE_NAME).
 #[cfg(feature = "cli")]
-pub fn cli_build_script(spec_path: &Path, paths: &CliPaths<'_>) -> Result<(), BuildError> {
+pub fn cli_build_script(spec_path: &Path) -> Result<(), BuildError> {
     let spec = load(spec_path)?;
-    let commands = generate_cli(&spec, paths)?;
-    write_out_dir(&[(CLI_FILE_NAME, &commands)])
+    let commands = crate::generate_cli(&spec)?;
+    write_out_dir(&[(crate::CLI_FILE_NAME, &commands)])
 }
 
 /// Loads the spec, and tells cargo to run the build script again when it changes.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::change::Bump;
+use super::Bump;
 
 /// `major.minor.patch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

@@ -11,10 +11,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::Credentials;
-
-/// The file is a few lines; anything much larger is not it.
-const MAX_FILE_BYTES: u64 = 1024 * 1024;
+use super::env;
+use super::keys::Credentials;
+use crate::settings_file::{read_small_file, settings_file};
 
 /// Sections read, in order: `basic` (what Huawei's SDKs read for project-scoped services
 /// like this one), then `global` (what they read for global services: same keys, so a file
@@ -37,23 +36,7 @@ pub(crate) enum Miss {
 
 /// `~/.huaweicloud/credentials`, or the variable's path.
 pub(crate) fn default_path(lookup: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    settings_file(lookup, super::env::CREDENTIALS_FILE, "credentials")
-}
-
-/// A settings file of Huawei's SDKs: the path in `variable`, else `~/.huaweicloud/<name>`
-/// (`None` without a home directory: never a path relative to the current one).
-pub(crate) fn settings_file(
-    lookup: &dyn Fn(&str) -> Option<String>,
-    variable: &str,
-    name: &str,
-) -> Option<PathBuf> {
-    if let Some(path) = lookup(variable).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let home = lookup("HOME")
-        .or_else(|| lookup("USERPROFILE"))
-        .filter(|h| !h.is_empty())?;
-    Some(Path::new(&home).join(".huaweicloud").join(name))
+    settings_file(lookup, env::CREDENTIALS_FILE, "credentials")
 }
 
 pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
@@ -70,24 +53,6 @@ pub(crate) fn read(path: &Path) -> Result<Profile, Miss> {
 /// The profile a credentials file's text gives.
 pub(crate) fn from_text(text: &str) -> Result<Profile, Miss> {
     profile(&parse(text))
-}
-
-/// A settings file (credentials, regions), read whole up to [`MAX_FILE_BYTES`]; a larger
-/// one is an error. Read through a limit rather than checked by its size first: a FIFO or
-/// `/dev/zero` reports a size of 0.
-pub(crate) fn read_small_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("it is over {MAX_FILE_BYTES} bytes, not a settings file"),
-        ));
-    }
-    Ok(text)
 }
 
 /// The profile of the first section that has one.

@@ -9,7 +9,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::Credentials;
+use super::keys::Credentials;
+use crate::error::BuildError;
+use crate::http::base::{USER_AGENT, base_http};
+use crate::http::body;
+use crate::http::tls;
 
 /// Where Huawei's SDKs read instance metadata.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://169.254.169.254";
@@ -27,6 +31,13 @@ const TOKEN_TTL: Duration = Duration::from_secs(6 * 60 * 60);
 const TOKEN_REUSE: Duration = Duration::from_secs(5 * 60 * 60);
 /// The document is a few hundred bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The metadata service's client: link-local, so never through a proxy; no redirects; no
+/// pooled connections (a request every few hours), hence no idle timer either.
+pub(crate) fn metadata_http() -> Result<reqwest::Client, BuildError> {
+    let http = base_http(USER_AGENT).no_proxy().pool_max_idle_per_host(0);
+    Ok(tls::configure(http, &[])?.build()?)
+}
 
 /// A metadata service client. Never through a proxy, never following redirects.
 #[derive(Clone, Debug)]
@@ -169,7 +180,7 @@ impl MetadataClient {
 
 /// The whole body, up to [`MAX_BODY_BYTES`].
 async fn read_limited(response: reqwest::Response) -> Result<bytes::Bytes, String> {
-    crate::transport::read_limited(response, MAX_BODY_BYTES)
+    body::read_limited(response, MAX_BODY_BYTES)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("it is over {MAX_BODY_BYTES} bytes"))

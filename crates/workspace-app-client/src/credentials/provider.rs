@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::chain::{CredentialSource, CredentialsError};
+use super::keys::Credentials;
 use super::metadata::MetadataClient;
-use crate::Credentials;
+use super::source::{CredentialSource, CredentialsError};
 use crate::escaped::Escaped;
 
 /// Temporary credentials are refreshed when less than this is left of their lifetime.

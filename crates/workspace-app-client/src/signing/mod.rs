@@ -46,7 +46,7 @@ use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
 
-use crate::AkSk;
+use crate::credentials::AkSk;
 use canonical::SignableRequest;
 pub(crate) use canonical::{PROJECT_ID_HEADER, SDK_DATE_HEADER, SECURITY_TOKEN_HEADER};
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::Extensible;
-use crate::types::{JobDetailInfo, SubJobStatus};
+use crate::extensible::Extensible;
+use crate::generated::types::{JobDetailInfo, SubJobStatus};
 
 /// Where a sub-job stands, as far as waiting goes: which statuses end a wait, and how.
 ///

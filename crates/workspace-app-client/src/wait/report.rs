@@ -5,8 +5,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{JobOutcome, StatusCounts, WaitError, WaitTarget};
-use crate::types::JobDetailInfo;
+use super::phase::StatusCounts;
+use super::target::{JobOutcome, WaitTarget};
+use crate::error::WaitError;
+use crate::generated::types::JobDetailInfo;
 
 /// At most this many failed sub-jobs are named in a one-line report; the error keeps them all.
 const NAMED_FAILURES: usize = 3;
@@ -210,6 +212,13 @@ impl fmt::Display for Headline<'_> {
             ),
             Kind::CannotPoll => write!(f, "cannot poll {target}"),
         }
+    }
+}
+
+/// The [`report`](WaitError::report) on one line.
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.report(), f)
     }
 }
 

@@ -10,25 +10,28 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::phase::{self, SubJobPhase};
-use super::{
-    DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
-    LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, WaitError,
-};
+use super::target::{JobOutcome, WaitTarget};
+use crate::deadline;
+use crate::error::{Error, WaitError};
 use crate::escaped::Escaped;
-use crate::types::{JobDetailInfo, JobTypeFilter};
-use crate::{Client, DEFAULT_CONCURRENCY, Error, deadline};
+use crate::generated::Client;
+use crate::generated::types::{JobDetailInfo, JobTypeFilter};
+use crate::paging::DEFAULT_CONCURRENCY;
 
-/// What is being waited for: every sub-job of a job, or one of them. Displays as
-/// `CREATE_SERVER job J` or `sub-job S of CREATE_SERVER job J`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WaitTarget {
-    /// The job type the sub-jobs are listed with.
-    pub job_type: JobTypeFilter,
-    /// The job.
-    pub job_id: String,
-    /// The one sub-job waited for, if not all of them.
-    pub sub_job_id: Option<String>,
-}
+/// The most sub-jobs one wait follows unless told otherwise: a job of more is
+/// [`WaitError::TooManySubJobs`], so that a server that pages without end cannot fill memory
+/// before the timeout.
+pub const DEFAULT_MAX_SUB_JOBS: u64 = 10_000;
+/// How long a wait lasts unless told otherwise: 10 minutes.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The first pause between two polls unless told otherwise: 5 seconds.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// The longest pause between two polls unless told otherwise: 60 seconds.
+pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(60);
+/// The shortest pause between two polls; a shorter interval is raised to it.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
+/// How long past the deadline a poll may still take: the last poll starts at the deadline.
+pub const LAST_POLL_ALLOWANCE: Duration = Duration::from_secs(1);
 
 /// What one poll saw, handed to [`JobWaiter::on_progress`].
 #[derive(Debug)]
@@ -44,20 +47,6 @@ pub struct WaitProgress<'p> {
     /// The error of this poll, when it failed in a way that may pass (see
     /// [`JobWaiter`]).
     pub error: Option<&'p Error>,
-}
-
-/// A wait that ended with every sub-job waited for in `SUCCESS`.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct JobOutcome {
-    /// What was waited for.
-    pub target: WaitTarget,
-    /// The sub-jobs waited for, as the last poll saw them.
-    pub sub_jobs: Vec<JobDetailInfo>,
-    /// Polls in all.
-    pub polls: u32,
-    /// Time from the start of the wait to the last poll.
-    pub elapsed: Duration,
 }
 
 type ProgressFn<'a> = Box<dyn FnMut(&WaitProgress<'_>) + Send + 'a>;

@@ -7,12 +7,11 @@
 //! CONNECT proxy.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::path::Path;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::BuildError;
+use crate::error::BuildError;
 
 /// A proxy URL as given, which may hold a password: `Debug` and errors show it without.
 #[derive(Clone)]
@@ -68,54 +67,6 @@ fn redact(url: &str) -> String {
         }
         Err(_) => "(a proxy URL that does not parse, not shown)".into(),
     }
-}
-
-/// A URL's host is this machine: 127.0.0.0/8, `::1` or `localhost`.
-pub(crate) fn is_loopback_host(url: &reqwest::Url) -> bool {
-    match host_ip(url) {
-        Some(ip) => ip.is_loopback(),
-        None => url
-            .host_str()
-            .unwrap_or_default()
-            .trim_end_matches('.')
-            .eq_ignore_ascii_case("localhost"),
-    }
-}
-
-/// A URL's host is a link-local address (169.254.0.0/16, `fe80::/10`), where an instance's
-/// metadata service answers: never routed beyond the machine's own link.
-pub(crate) fn is_link_local_host(url: &reqwest::Url) -> bool {
-    match host_ip(url) {
-        Some(IpAddr::V4(ip)) => ip.is_link_local(),
-        Some(IpAddr::V6(ip)) => ip.is_unicast_link_local(),
-        None => false,
-    }
-}
-
-/// The URL without its user name and password, for messages: the rest is what it names.
-pub(crate) fn without_userinfo(url: &reqwest::Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.as_str().trim_end_matches('/').to_string()
-}
-
-/// A URL as given, for `Debug`: without user name and password, or not at all when it does
-/// not parse (it may still hold a password).
-pub(crate) fn shown_url(given: &str) -> String {
-    match reqwest::Url::parse(given) {
-        Ok(url) => without_userinfo(&url),
-        Err(_) => "(a URL that does not parse, not shown)".into(),
-    }
-}
-
-/// The URL's host when it is an IP address.
-fn host_ip(url: &reqwest::Url) -> Option<IpAddr> {
-    let host = url.host_str()?;
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()
 }
 
 /// Reads a PEM bundle of extra root certificates: at least one certificate, or an error

@@ -4,7 +4,8 @@
 //! process-wide rustls provider is installed or needed: none is missing (reqwest's panic
 //! without one), and none clashes with another crate's.
 
-use crate::BuildError;
+use super::base::{USER_AGENT, base_http};
+use crate::error::BuildError;
 
 #[cfg(not(any(
     feature = "rustls-ring",
@@ -32,12 +33,13 @@ pub(crate) fn configure(
     return Ok(http.tls_backend_preconfigured(ring_config(extra_roots)?));
 }
 
-/// A reqwest client as [`crate::ClientBuilder`] makes one by default, for progenitor's
-/// `Client::new`, which cannot fail: if TLS cannot be set up (the platform's roots cannot be
+/// A reqwest client as [`ClientBuilder`](crate::ClientBuilder) makes one by default, for
+/// progenitor's `Client::new` (the codegen puts this call there), which cannot fail: our
+/// redirect policy and TLS, or, if TLS cannot be set up (the platform's roots cannot be
 /// read), a client whose TLS trusts no one, so that every https request fails with a typed
 /// error instead of a panic here.
-pub(crate) fn default_http_client(user_agent: &str) -> reqwest::Client {
-    let builder = || crate::client_builder::base_http(user_agent);
+pub(crate) fn default_http_client() -> reqwest::Client {
+    let builder = || base_http(USER_AGENT);
     #[allow(clippy::expect_used, reason = "see the message")]
     configure(builder(), &[])
         .and_then(|http| Ok(http.build()?))
@@ -105,4 +107,28 @@ fn ring_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, BuildErr
             .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
     };
     Ok(config.with_no_client_auth())
+}
+
+/// A `reqwest::ClientBuilder` with this crate's TLS set up (the backend its cargo features
+/// select, trusting the platform's roots) and the rest left to you: for
+/// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) with settings of your own, or any other request of yours.
+/// With the default `rustls-ring` feature reqwest has no crypto provider of its own, so
+/// `reqwest::Client::new()` would panic; this needs no process-wide provider. Unlike the
+/// clients [`ClientBuilder`](crate::ClientBuilder) makes, it follows reqwest's default redirect policy: see
+/// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) before you send credentials with it.
+///
+/// ```
+/// let http = workspace_app_client::http_client_builder()?
+///     .pool_max_idle_per_host(4)
+///     .redirect(reqwest::redirect::Policy::none())
+///     .build()?;
+/// let client = workspace_app_client::ClientBuilder::new()
+///     .endpoint("https://workspace.ap-southeast-1.myhuaweicloud.com")
+///     .http_client(http)
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
+    configure(reqwest::Client::builder(), &[])
 }

@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::{BuildError, Region};
+use crate::error::BuildError;
+use crate::region::Region;
+use crate::settings_file::{read_small_file, settings_file};
 
 /// Prefix of the per-region endpoint variable; the region ID follows, upper-cased, with
 /// `-` as `_`: `HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_AP_SOUTHEAST_1`.
@@ -81,7 +83,7 @@ fn first_endpoint<'a>(endpoints: impl IntoIterator<Item = &'a str>) -> Option<St
 
 /// The regions file in use: the variable's path, else `~/.huaweicloud/regions.yaml`.
 fn regions_file(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    crate::credentials::file::settings_file(env, REGIONS_FILE_ENV, "regions.yaml")
+    settings_file(env, REGIONS_FILE_ENV, "regions.yaml")
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,7 +101,7 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
         path: path.to_path_buf(),
         reason,
     };
-    let text = match crate::credentials::file::read_small_file(path) {
+    let text = match read_small_file(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(error(format!("cannot read it: {e}"))),

@@ -8,8 +8,10 @@ use progenitor_client::OperationInfo;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
+use crate::config::ClientConfig;
+use crate::credentials::Credentials;
+use crate::error::{ApiError, Error, ProjectLookupError, snippet};
 use crate::transport::{self, Failure};
-use crate::{ClientConfig, Credentials, Error};
 
 /// IAM's global endpoint, for regions Huawei's table does not list.
 const GLOBAL_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
@@ -45,9 +47,6 @@ const REGIONAL_IAM: &[&str] = &[
     "cn-north-12",
 ];
 
-/// Most projects reported in an error about several.
-const MAX_IDS_SHOWN: usize = 10;
-
 /// The IAM endpoint Huawei's SDKs use for `region` (without `HUAWEICLOUD_SDK_IAM_ENDPOINT`):
 /// `https://iam.<region>.myhuaweicloud.com` for the regions in their table, the global
 /// `https://iam.myhuaweicloud.com` for the others.
@@ -57,87 +56,6 @@ pub fn default_iam_endpoint(region: &str) -> String {
     } else {
         GLOBAL_IAM_ENDPOINT.to_string()
     }
-}
-
-/// Why the project ID could not be looked up.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ProjectLookupError {
-    /// There is no region to look up (the client was given an endpoint only).
-    #[error(
-        "no project ID, and no region to look it up for: give `.project_id(..)` (CLI: --project-id), or `.region(..)` (CLI: --region)"
-    )]
-    NoRegion,
-    /// Only AK/SK credentials are used for the lookup.
-    #[error(
-        "no project ID: with token credentials, give `.project_id(..)` (CLI: --project-id); only AK/SK credentials look it up"
-    )]
-    NotAkSk,
-    /// The IAM request failed.
-    #[error("cannot look up the project ID of region {region} at {iam_endpoint}")]
-    Request {
-        /// The region.
-        region: String,
-        /// The IAM endpoint asked.
-        iam_endpoint: String,
-        /// Why.
-        source: Box<Error>,
-    },
-    /// IAM has no project of that name for these credentials.
-    #[error(
-        "IAM at {iam_endpoint} has no project named {region} for these credentials{}; check the region, or give the project ID (`.project_id(..)`, CLI: --project-id)",
-        trace(.trace_id)
-    )]
-    NoProject {
-        /// The region.
-        region: String,
-        /// The IAM endpoint asked.
-        iam_endpoint: String,
-        /// IAM's `X-IAM-Trace-Id`.
-        trace_id: Option<String>,
-    },
-    /// IAM has several projects of that name (sub-projects): which one is meant is not
-    /// for the client to guess.
-    #[error(
-        "IAM at {iam_endpoint} has {} projects named {region} ({}){}: choose one with `.project_id(..)` (CLI: --project-id)",
-        ids.len(), shown_ids(.ids), trace(.trace_id)
-    )]
-    SeveralProjects {
-        /// The region.
-        region: String,
-        /// The IAM endpoint asked.
-        iam_endpoint: String,
-        /// The projects' IDs.
-        ids: Vec<String>,
-        /// IAM's `X-IAM-Trace-Id`.
-        trace_id: Option<String>,
-    },
-    /// IAM's answer is not the documented `{"projects": [{"id": ..}]}`.
-    #[error("IAM at {iam_endpoint} answered with something other than a project list")]
-    InvalidResponse {
-        /// The IAM endpoint asked.
-        iam_endpoint: String,
-    },
-}
-
-fn trace(trace_id: &Option<String>) -> String {
-    trace_id
-        .as_deref()
-        .map(|id| format!(" (X-IAM-Trace-Id {id})"))
-        .unwrap_or_default()
-}
-
-fn shown_ids(ids: &[String]) -> String {
-    let mut shown = ids
-        .iter()
-        .take(MAX_IDS_SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ids.len() > MAX_IDS_SHOWN {
-        shown.push_str(", ...");
-    }
-    shown
 }
 
 /// (SHA-256 of the AK, region, IAM endpoint) → project ID, for the whole process like
@@ -212,14 +130,14 @@ pub(crate) async fn lookup_project_id(
     };
     let (head, body) = response.into_parts();
     if !head.status.is_success() {
-        let api = crate::ApiError::from_response(head.status, &head.headers, &body);
+        let api = ApiError::from_response(head.status, &head.headers, &body);
         return Err(request_failed(Error::Api(api)));
     }
     let trace_id = head
         .headers
         .get("x-iam-trace-id")
         .and_then(|v| v.to_str().ok())
-        .map(|v| crate::error::snippet(v.as_bytes()));
+        .map(|v| snippet(v.as_bytes()));
     let ids = project_ids(&body).ok_or_else(|| ProjectLookupError::InvalidResponse {
         iam_endpoint: iam_endpoint.to_string(),
     })?;
