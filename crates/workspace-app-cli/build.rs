@@ -3,7 +3,21 @@
 
 use std::path::PathBuf;
 
+use workspace_app_codegen::CliPaths;
+
+/// Every path the generated commands name outside themselves: the codegen writes none of
+/// its own.
+const PATHS: CliPaths<'static> = CliPaths {
+    client_crate: "workspace_app_client",
+    client_module: "crate::api::client",
+    config: "crate::api::Output",
+    bounded: "crate::api::bounded",
+};
+
 fn main() -> Result<(), workspace_app_codegen::BuildError> {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    workspace_app_codegen::cli_build_script(&manifest_dir.join("../../openapi/workspace-app.yaml"))
+    workspace_app_codegen::cli_build_script(
+        &manifest_dir.join("../../openapi/workspace-app.yaml"),
+        &PATHS,
+    )
 }

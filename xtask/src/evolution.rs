@@ -13,7 +13,7 @@ use crate::diff::acknowledge::EXTENSION;
 use crate::diff::render;
 use crate::diff::report::{Report, Side};
 use crate::diff::versions::{Version, workspace_version};
-use crate::{SPEC, write_or_remove};
+use crate::workspace::{SPEC, write_or_remove};
 
 /// Where released specs are kept, relative to the workspace root.
 pub const RELEASED_DIR: &str = "openapi/released";

@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod evolution;
+mod workspace;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,16 +17,12 @@ use std::process::Command;
 use workspace_app_codegen::Spec;
 
 use crate::diff::report::Report;
+use crate::workspace::write_or_remove;
+pub use crate::workspace::{BUNDLED_SPEC, CLIENT_CRATE, SNAPSHOT_DIR, SPEC, workspace_root};
 
 /// The command that brings every derived file up to date, for messages.
 pub const FIX: &str = "cargo xtask regenerate";
 
-/// The hand-written spec, relative to the workspace root.
-pub const SPEC: &str = "openapi/workspace-app.yaml";
-/// The client's own copy of the spec, which its `build.rs` uses once packaged.
-pub const BUNDLED_SPEC: &str = "crates/workspace-app-client/openapi/workspace-app.yaml";
-/// The insta snapshots of the client, relative to the workspace root.
-pub const SNAPSHOT_DIR: &str = "crates/workspace-app-client/tests/snapshots";
 const SNAPSHOT_TEST: (&str, &str) = ("workspace-app-client", "snapshots");
 
 /// What [`ensure_derived_files`] does with a stale file.
@@ -134,7 +131,8 @@ fn derive_all(root: &Path, scope: Scope) -> Result<Derived, String> {
     let mut derived = Derived::new();
     // The bytes the spec was parsed from: read once, within the loader's bound.
     derived.insert(BUNDLED_SPEC.into(), Some(spec.text().as_bytes().to_vec()));
-    let httpmock = workspace_app_codegen::generate_httpmock(&spec).map_err(|e| e.to_string())?;
+    let httpmock =
+        workspace_app_codegen::generate_httpmock(&spec, CLIENT_CRATE).map_err(|e| e.to_string())?;
     derived.insert(
         workspace_app_codegen::HTTPMOCK_FILE.into(),
         Some(httpmock.into_bytes()),
@@ -203,34 +201,8 @@ fn relative(base: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(base).unwrap_or(path).to_path_buf()
 }
 
-/// The workspace this xtask belongs to.
-pub fn workspace_root() -> Result<PathBuf, String> {
-    // xtask/Cargo.toml sits one level below the workspace root.
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| "cannot find the workspace root".to_string())
-}
-
 fn read_if_exists(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
-}
-
-/// Replaces the file through a rename, so it is never left half-written.
-pub(crate) fn write_or_remove(path: &Path, contents: Option<&[u8]>) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
-    let Some(contents) = contents else {
-        return std::fs::remove_file(path).map_err(fail);
-    };
-    let dir = path
-        .parent()
-        .ok_or_else(|| format!("{}: no parent", path.display()))?;
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    std::io::Write::write_all(&mut temp, contents).map_err(fail)?;
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
 }
 
 /// The spec judged against the released baseline: what `cargo xtask check` (and the

@@ -3,7 +3,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::{Spec, SpecErrors, generate};
+#[cfg(feature = "cli")]
+use crate::cli::{CLI_FILE_NAME, CliPaths, generate_cli};
+use crate::error::SpecErrors;
+use crate::generate::generate;
+use crate::load::Spec;
 
 /// Why [`build_script`] failed.
 pub enum BuildError {
@@ -69,12 +73,12 @@ pub fn build_script(spec_path: &Path) -> Result<(), BuildError> {
 }
 
 /// For the CLI's `build.rs`: like [`build_script`], with the CLI's per-operation commands
-/// ([`generate_cli`](crate::generate_cli)) in [`CLI_FILE_NAME`](crate::CLI_FILE_NAME).
+/// ([`generate_cli`]) in [`CLI_FILE_NAME`], naming what is outside them by `paths`.
 #[cfg(feature = "cli")]
-pub fn cli_build_script(spec_path: &Path) -> Result<(), BuildError> {
+pub fn cli_build_script(spec_path: &Path, paths: &CliPaths<'_>) -> Result<(), BuildError> {
     let spec = load(spec_path)?;
-    let commands = crate::generate_cli(&spec)?;
-    write_out_dir(&[(crate::CLI_FILE_NAME, &commands)])
+    let commands = generate_cli(&spec, paths)?;
+    write_out_dir(&[(CLI_FILE_NAME, &commands)])
 }
 
 /// Loads the spec, and tells cargo to run the build script again when it changes.

@@ -9,7 +9,10 @@
 //! - Path parameters the global options provide ([`GLOBAL_PATH_PARAMETERS`]: `project_id`
 //!   from `--project-id`, the environment or the IAM lookup) are not flags of each command;
 //!   the generated `execute_<operation>` hook sets them on the request from the CLI's
-//!   `crate::api::Output`.
+//!   [`CliPaths::config`].
+//!
+//! The generated code names nothing outside itself but what [`CliPaths`] tells it: the
+//! client crate and the CLI's own items, set by the caller in one constant.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -28,32 +31,61 @@ use crate::tables::{integer_query_parameters, resolve};
 pub const CLI_FILE_NAME: &str = "workspace_app_cli_generated.rs";
 
 /// Path parameters the CLI's global options provide, with the method of
-/// `crate::api::Output` that gives the value.
+/// [`CliPaths::config`] that gives the value.
 pub const GLOBAL_PATH_PARAMETERS: &[(&str, &str)] = &[("project_id", "project_id")];
 
-/// The module of the CLI crate that re-exports what progenitor's code names (`Client`,
-/// `ResponseValue`, `Error`, `builder`, `types`).
-const CLIENT_PATH: &str = "crate::api::client";
+/// Every path the generated commands name outside themselves, as the CLI crate writes it:
+/// the generator writes none of its own. The CLI's build script sets them in one constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CliPaths<'a> {
+    /// The client crate (`workspace_app_client`), whose spec tables
+    /// (`spec::parameters::Integer`) the integer flags' parsers take.
+    pub client_crate: &'a str,
+    /// The CLI's module that re-exports what progenitor's code names (`Client`,
+    /// `ResponseValue`, `Error`, `builder`, `types`), e.g. `crate::api::client`.
+    pub client_module: &'a str,
+    /// The CLI's type the generated `CliConfig` is implemented for, with a method of each
+    /// name in [`GLOBAL_PATH_PARAMETERS`], e.g. `crate::api::Output`.
+    pub config: &'a str,
+    /// The CLI's bounded parser of an integer flag, `fn<T>(&'static Integer) -> ValueParser`,
+    /// e.g. `crate::api::bounded`.
+    pub bounded: &'a str,
+}
 
 /// Renders the CLI's generated commands: progenitor's `Cli`, `CliCommand` and `CliConfig`,
-/// and `impl CliConfig for crate::api::Output`.
-pub fn generate_cli(spec: &Spec) -> Result<String, SpecErrors> {
+/// and `impl CliConfig for` [`CliPaths::config`], naming what is outside them by `paths`.
+pub fn generate_cli(spec: &Spec, paths: &CliPaths<'_>) -> Result<String, SpecErrors> {
     lint_structure(spec)?;
     let fail = |message: String| SpecErrors::from(spec.error_at("", message));
+    let path = |path: &str| {
+        syn::parse_str::<syn::Path>(path).map_err(|e| {
+            fail(format!(
+                "`{path}`, set for the generated CLI, is not a Rust path: {e}"
+            ))
+        })
+    };
+    let config_type = path(paths.config)?;
+    let bounded = path(paths.bounded)?;
+    let integer = path(&format!(
+        "{}::spec::parameters::Integer",
+        paths.client_crate
+    ))?;
     let view = progenitor_input(spec, |document| cli_view(&progenitor_view(document)))?;
     let mut generator = progenitor::Generator::new(&client_settings(spec));
     // progenitor's CLI generator asserts what it does not support instead of returning an
     // error; a panic here would be a build script's backtrace, not a message.
-    let tokens = catch_unwind(AssertUnwindSafe(|| generator.cli(&view, CLIENT_PATH)))
-        .map_err(|panic| {
-            let why = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("no message");
-            fail(format!("progenitor's CLI generator failed: {why}"))
-        })?
-        .map_err(|e| fail(format!("progenitor cannot generate the CLI: {e}")))?;
+    let tokens = catch_unwind(AssertUnwindSafe(|| {
+        generator.cli(&view, paths.client_module)
+    }))
+    .map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        fail(format!("progenitor's CLI generator failed: {why}"))
+    })?
+    .map_err(|e| fail(format!("progenitor cannot generate the CLI: {e}")))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| fail(format!("the generated CLI does not parse: {e}")))?;
     // A response that is not JSON: progenitor's CLI writes `todo!()`, a panic at run time.
@@ -63,9 +95,9 @@ pub fn generate_cli(spec: &Spec) -> Result<String, SpecErrors> {
                 .to_string(),
         ));
     }
-    let config = config_impl(&file, &spec.document)
+    let config = config_impl(&file, &spec.document, &config_type)
         .ok_or_else(|| fail("progenitor's CLI has no `CliConfig` trait".to_string()))?;
-    let parsers = integer_parsers(&file, &spec.document).map_err(fail)?;
+    let parsers = integer_parsers(&file, &spec.document, &bounded, &integer).map_err(fail)?;
     file.items.extend(
         syn::parse2::<syn::File>(quote! { #config #parsers })
             .map(|f| f.items)
@@ -124,11 +156,11 @@ fn credential_headers(document: &Value) -> Vec<String> {
         .collect()
 }
 
-/// `impl CliConfig for crate::api::Output`: each of the trait's required methods with an
+/// `impl CliConfig for #config`: each of the trait's required methods with an
 /// empty body (the CLI renders the response's raw body itself, after the call), and for
 /// each operation with a path parameter the global options provide, its `execute_*` hook,
 /// which sets it. The signatures are the trait's own, copied from progenitor's output.
-fn config_impl(file: &syn::File, document: &Value) -> Option<TokenStream> {
+fn config_impl(file: &syn::File, document: &Value, config_type: &syn::Path) -> Option<TokenStream> {
     let config = file.items.iter().find_map(|item| match item {
         syn::Item::Trait(t) if t.ident == "CliConfig" => Some(t),
         _ => None,
@@ -168,7 +200,7 @@ fn config_impl(file: &syn::File, document: &Value) -> Option<TokenStream> {
     });
     let methods: Vec<TokenStream> = methods.collect();
     Some(quote! {
-        impl CliConfig for crate::api::Output {
+        impl CliConfig for #config_type {
             #(#methods)*
         }
     })
@@ -195,13 +227,18 @@ fn provided_path_parameters(document: &Value) -> Vec<(String, String)> {
 }
 
 /// `integer_parser(command, flag, integer)`: for each integer flag, the CLI's bounded parser
-/// (`crate::api::bounded::<T>`) producing the Rust type progenitor's code reads the flag as
+/// (`#bounded::<T>`, taking an `&'static #integer`) producing the Rust type progenitor's code reads the flag as
 /// (`matches.get_one::<T>(flag)`), so that the spec's bounds are checked as the flag is
 /// parsed and the generated code still finds its type.
 /// Every integer query parameter must get one: the generated code is read as token text
 /// (`flag_types`), and a change in how progenitor writes it is an error here, not flags
 /// whose bounds are no longer checked as they are parsed.
-fn integer_parsers(file: &syn::File, document: &Value) -> Result<TokenStream, String> {
+fn integer_parsers(
+    file: &syn::File,
+    document: &Value,
+    bounded: &syn::Path,
+    integer: &syn::Path,
+) -> Result<TokenStream, String> {
     const INTEGERS: [&str; 12] = [
         "i8",
         "i16",
@@ -247,7 +284,7 @@ fn integer_parsers(file: &syn::File, document: &Value) -> Result<TokenStream, St
                     continue;
                 };
                 arms.push(quote! {
-                    (CliCommand::#variant, #flag) => Some(crate::api::bounded::<#ty>(integer)),
+                    (CliCommand::#variant, #flag) => Some(#bounded::<#ty>(integer)),
                 });
                 found.push((variant.to_string(), flag));
             }
@@ -272,7 +309,7 @@ fn integer_parsers(file: &syn::File, document: &Value) -> Result<TokenStream, St
         pub fn integer_parser(
             command: CliCommand,
             flag: &str,
-            integer: &'static workspace_app_client::spec::parameters::Integer,
+            integer: &'static #integer,
         ) -> Option<::clap::builder::ValueParser> {
             match (command, flag) {
                 #(#arms)*
@@ -310,6 +347,14 @@ mod tests {
 
     use super::integer_parsers;
 
+    /// The bounded parser and the spec tables' `Integer` as a caller might name them.
+    fn bounded() -> syn::Path {
+        syn::parse_quote!(cli::parse::bounded)
+    }
+    fn integer() -> syn::Path {
+        syn::parse_quote!(client::spec::parameters::Integer)
+    }
+
     /// A document with one operation and its integer query parameter `limit`.
     fn document() -> serde_json::Value {
         json!({"paths": {"/v1/{project_id}/items": {"get": {
@@ -330,8 +375,20 @@ mod tests {
                 }
             }
         };
-        let parsers = integer_parsers(&file, &document()).unwrap().to_string();
+        let parsers = integer_parsers(&file, &document(), &bounded(), &integer())
+            .unwrap()
+            .to_string();
         assert!(parsers.contains("\"limit\""), "{parsers}");
+        // Only the paths it was given: no crate or module of its own.
+        assert!(
+            parsers.contains("cli :: parse :: bounded :: < :: std :: num :: NonZeroU32 >")
+                && parsers.contains("& 'static client :: spec :: parameters :: Integer"),
+            "{parsers}"
+        );
+        assert!(
+            !parsers.contains("workspace_app_client") && !parsers.contains("api"),
+            "{parsers}"
+        );
     }
 
     /// progenitor writing its code otherwise must not leave the flag without its bounds.
@@ -344,7 +401,7 @@ mod tests {
                 }
             }
         };
-        let error = integer_parsers(&file, &document()).unwrap_err();
+        let error = integer_parsers(&file, &document(), &bounded(), &integer()).unwrap_err();
         assert!(
             error.contains("ListItems") && error.contains("--limit"),
             "{error}"

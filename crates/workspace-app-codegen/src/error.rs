@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::load::Location;
+use crate::location::Location;
 
 /// Characters of the offending line shown before and after the column: a one-line JSON spec
 /// of megabytes is quoted as this much around the error, never whole.

@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{SchemaSite, schema_holders, schema_sites};
-use crate::{Spec, SpecError, SpecErrors};
+use crate::error::{SpecError, SpecErrors};
+use crate::lint::{SchemaSite, schema_holders, schema_sites};
+use crate::load::{Spec, escape_pointer_segment};
 
 /// Validates each example against the schema beside it, with `$ref`s into
 /// `#/components/schemas` resolved and OpenAPI 3.0's `nullable` understood.
@@ -42,7 +43,7 @@ pub fn lint_examples(spec: &Spec) -> Result<(), SpecErrors> {
         let named = holder.get("examples").and_then(Value::as_object);
         for (name, example) in named.into_iter().flatten() {
             if let Some(value) = example.get("value") {
-                let name = crate::escape_pointer_segment(name);
+                let name = escape_pointer_segment(name);
                 check(schema, value, format!("{pointer}/examples/{name}/value"));
             }
         }

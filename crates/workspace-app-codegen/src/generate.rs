@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::error::SpecErrors;
+use crate::error::{SpecError, SpecErrors};
 use crate::lint::lint_structure;
 use crate::load::{Spec, escape_pointer_segment};
 use crate::tables::{spec_tables, test_lists};
@@ -61,7 +61,7 @@ pub(crate) fn progenitor_view(document: &Value) -> Value {
 pub(crate) fn progenitor_input(
     spec: &Spec,
     view: impl FnOnce(&Value) -> Value,
-) -> Result<openapiv3::OpenAPI, crate::SpecError> {
+) -> Result<openapiv3::OpenAPI, SpecError> {
     serde_json::from_value(view(&spec.document))
         .map_err(|e| spec.error_at("", format!("the generator's view of the spec: {e}")))
 }

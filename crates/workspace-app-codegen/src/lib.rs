@@ -24,13 +24,14 @@ mod generate;
 mod httpmock;
 mod lint;
 mod load;
+mod location;
 mod tables;
 
 #[cfg(feature = "cli")]
 pub use self::build::cli_build_script;
 pub use self::build::{BuildError, build_script};
 #[cfg(feature = "cli")]
-pub use self::cli::{CLI_FILE_NAME, GLOBAL_PATH_PARAMETERS, generate_cli};
+pub use self::cli::{CLI_FILE_NAME, CliPaths, GLOBAL_PATH_PARAMETERS, generate_cli};
 pub use self::error::{Excerpt, SpecError, SpecErrors};
 #[cfg(feature = "lint-examples")]
 pub use self::examples::lint_examples;
@@ -44,7 +45,8 @@ pub use self::lint::{
     OperationSite, ParameterSite, SchemaSite, follow_refs, lint_structure, operation_sites,
     operations, schema_holders, schema_sites,
 };
-pub use self::load::{Location, Spec, escape_pointer_segment};
+pub use self::load::{Spec, escape_pointer_segment};
+pub use self::location::Location;
 
 /// Every check on the spec: structure, then examples. All problems are reported together.
 #[cfg(feature = "lint-examples")]

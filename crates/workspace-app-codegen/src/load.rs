@@ -15,6 +15,7 @@ use serde_saphyr::Spanned;
 use serde_saphyr::budget::BudgetBreach;
 
 use crate::error::{Excerpt, SpecError};
+use crate::location::Location;
 
 /// serde-saphyr's limits, pinned rather than left to its defaults (which change between
 /// versions and were made for configuration files).
@@ -41,13 +42,6 @@ fn yaml_options() -> serde_saphyr::Options {
         // We quote the line ourselves (cut, see `Excerpt`).
         with_snippet: false,
     }
-}
-
-/// A 1-based line and column in the spec file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Location {
-    pub line: u64,
-    pub column: u64,
 }
 
 /// A loaded OpenAPI document: the raw JSON tree (for lints and example checks), the typed

@@ -10,12 +10,12 @@
 //!
 //! An acknowledgement covers the changes with its rule at its pointer; one that covers no
 //! change is stale and fails the check, so none outlive what they were written for. A
-//! release ([`crate::evolution::release`]) removes them all.
+//! release (`cargo xtask release`) removes them all.
 
 use serde_json::Value;
 use workspace_app_codegen::{Spec, SpecError};
 
-use super::Change;
+use super::change::Change;
 
 /// The top-level extension holding the acknowledgements.
 pub const EXTENSION: &str = "x-acknowledged-changes";
@@ -82,7 +82,7 @@ pub fn read(spec: &Spec) -> Result<Vec<Acknowledgement>, SpecError> {
 #[cfg(test)]
 mod tests {
     use super::Acknowledgement;
-    use crate::diff::{Bump, Change};
+    use crate::diff::change::{Bump, Change};
 
     /// A Rust change no spec change explains, of a type with no schema of its own, is placed
     /// at the document's root: the acknowledgement `cargo xtask diff` suggests for it

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::acknowledge::EXTENSION;
+use super::change::{Bump, DOCUMENTATION_RULES};
 use super::report::{Judged, Report};
-use super::{Bump, DOCUMENTATION_RULES};
 
 /// One line per change, then what is wrong, then the versions needed (the last line).
 pub fn text(report: &Report) -> String {

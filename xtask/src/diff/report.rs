@@ -5,8 +5,8 @@ use serde::Serialize;
 use workspace_app_codegen::Spec;
 
 use super::acknowledge::{self, Acknowledgement};
+use super::change::{Bump, Change};
 use super::versions::{Need, Version};
-use super::{Bump, Change};
 
 /// One side of the comparison.
 #[derive(Debug)]
@@ -81,7 +81,7 @@ impl Report {
     /// Compares `head` with `base` and judges every change.
     pub fn judge(base: &Side, head: &Side) -> Result<Report, String> {
         let acknowledgements = acknowledge::read(&head.spec).map_err(|e| e.to_string())?;
-        let changes = super::compare(&base.spec, &head.spec)?;
+        let changes = super::compare::compare(&base.spec, &head.spec)?;
         let judged: Vec<Judged> = changes
             .into_iter()
             .map(|change| {

@@ -15,7 +15,7 @@ use heck::{ToPascalCase, ToSnakeCase};
 use quote::ToTokens;
 use workspace_app_codegen::{Spec, escape_pointer_segment};
 
-use super::{Bump, Claim, Sides};
+use super::change::{Bump, Claim, Sides};
 
 /// What an item belongs to, so that a spec change can claim it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::Bump;
+use super::change::Bump;
 
 /// `major.minor.patch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
