@@ -16,7 +16,7 @@ use std::process::Output;
 
 use futures_util::future::join_all;
 use workspace_app_mock::Config;
-use workspace_app_mock::hostile::{self, Mode};
+use workspace_app_test_support::hostile::{self, Mode};
 
 use support::{PROJECT, run_bare, shown};
 

@@ -1,5 +1,5 @@
 //! The CLI half of the hostile-server suite: the real `workspace-app` binary against
-//! [`workspace_app_mock::hostile`] servers that misbehave on purpose (the library half is
+//! [`workspace_app_test_support::hostile`] servers that misbehave on purpose (the library half is
 //! `crates/workspace-app-mock/tests/hostile.rs`). Redirects are not followed and leak no
 //! token, the token never needs the command line, plain http to another machine needs
 //! `--allow-insecure-http`, terminal escapes from the server are shown escaped (piped and
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use workspace_app_client::LAST_POLL_ALLOWANCE;
-use workspace_app_mock::hostile::{self, ENDLESS_COUNT, ESCAPES, Hostile, Mode};
+use workspace_app_test_support::hostile::{self, ENDLESS_COUNT, ESCAPES, Hostile, Mode};
 
 const BIN: &str = env!("CARGO_BIN_EXE_workspace-app");
 const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";

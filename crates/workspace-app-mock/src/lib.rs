@@ -111,7 +111,6 @@ mod auth;
 mod clock;
 mod connections;
 mod faults;
-pub mod hostile;
 mod iam;
 mod jobs;
 mod metadata;

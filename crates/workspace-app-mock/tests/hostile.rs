@@ -1,4 +1,4 @@
-//! The client library against [`workspace_app_mock::hostile`] servers that misbehave on
+//! The client library against [`workspace_app_test_support::hostile`] servers that misbehave on
 //! purpose: redirects to another host, plain http to a remote host, listings without end,
 //! short pages with a huge `count`, trickled bodies, nonsense `Retry-After`, terminal
 //! escapes in every string. Real time throughout; every test is bounded by an outer
@@ -16,7 +16,7 @@ use workspace_app_client::{
     RetryPolicy, WaitError,
 };
 use workspace_app_mock::error_codes;
-use workspace_app_mock::hostile::{self, ESCAPES, Hostile, Mode};
+use workspace_app_test_support::hostile::{self, ESCAPES, Hostile, Mode};
 
 const COUNT_MAX: i64 = 2_147_483_647;
 

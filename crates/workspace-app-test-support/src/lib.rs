@@ -2,5 +2,8 @@
 //! depends on no crate of the workspace, so that every crate's tests can use it (the
 //! client's included) without a cycle.
 
+pub mod hostile;
 pub mod logs;
+pub mod samples;
+pub mod scratch;
 pub mod stub;

@@ -3,14 +3,15 @@
 //! string, a listing that never ends, a short page with a huge `count`, a body trickled one
 //! byte at a time, a `Retry-After` that is nonsense.
 //!
-//! Unlike the [emulator](crate::start), it is written on a raw [`TcpListener`], so it can
+//! Unlike the emulator (`workspace_app_mock::start`), it is written on a raw
+//! [`TcpListener`], so it can
 //! send anything, at any pace. Each connection carries one request: it reads the request
 //! head (up to 64 KiB), answers as its [`Mode`] says with `HTTP/1.1`,
 //! `Content-Type: application/json`, `Connection: close` and a correct `Content-Length`,
 //! then closes. Every request is counted and recorded ([`Hostile::received`]).
 //!
 //! ```
-//! use workspace_app_mock::hostile::{self, Mode};
+//! use workspace_app_test_support::hostile::{self, Mode};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
@@ -48,6 +49,10 @@ pub const FORGED: &str = "\r\nFORGED-LINE 2026-01-01T00:00:00.000000Z  INFO work
 /// The `X-Request-Id` of [`Mode::Forged`]'s answers: the C1 control sequence introducer
 /// U+009B (UTF-8 bytes, which HTTP allows in a header value) starting `[2J`.
 pub const FORGED_REQUEST_ID: &str = "rid\u{9b}[2J";
+
+/// The emulator's `error_code`s the answers carry (`workspace_app_mock::error_codes`).
+const SERVICE_UNAVAILABLE: &str = "WKS.00129901";
+const INVALID_PARAMETER: &str = "WKS.00010001";
 
 /// The `count` of the modes that claim a listing without end: `i32::MAX`, the largest the
 /// API can report.
@@ -343,7 +348,7 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
         }
         Mode::BadRetryAfter { value } => {
             let body = json!({
-                "error_code": crate::error_codes::SERVICE_UNAVAILABLE,
+                "error_code": SERVICE_UNAVAILABLE,
                 "error_msg": "Service unavailable.",
             });
             respond(
@@ -435,7 +440,7 @@ fn page(count: i64, items: Vec<Value>) -> Vec<u8> {
 }
 
 fn error_body(message: &str) -> Vec<u8> {
-    json!({ "error_code": crate::error_codes::INVALID_PARAMETER, "error_msg": message })
+    json!({ "error_code": INVALID_PARAMETER, "error_msg": message })
         .to_string()
         .into_bytes()
 }
