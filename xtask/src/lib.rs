@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod evolution;
+pub mod layers;
 mod workspace;
 
 use std::collections::BTreeMap;

@@ -47,6 +47,14 @@ enum Task {
     /// Record the spec as released at the workspace's version: the new baseline in
     /// openapi/released/, the acknowledgements settled, the changelog's section dated
     Release,
+    /// Check that every crate reads bottom-up: no circle of files, and (where
+    /// xtask/layers.txt declares a crate's layers) no import from a lower layer into a
+    /// higher one
+    Layers {
+        /// Also print each crate's layers and every import
+        #[arg(long)]
+        graph: bool,
+    },
 }
 
 const DIFF_HELP: &str = "\
@@ -87,6 +95,7 @@ fn main() -> ExitCode {
             }
             Ok(derived_ok && judged.passes())
         }),
+        Task::Layers { graph } => layers(graph),
         Task::Diff {
             base,
             base_file,
@@ -152,6 +161,23 @@ fn derived(mode: Mode) -> Result<bool, String> {
             Ok(true)
         }
     }
+}
+
+/// `Ok(clean)`: whether every crate reads bottom-up.
+fn layers(graph: bool) -> Result<bool, String> {
+    let crates = xtask::layers::check_workspace(&workspace_root()?)?;
+    for krate in &crates {
+        let summary = krate.summary();
+        if krate.is_clean() {
+            println!("{summary}");
+        } else {
+            eprintln!("{summary}");
+        }
+        if graph {
+            print!("{}{}", krate.layer_list(), krate.edge_list());
+        }
+    }
+    Ok(crates.iter().all(xtask::layers::CrateGraph::is_clean))
 }
 
 /// `Ok(passes)`: whether every breaking or major change is acknowledged.
