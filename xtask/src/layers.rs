@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use syn::visit::Visit;
 
+/// Each file, and the files it imports with the names taken from each.
+pub type Edges = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
 /// Where the layers are declared, from the workspace root.
 pub const LAYERS_FILE: &str = "xtask/layers.txt";
 
@@ -20,7 +23,7 @@ pub struct CrateGraph {
     /// The crate's name (its folder).
     pub name: String,
     /// Each file (from the crate's `src/`), and the files it imports, with the names taken.
-    pub edges: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    pub edges: Edges,
     /// Files that import each other in a loop.
     pub circles: Vec<Vec<String>>,
     /// `(from, to, names)`: an import from a lower layer into a higher one.
@@ -73,7 +76,10 @@ impl CrateGraph {
             let _ = write!(out, "\n  in no layer of {LAYERS_FILE}: {file}");
         }
         for (file, name) in &self.through_root {
-            let _ = write!(out, "\n  through the root: {file} takes {name} as `crate::{name}`");
+            let _ = write!(
+                out,
+                "\n  through the root: {file} takes {name} as `crate::{name}`"
+            );
         }
         out
     }
@@ -192,7 +198,7 @@ fn measure(
     let exports: Vec<BTreeMap<String, Vec<String>>> =
         files.iter().map(|file| reexports(file, &modules)).collect();
 
-    let mut edges: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    let mut edges: Edges = BTreeMap::new();
     let mut through_root = BTreeSet::new();
     for file in &files {
         let mut paths = PathCollector::default();
@@ -536,9 +542,9 @@ fn resolve(
 }
 
 /// The strongly connected components of more than one file (Tarjan).
-fn circles(edges: &BTreeMap<String, BTreeMap<String, BTreeSet<String>>>) -> Vec<Vec<String>> {
+fn circles(edges: &Edges) -> Vec<Vec<String>> {
     struct Tarjan<'a> {
-        edges: &'a BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+        edges: &'a Edges,
         index: BTreeMap<&'a str, usize>,
         low: BTreeMap<&'a str, usize>,
         stack: Vec<&'a str>,
