@@ -14,6 +14,9 @@ use syn::visit::Visit;
 /// Each file, and the files it imports with the names taken from each.
 pub type Edges = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
 
+/// A crate's layers, bottom first: a name and its entries (files, folders).
+pub type Layers = Vec<(String, Vec<String>)>;
+
 /// Where the layers are declared, from the workspace root.
 pub const LAYERS_FILE: &str = "xtask/layers.txt";
 
@@ -29,7 +32,7 @@ pub struct CrateGraph {
     /// `(from, to, names)`: an import from a lower layer into a higher one.
     pub upward: Vec<(String, String, String)>,
     /// The declared layers, bottom first: a name and its files.
-    pub layers: Vec<(String, Vec<String>)>,
+    pub layers: Layers,
     /// Files no declared layer holds.
     pub unplaced: Vec<String>,
     /// `(from, name)`: a name taken through the root's re-export (`crate::Name`) instead of
@@ -141,9 +144,9 @@ pub fn check_workspace(root: &Path) -> Result<Vec<CrateGraph>, String> {
 }
 
 /// `[crate]` sections of `name: file file folder/ ...` lines, bottom layer first.
-fn read_layers(path: &Path) -> Result<BTreeMap<String, Vec<(String, Vec<String>)>>, String> {
+fn read_layers(path: &Path) -> Result<BTreeMap<String, Layers>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut crates: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    let mut crates: BTreeMap<String, Layers> = BTreeMap::new();
     let mut current: Option<String> = None;
     for (n, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default().trim();
@@ -178,11 +181,7 @@ struct File {
     syntax: syn::File,
 }
 
-fn measure(
-    name: &str,
-    src: &Path,
-    layers: Vec<(String, Vec<String>)>,
-) -> Result<CrateGraph, String> {
+fn measure(name: &str, src: &Path, layers: Layers) -> Result<CrateGraph, String> {
     let root_file = if src.join("lib.rs").exists() {
         "lib.rs"
     } else {
