@@ -6,4 +6,5 @@ pub mod hostile;
 pub mod logs;
 pub mod samples;
 pub mod scratch;
+pub mod servers;
 pub mod stub;
