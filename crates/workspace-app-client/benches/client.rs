@@ -24,7 +24,7 @@ use workspace_app_client::{AkSk, ClientBuilder, Credentials, RetryPolicy};
 
 const AK: &str = "BENCHAK0123456789ABC";
 const SK: &str = "bench-secret-key-0123456789abcdefghijklmn";
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+use workspace_app_test_support::samples::PROJECT;
 
 /// A page of 100 sub-jobs as the service sends it.
 fn page_body() -> String {

@@ -9,7 +9,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_app_client::types::{JobType, JobTypeFilter, SubJobStatus};
 use workspace_app_client::{Client, ClientBuilder, Error, Extensible, GeneratedError, RetryPolicy};
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+use workspace_app_test_support::samples::PROJECT;
 
 async fn server_answering(status: u16, body: serde_json::Value) -> MockServer {
     let server = MockServer::start().await;

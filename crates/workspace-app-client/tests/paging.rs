@@ -11,7 +11,9 @@ use wiremock::{MockServer, ResponseTemplate};
 use workspace_app_client::types::{JobDetailInfo, JobTypeFilter, SubJobStatus};
 use workspace_app_client::{Client, Error};
 
-use support::{client, ok, page_of, pages_requested, serve};
+use support::client;
+use workspace_app_test_support::samples::{PATH, PROJECT, sub_job};
+use workspace_app_test_support::servers::{ok, page_of, pages_requested, query_int, serve};
 
 /// A server holding `total` sub-jobs that reports `count` honestly.
 async fn honest_server(total: usize) -> MockServer {
@@ -75,7 +77,7 @@ async fn a_count_that_is_not_a_multiple_of_the_page_size_ends_on_the_short_page(
 async fn a_count_that_grows_on_every_page_cannot_make_the_listing_endless() {
     // The server always has a full page more and says so; the first count bounds the listing.
     let server = serve(|request, n| {
-        let offset = support::query_int(request, "offset").unwrap_or(0);
+        let offset = query_int(request, "offset").unwrap_or(0);
         let count = 250 + 100 * n;
         ok(Some(count as i64), page_of(request, offset + 100))
     })
@@ -115,7 +117,7 @@ async fn a_server_that_ignores_offset_is_reported_not_followed_forever() {
             None,
             ids(0..100)
                 .iter()
-                .map(|id| support::sub_job(id, "RUNNING"))
+                .map(|id| sub_job(id, "RUNNING"))
                 .collect(),
         )
     })
@@ -147,13 +149,13 @@ fn shifted_page(request: &wiremock::Request, total: usize, inserted: usize) -> R
         .map(|i| format!("new-{i}"))
         .chain(ids(0..total))
         .collect();
-    let offset = support::query_int(request, "offset").unwrap_or(0);
-    let limit = support::query_int(request, "limit").unwrap_or(10);
+    let offset = query_int(request, "offset").unwrap_or(0);
+    let limit = query_int(request, "limit").unwrap_or(10);
     let page = all
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|id| support::sub_job(id, "RUNNING"))
+        .map(|id| sub_job(id, "RUNNING"))
         .collect();
     ok(Some(all.len() as i64), page)
 }
@@ -284,7 +286,7 @@ async fn every_page_carries_the_filters_the_project_and_the_credentials() {
     let server = honest_server(30).await;
     let client = workspace_app_client::ClientBuilder::new()
         .endpoint(server.uri())
-        .project_id(support::PROJECT)
+        .project_id(PROJECT)
         .credentials(workspace_app_client::Credentials::token("a-token"))
         .build()
         .unwrap();
@@ -302,7 +304,7 @@ async fn every_page_carries_the_filters_the_project_and_the_credentials() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 3);
     for (request, offset) in requests.iter().zip([5, 15, 25]) {
-        assert_eq!(request.url.path(), support::PATH);
+        assert_eq!(request.url.path(), PATH);
         let mut query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
         query.sort();
         let expected = [

@@ -22,7 +22,7 @@ use serde_json::json;
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{Client, ClientBuilder, Error, RetryPolicy};
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+use workspace_app_test_support::samples::PROJECT;
 
 /// How the test server behaves, and what it saw.
 #[derive(Default)]

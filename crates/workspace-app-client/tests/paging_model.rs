@@ -56,7 +56,7 @@ use serde_json::json;
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{ClientBuilder, Credentials, Error, RetryPolicy};
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+use workspace_app_test_support::samples::PROJECT;
 
 // ---------------------------------------------------------------------------------------
 // The input: a listing and what the server does at each of its pages.

@@ -17,7 +17,7 @@ use workspace_app_client::{
     Client, ClientBuilder, ClientConfig, Credentials, Error, ResponseValue, RetryPolicy, builder,
 };
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+use workspace_app_test_support::samples::PROJECT;
 
 fn prism_url() -> String {
     std::env::var("PRISM_URL")

@@ -267,7 +267,11 @@ async fn huaweis_own_signer_accepts_the_clients_requests() {
         Some(token) => Credentials::temporary(&ak, &sk, token),
         None => Credentials::ak_sk(&ak, &sk),
     };
-    let projects = ["0605767a3300d5762fb7c0186d9e1779", "a/b", "é 中~+%&=?#"];
+    let projects = [
+        workspace_app_test_support::samples::PROJECT,
+        "a/b",
+        "é 中~+%&=?#",
+    ];
     let job_ids = ["plain", "a b+c", "~/%&=?#*中文é"];
     for project in projects {
         let client = ClientBuilder::new()

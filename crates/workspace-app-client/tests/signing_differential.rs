@@ -57,6 +57,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use workspace_app_client::signing::{self, verify};
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{AkSk, ClientBuilder, Credentials, DisplayErrorChain, RetryPolicy};
+use workspace_app_test_support::samples::PROJECT;
 
 const DEFAULT_SEED: u64 = 20_240_102;
 const DEFAULT_CASES: usize = 2000;
@@ -850,7 +851,7 @@ impl Local {
             .or_else(|| case.segments.iter().find(|s| !s.is_empty() && *s != "v1"))
             .or_else(|| case.segments.first())
             .cloned()
-            .unwrap_or_else(|| "0605767a3300d5762fb7c0186d9e1779".into())
+            .unwrap_or_else(|| PROJECT.into())
     }
 
     fn call_token(case: &Case) -> Option<String> {
@@ -865,7 +866,7 @@ impl Local {
         let configured = if case.project_in_config {
             project.clone()
         } else {
-            "0605767a3300d5762fb7c0186d9e1779".to_string()
+            PROJECT.to_string()
         };
         let credentials = match &case.security_token {
             Some(token) => Credentials::temporary(&case.ak, &case.sk, token),
@@ -1467,7 +1468,7 @@ fn judge_client(
             let configured = if case.project_in_config {
                 project.clone()
             } else {
-                "0605767a3300d5762fb7c0186d9e1779".into()
+                PROJECT.into()
             };
             let mut expect = vec![("x-project-id", configured)];
             if let Some(token) = &case.security_token {

@@ -15,7 +15,9 @@ use wiremock::{MockServer, ResponseTemplate};
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{DisplayErrorChain, Error, StatusCounts, SubJobPhase, WaitError};
 
-use support::{client, ok, serve, sub_job};
+use support::client;
+use workspace_app_test_support::samples::{failed, sub_job};
+use workspace_app_test_support::servers::{ok, query_int, serve};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -30,13 +32,6 @@ async fn scripted(script: Vec<Vec<Value>>) -> MockServer {
 
 async fn polls(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
-}
-
-fn failed(id: &str, code: &str, message: &str) -> Value {
-    let mut job = sub_job(id, "FAILED");
-    job["error_code"] = json!(code);
-    job["error_message"] = json!(message);
-    job
 }
 
 #[tokio::test(start_paused = true)]
@@ -245,7 +240,7 @@ async fn one_sub_job_can_be_waited_for_alone() {
 #[tokio::test(start_paused = true)]
 async fn every_page_of_a_large_job_counts() {
     let server = serve(|request, _| {
-        let offset = support::query_int(request, "offset").unwrap_or(0);
+        let offset = query_int(request, "offset").unwrap_or(0);
         let items: Vec<Value> = (offset..150.min(offset + 100))
             .map(|i| {
                 sub_job(

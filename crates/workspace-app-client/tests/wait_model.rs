@@ -46,6 +46,8 @@ use tokio::time::Instant;
 use wiremock::ResponseTemplate;
 use workspace_app_client::types::{JobDetailInfo, JobTypeFilter};
 use workspace_app_client::{LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, RetryPolicy, WaitError};
+use workspace_app_test_support::samples::sub_job;
+use workspace_app_test_support::servers::{ok, query_int, serve};
 
 // ---------------------------------------------------------------------------------------
 // The input.
@@ -471,14 +473,14 @@ fn call<'c>(
 fn respond(case: &Case, request: &wiremock::Request, n: usize) -> ResponseTemplate {
     match case.answer(n) {
         Answer::Snapshot(snapshot) => {
-            let offset = support::query_int(request, "offset").unwrap_or(0);
-            let limit = support::query_int(request, "limit").unwrap_or(10);
+            let offset = query_int(request, "offset").unwrap_or(0);
+            let limit = query_int(request, "limit").unwrap_or(10);
             let items: Vec<Value> = snapshot
                 .page(offset, limit)
                 .into_iter()
                 .map(|(i, status)| {
                     let id = format!("s-{i}");
-                    let mut job = support::sub_job(&id, status.wire().unwrap_or(""));
+                    let mut job = sub_job(&id, status.wire().unwrap_or(""));
                     match status.wire() {
                         None => {
                             job.as_object_mut().unwrap().remove("status");
@@ -492,7 +494,7 @@ fn respond(case: &Case, request: &wiremock::Request, n: usize) -> ResponseTempla
                     job
                 })
                 .collect();
-            support::ok(Some(snapshot.len() as i64), items)
+            ok(Some(snapshot.len() as i64), items)
         }
         Answer::Error {
             status,
@@ -523,7 +525,7 @@ fn names(sub_jobs: &[JobDetailInfo]) -> Vec<String> {
 
 async fn wait(case: Case) -> Run {
     let script = case.clone();
-    let server = support::serve(move |request, n| respond(&script, request, n)).await;
+    let server = serve(move |request, n| respond(&script, request, n)).await;
     let retry = RetryPolicy::default()
         .max_attempts(case.attempts)
         .initial_backoff(Duration::ZERO)

@@ -12,8 +12,8 @@ use workspace_app_client::types::{
 };
 use workspace_app_client::{Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy};
 use workspace_app_httpmock::MockServerExt;
+use workspace_app_test_support::samples::PROJECT;
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
 const TOKEN: &str = "unit-test-token";
 
 /// Downstream code under test: how many sub-jobs of a job are still unfinished, from one
