@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::{HeaderMap, Method, Uri};
 use secrecy::{ExposeSecret, SecretString};
-
-use crate::metadata::Issuer;
 use workspace_app_client::signing::verify::{self, SignableRequest};
+
+use crate::issuer::Issuer;
 
 /// How far `X-Sdk-Date` may be from the emulator's clock, either way.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);

@@ -9,7 +9,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::server::{Refused, Shared, read_and_check};
+use crate::gate::{Refused, read_and_check};
+use crate::state::Shared;
 
 /// IAM's error body: `{"error": {"code": .., "message": .., "title": ..}}`.
 fn iam_error(status: StatusCode, message: String) -> Response {

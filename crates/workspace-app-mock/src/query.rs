@@ -1,6 +1,7 @@
-//! The query string of `ListSubJobs`, checked exactly as the spec declares it: the values,
-//! ranges and defaults come from the tables the codegen derives from the spec
-//! ([`workspace_app_client::spec::parameters`]), so a spec edit shows here with no other edit.
+//! The query string of `ListSubJobs`, read into a [`Filter`] and checked exactly as the spec
+//! declares it: the values, ranges and defaults come from the tables the codegen derives from
+//! the spec ([`workspace_app_client::spec::parameters`]), so a spec edit shows here with no
+//! other edit.
 
 use std::borrow::Cow;
 
@@ -8,10 +9,18 @@ use workspace_app_client::spec::parameters::Integer;
 use workspace_app_client::spec::parameters::list_sub_jobs::{JOB_TYPE, LIMIT, OFFSET, STATUS};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
 
-use crate::jobs::Filter;
-
 /// How much of a bad value a message quotes.
 const QUOTE_LIMIT: usize = 64;
+
+/// Which sub-jobs a request asks for, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Filter {
+    pub(crate) job_type: JobTypeFilter,
+    pub(crate) status: Option<SubJobStatus>,
+    pub(crate) job_id: Option<String>,
+    pub(crate) offset: u32,
+    pub(crate) limit: u32,
+}
 
 /// Parses `status`, `job_type`, `offset`, `limit` and `job_id`; other parameters are
 /// ignored, as the service does. The error is the message of a 400 answer.

@@ -8,8 +8,9 @@ use time::macros::format_description;
 use workspace_app_client::Extensible;
 use workspace_app_client::types::{JobResourceInfo, JobType, JobTypeFilter, SubJobStatus};
 
-use crate::jobs::{JobPlan, SubJobPlan};
+use crate::plan::{JobPlan, SubJobPlan};
 use crate::spec_enums::JOB_TYPES;
+use crate::times::format_utc;
 
 /// Failures the seeded sub-jobs end with. The first is the one Huawei's document shows; the
 /// others are illustrative, in the same `WKS.` format.
@@ -58,7 +59,7 @@ pub(crate) fn resource(
         ) => "SNAP",
         _ => "APS",
     };
-    let stamp = crate::jobs::format_utc(
+    let stamp = format_utc(
         created_at,
         format_description!("[year][month][day][hour][minute][second]"),
     );
@@ -171,7 +172,7 @@ mod tests {
         let failing = plans
             .iter()
             .flat_map(|p| &p.sub_jobs)
-            .filter(|s| matches!(s.outcome, crate::Outcome::Failed { .. }))
+            .filter(|s| matches!(s.outcome, crate::plan::Outcome::Failed { .. }))
             .count();
         assert!(failing > 0, "some sub-jobs fail");
         let created: Vec<_> = plans.iter().filter_map(|p| p.created_at).collect();

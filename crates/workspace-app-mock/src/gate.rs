@@ -1,0 +1,68 @@
+//! The request gate every service passes a request through before answering it: the body
+//! read within bounds (of size and of time), then the credentials checked at the emulator's
+//! now. Each service words its own refusal ([`Refused`]).
+
+use std::time::SystemTime;
+
+use axum::extract::Request;
+use axum::http::request::Parts;
+
+use crate::auth::{self, AuthFailure};
+use crate::state::Shared;
+
+/// Most bytes of a request body read (a GET has none; this only bounds a misbehaving client).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Why [`read_and_check`] refused a request; each service words its own answer.
+pub(crate) enum Refused {
+    /// The body was too large or too slow.
+    Body(String),
+    /// The credentials were missing or wrong.
+    Auth(AuthFailure),
+}
+
+/// Reads the (bounded) body and checks the request's credentials at the emulator's `now`,
+/// which it returns with the request's head. `credentials_required`: refuse an unsigned
+/// request even when the emulator's API is open (IAM always wants them).
+pub(crate) async fn read_and_check(
+    shared: &Shared,
+    request: Request,
+    credentials_required: bool,
+) -> Result<(Parts, SystemTime), Refused> {
+    let (parts, body) = request.into_parts();
+    // Bounded in time too, so a client trickling a body cannot hold a connection forever.
+    let read = tokio::time::timeout(
+        shared.body_timeout,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    );
+    let body = match read.await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return Err(Refused::Body(format!(
+                "the request body is larger than {MAX_BODY_BYTES} bytes"
+            )));
+        }
+        Err(_) => {
+            return Err(Refused::Body(format!(
+                "the request body did not arrive within {} s of its head",
+                shared.body_timeout.as_secs_f64()
+            )));
+        }
+    };
+
+    let now = shared.clock.now();
+    let credentials = auth::Request {
+        method: &parts.method,
+        uri: &parts.uri,
+        headers: &parts.headers,
+        body: &body,
+    };
+    if credentials_required && shared.auth.is_open() {
+        return Err(Refused::Auth(AuthFailure::Missing));
+    }
+    shared
+        .auth
+        .check(&credentials, now)
+        .map_err(Refused::Auth)?;
+    Ok((parts, now))
+}
