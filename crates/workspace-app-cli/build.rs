@@ -9,9 +9,9 @@ use workspace_app_codegen::CliPaths;
 /// its own.
 const PATHS: CliPaths<'static> = CliPaths {
     client_crate: "workspace_app_client",
-    client_module: "crate::api::client",
-    config: "crate::api::Output",
-    bounded: "crate::api::bounded",
+    client_module: "crate::operations::client",
+    config: "crate::operations::Globals",
+    bounded: "crate::operations::bounded",
 };
 
 fn main() -> Result<(), workspace_app_codegen::BuildError> {

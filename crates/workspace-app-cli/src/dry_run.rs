@@ -7,18 +7,11 @@
 
 use std::io::Write;
 
-use workspace_app_client::dry_run::PreparedRequest;
-
+use crate::failure::Failure;
 use crate::terminal::{LINE_CHARS, shorten};
-use crate::{Exit, Failure};
 
-/// The "failure" a dry run ends the command with: exit 0, the request as its message.
-pub fn shown(prepared: &PreparedRequest) -> Failure {
-    Failure::new(Exit::Success, prepared.to_string())
-}
-
-/// Writes the request to stdout, each line escaped (a header value or the URL may carry
-/// text from the command line).
+/// Writes the request a dry run ended with ([`Failure::dry_run`]) to stdout, each line
+/// escaped (a header value or the URL may carry text from the command line).
 pub fn print(failure: &Failure) {
     let mut stdout = std::io::stdout().lock();
     for line in failure.message.lines() {

@@ -3,15 +3,73 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use workspace_app_client::spec::parameters::list_sub_jobs;
+use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{
     Client, DEFAULT_CONCURRENCY, DisplayErrorChain, StatusCounts, SubJobPhase, WaitError,
     WaitProgress,
 };
 
-use crate::cli::WaitArgs;
+use crate::args::{concurrency_parser, spec_enum};
+use crate::duration::{duration, positive_duration};
+use crate::failure::{Exit, Failure};
 use crate::terminal::{LINE_CHARS, escape, shorten};
-use crate::{Exit, Failure};
+
+// `sub-jobs wait`'s flags. (No doc comment: it would become the command's about text.)
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Job type of the job
+    #[arg(long, value_name = "TYPE", value_parser = spec_enum::<JobTypeFilter>(&list_sub_jobs::JOB_TYPE))]
+    pub job_type: JobTypeFilter,
+
+    /// The job whose sub-jobs to wait for
+    #[arg(long, value_name = "ID")]
+    pub job_id: String,
+
+    /// Wait for this one sub-job only
+    #[arg(long, value_name = "ID")]
+    pub sub_job_id: Option<String>,
+
+    /// Give up after this long (e.g. 90s, 10m, 1h)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
+    pub timeout: Duration,
+
+    /// Pause after the first poll (e.g. 500ms, 5s); it doubles up to --max-interval
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration)]
+    pub interval: Duration,
+
+    /// Longest pause between two polls
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = positive_duration)]
+    pub max_interval: Duration,
+
+    /// Stop at the first failed sub-job instead of waiting for all to finish
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Pages of each poll requested at once, 1 to 16 (1: strictly one after another)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u64, value_parser = concurrency_parser())]
+    pub concurrency: u64,
+}
+
+/// `sub-jobs wait`'s help after the flags.
+pub const HELP: &str = "\
+Statuses:
+  SUCCESS                                finished
+  FAILED, ABNORMAL                       failed: exit code 1, with each error_code and error_message
+  WAITING, RUNNING, ROLLBACK, ABORTING   still going: keep waiting
+  a status newer than this tool          keep waiting; a timeout shows it as sent
+A job without sub-jobs yet is polled on: they may not exist yet.
+The pause between polls starts at --interval and doubles up to --max-interval.
+Progress goes to stderr: a bar on a terminal, a line per poll otherwise.
+
+Examples:
+  workspace-app sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3
+  workspace-app sub-jobs wait --job-type CREATE_SERVER --job-id 2c9eb2c3 --sub-job-id 7f1c --timeout 30m
+  workspace-app sub-jobs wait --job-type DELETE_SERVER --job-id 2c9eb2c3 --fail-fast && echo deleted
+
+Exit codes: 0 succeeded, 1 failed, 2 usage error, 3 service or network error, 4 timed out.";
 
 pub async fn run(client: &Client, args: WaitArgs) -> Result<(), Failure> {
     let progress = Progress::new(std::io::stderr().is_terminal());

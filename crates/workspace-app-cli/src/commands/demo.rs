@@ -7,8 +7,10 @@ use workspace_app_client::types::{JobType, JobTypeFilter};
 use workspace_app_client::{ClientBuilder, CredentialsChain, DisplayErrorChain, env};
 use workspace_app_mock::{Config, JobPlan, SubJobPlan};
 
-use crate::cli::{Format, ListArgs, ListFilters, Output, WaitArgs};
-use crate::{Exit, Failure, list, report, wait};
+use crate::args::{Format, ListFilters, Output};
+use crate::commands::list::{self, ListArgs};
+use crate::commands::wait::{self, WaitArgs};
+use crate::failure::{Exit, Failure, report};
 
 /// How long the temporary credentials of the emulator's metadata service live: the
 /// client refreshes them when less than 5 minutes are left.

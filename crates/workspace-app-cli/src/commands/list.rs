@@ -4,14 +4,67 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
+use clap::Args;
 use futures_util::StreamExt;
 use workspace_app_client::types::JobDetailInfo;
 use workspace_app_client::{Client, DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Error, SubJobPhase};
 
-use crate::cli::{ListArgs, Output};
+use crate::args::{Format, ListFilters, Output, concurrency_parser};
+use crate::failure::{Failure, quiet_broken_pipe};
 use crate::table::{Row, Table};
 use crate::terminal::{self, escape};
-use crate::{Exit, Failure};
+
+// `sub-jobs list`'s flags. (No doc comment: it would become the command's about text.)
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    // The operation's own flags (--job-type, --status, --job-id, --offset, --limit): those of
+    // `api list-sub-jobs`, from the spec.
+    #[command(flatten)]
+    pub filters: ListFilters,
+
+    /// Every page, not just one
+    #[arg(long)]
+    pub all: bool,
+
+    /// With --all: stop after this many sub-jobs
+    #[arg(long, value_name = "N", requires = "all")]
+    pub max_items: Option<u64>,
+
+    /// With --all: pages requested at once, 1 to 16 (1: strictly one after another); output
+    /// stays in offset order
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u64, value_parser = concurrency_parser())]
+    pub concurrency: u64,
+
+    #[command(flatten)]
+    pub format: Format,
+}
+
+/// `sub-jobs list`'s help after the flags.
+pub fn help() -> String {
+    format!(
+        "\
+With --all, --limit is the size of each page requested [default: {DEFAULT_PAGE_SIZE}].
+
+{LIST_HELP}"
+    )
+}
+
+const LIST_HELP: &str = "\
+Output (every format is written page by page, as pages arrive):
+  table   aligned columns for people (coloured on a terminal)
+  json    one document shaped like the API response: {\"count\": N, \"items\": [...]};
+          with --all, the items of every page, and count is the service's count
+  ndjson  one sub-job per line (for pipes)
+After an error, what was received is on stdout; a json document is left unterminated,
+so that no parser takes it for a whole listing. A listing that ends short of the
+service's count says so on stderr.
+
+Examples:
+  workspace-app sub-jobs list --job-type CREATE_SERVER
+  workspace-app sub-jobs list --job-type CREATE_SERVER --job-id 2c9eb2c3 --all
+  workspace-app sub-jobs list --job-type REINSTALL_OS --status FAILED --all --output ndjson | jq -r .error_message
+
+Exit codes: 0 listed, 2 usage error, 3 service or network error.";
 
 pub async fn run(client: &Client, args: ListArgs) -> Result<(), Failure> {
     let mut out = Writer::new(args.format.output);
@@ -121,17 +174,6 @@ async fn every_page(client: &Client, args: &ListArgs, out: &mut Writer) -> Resul
         );
     }
     Ok(())
-}
-
-/// A reader that went away (`| head`) is not an error.
-pub(crate) fn quiet_broken_pipe(error: io::Error) -> Result<(), Failure> {
-    if error.kind() == io::ErrorKind::BrokenPipe {
-        return Ok(());
-    }
-    Err(Failure::new(
-        Exit::Api,
-        format!("cannot write the output: {error}"),
-    ))
 }
 
 /// Writes a listing page by page in the chosen format.

@@ -12,9 +12,29 @@ use workspace_app_client::{
     Client, ClientInfo, CredentialSource, Credentials, DisplayErrorChain, Error, env,
 };
 
-use crate::cli::{GlobalArgs, TOKEN_ENV};
+use crate::args::{GlobalArgs, TOKEN_ENV};
+use crate::connect::{connect_with, runtime, target, token};
+use crate::failure::{Exit, Failure};
 use crate::terminal::{LINE_CHARS, shorten};
-use crate::{Exit, Failure};
+
+/// `doctor`'s help after the flags.
+pub const HELP: &str = "\
+Checks, in order, each on a line with what to do when it fails:
+  credentials  which source was found: --token, WORKSPACE_APP_TOKEN, --token-file,
+               or HUAWEICLOUD_SDK_AK/_SK (with _SECURITY_TOKEN: temporary keys)
+  project      the project ID (--project-id or HUAWEICLOUD_SDK_PROJECT_ID)
+  dns          the endpoint's host resolves
+  tcp          a connection opens within 5 s
+  tls          the TLS handshake succeeds (https endpoints)
+  clock        the offset of the service's Date from this machine's clock (the gateway
+               refuses signatures more than 15 minutes off: APIGW.0301)
+  request      one signed request (a page of one CREATE_SERVER sub-job)
+
+Examples:
+  workspace-app --region ap-southeast-1 --project-id 0605767a doctor
+  workspace-app --endpoint http://127.0.0.1:8080 --project-id p doctor
+
+Exit codes: 0 every check passed, 3 a check failed.";
 
 /// How long name resolution, a TCP connection and the unsigned probe may each take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -68,16 +88,16 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
             "doctor checks the network by using it: leave out --dry-run",
         ));
     }
-    let runtime = crate::runtime()?;
+    let runtime = runtime()?;
     let mut report = Report {
         checks: 0,
         failed: 0,
     };
     // The token is read once (standard input can be read only once), and the client built
     // once, as the commands build it (the chain, a project lookup): every line reports on it.
-    let token = crate::token(global);
+    let token = token(global);
     let connected = match &token {
-        Ok(token) => runtime.block_on(crate::connect_with(global, token.clone())),
+        Ok(token) => runtime.block_on(connect_with(global, token.clone())),
         Err(failure) => Err(failure.clone()),
     };
     report.line("credentials", credentials(global, &token, &connected));
@@ -190,7 +210,7 @@ fn project(global: &GlobalArgs, connected: &Result<Client, Failure>) -> Check {
 /// The endpoint's URL, as the commands would use it (region overrides included): the one
 /// the client built from the same flags sends to.
 fn endpoint(global: &GlobalArgs) -> Result<Url, String> {
-    let Some(builder) = crate::target(global) else {
+    let Some(builder) = target(global) else {
         return Err("no endpoint: neither --region nor --endpoint".into());
     };
     // Without credentials: only where requests go matters here.
