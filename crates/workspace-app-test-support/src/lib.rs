@@ -7,4 +7,5 @@ pub mod logs;
 pub mod samples;
 pub mod scratch;
 pub mod servers;
+pub mod stalled;
 pub mod stub;
