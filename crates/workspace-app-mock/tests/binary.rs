@@ -9,10 +9,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
-use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{ClientBuilder, Credentials, Error, RetryPolicy};
+use workspace_app_test_support::stalled::stalled_clients;
+
+mod support;
+
+use support::{http_timing_out, list_url, raw_get, servers};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_workspace-app-mock");
 
@@ -70,19 +72,18 @@ fn spawn_command(mut command: Command) -> (Running, String) {
     (running, url)
 }
 
+/// One page of up to 100 CREATE_SERVER sub-jobs of `project`, asked with `token`: its
+/// status and body.
 async fn list(url: &str, project: &str, token: &str) -> (u16, Value) {
-    let response = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap()
-        .get(format!(
-            "{url}/v1/{project}/app-server-sub-jobs?job_type=CREATE_SERVER&limit=100"
-        ))
-        .header("X-Auth-Token", token)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let query = "job_type=CREATE_SERVER&limit=100";
+    let (status, _, body) =
+        raw_get(&list_url(url, project), query, &[("X-Auth-Token", token)]).await;
+    (status, body)
+}
+
+/// `127.0.0.1:PORT` of `http://127.0.0.1:PORT`.
+fn address_of(url: &str) -> &str {
+    url.strip_prefix("http://").unwrap()
 }
 
 fn ids(page: &Value) -> Vec<String> {
@@ -151,22 +152,6 @@ fn bad_arguments_fail_with_a_message() {
     }
 }
 
-/// The start of a request head, without the blank line that ends it.
-const HALF_A_HEAD: &[u8] =
-    b"GET /v1/p/app-server-sub-jobs?job_type=CREATE_SERVER HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-
-/// `count` clients that each send half a request head and stall.
-async fn stalled_clients(url: &str, count: usize) -> Vec<TcpStream> {
-    let addr = url.strip_prefix("http://").unwrap();
-    let mut clients = Vec::with_capacity(count);
-    for _ in 0..count {
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        stream.write_all(HALF_A_HEAD).await.unwrap();
-        clients.push(stream);
-    }
-    clients
-}
-
 #[tokio::test]
 async fn slow_clients_beyond_the_file_descriptor_limit_do_not_keep_a_fresh_request_out() {
     // 256 descriptors for the emulator and 300 clients that never finish their head: it
@@ -181,16 +166,10 @@ async fn slow_clients_beyond_the_file_descriptor_limit_do_not_keep_a_fresh_reque
         command.env_remove(name);
     }
     let (_running, url) = spawn_command(command);
-    let _stalled = stalled_clients(&url, 300).await;
+    let _stalled = stalled_clients(address_of(&url), 300).await;
 
-    let fresh = workspace_app_client::http_client_builder()
-        .unwrap()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
-        .get(format!(
-            "{url}/v1/p/app-server-sub-jobs?job_type=CREATE_SERVER"
-        ))
+    let fresh = http_timing_out(Duration::from_secs(20))
+        .get(format!("{}?job_type=CREATE_SERVER", list_url(&url, "p")))
         .header("X-Auth-Token", "T")
         .send()
         .await;
@@ -212,7 +191,7 @@ async fn sigterm_ends_the_process_within_the_grace_period_despite_stalled_reques
         "--header-timeout",
         "60",
     ]);
-    let _stalled = stalled_clients(&url, 50).await;
+    let _stalled = stalled_clients(address_of(&url), 50).await;
 
     let pid = running.0.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
@@ -267,11 +246,7 @@ async fn secrets_can_come_from_the_environment() {
                 .retry(RetryPolicy::disabled())
                 .build()
                 .unwrap();
-            let sent = client
-                .sub_jobs()
-                .job_type(JobTypeFilter::CreateServer)
-                .send();
-            match sent.await.map_err(Error::from) {
+            match servers(&client).send().await.map_err(Error::from) {
                 Ok(page) => page.status().as_u16(),
                 Err(Error::Api(api)) => api.status.as_u16(),
                 Err(other) => panic!("not an answer: {other}"),

@@ -8,10 +8,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{Credentials, Error, RetryPolicy};
 use workspace_app_mock::{Config, ManualClock, error_codes};
 use workspace_app_test_support::logs::Captured;
+
+mod support;
+
+use support::{client, http, servers, start};
 
 const AK: &str = "SKEWTESTAK00000000001";
 const SK: &str = "skew-test-secret-key";
@@ -23,13 +26,8 @@ fn hours(h: u64) -> Duration {
 #[tokio::test]
 async fn the_emulator_date_follows_its_clock() {
     let clock = ManualClock::new(SystemTime::now() + hours(5));
-    let emulator = workspace_app_mock::start(Config::default().clock(clock.clone()))
-        .await
-        .unwrap();
-    let response = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap()
+    let emulator = start(Config::default().clock(clock.clone())).await;
+    let response = http()
         .get(format!("{}/nowhere", emulator.base_url()))
         .send()
         .await
@@ -53,20 +51,10 @@ async fn a_skewed_clock_is_corrected_once_and_the_offset_kept() {
 
     // The service's clock is 3 hours ahead of this machine's.
     let clock = ManualClock::new(SystemTime::now() + hours(3));
-    let emulator = workspace_app_mock::start(Config::default().ak_sk(AK, SK).clock(clock))
-        .await
-        .unwrap();
-    let client = emulator
-        .client_builder()
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let emulator = start(Config::default().ak_sk(AK, SK).clock(clock)).await;
+    let client = client(&emulator);
 
-    let first = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
+    let first = servers(&client).send().await;
     assert!(first.is_ok(), "{:?}", first.map_err(Error::from));
     // Refused once for the date, then accepted.
     assert_eq!(emulator.requests_received(), 2);
@@ -80,11 +68,7 @@ async fn a_skewed_clock_is_corrected_once_and_the_offset_kept() {
     assert!(!logged.contains(SK) && !logged.contains(AK), "{logged}");
 
     // The next request is signed with the offset from the start: one request.
-    let second = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await;
+    let second = servers(&client).send().await;
     assert!(second.is_ok(), "{:?}", second.map_err(Error::from));
     assert_eq!(emulator.requests_received(), 3);
 }
@@ -92,23 +76,14 @@ async fn a_skewed_clock_is_corrected_once_and_the_offset_kept() {
 #[tokio::test]
 async fn a_401_with_a_close_date_is_not_retried() {
     // Bad keys and the right time: the 401 is the answer, sent once.
-    let emulator = workspace_app_mock::start(Config::default().ak_sk(AK, SK))
-        .await
-        .unwrap();
+    let emulator = start(Config::default().ak_sk(AK, SK)).await;
     let client = emulator
         .client_builder()
         .credentials(Credentials::ak_sk(AK, "not-the-secret-key"))
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let error = Error::from(
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = Error::from(servers(&client).send().await.unwrap_err());
     assert_eq!(error.error_code(), Some(error_codes::UNAUTHORIZED));
     assert_eq!(emulator.requests_received(), 1);
     assert_eq!(client.clock_offset().magnitude(), Duration::ZERO);

@@ -9,52 +9,23 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use workspace_app_mock::{Config, Emulator, Faults};
+use workspace_app_mock::{Config, Faults};
+use workspace_app_test_support::stalled::{read_until_closed, stalled_client, stalled_clients};
+
+mod support;
+
+use support::{http_timing_out, list_url, start};
 
 /// Slack added to a configured timeout before a test gives up waiting for the server.
 const SLACK: Duration = Duration::from_secs(4);
-
-/// The start of a request head, without the blank line that ends it.
-const HALF_A_HEAD: &[u8] =
-    b"GET /v1/p/app-server-sub-jobs?job_type=CREATE_SERVER HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-
-async fn start(config: Config) -> Emulator {
-    workspace_app_mock::start(config)
-        .await
-        .expect("the emulator starts")
-}
-
-/// A client that sends half a request head and then stalls.
-async fn stalled_client(emulator: &Emulator) -> TcpStream {
-    let mut stream = TcpStream::connect(emulator.local_addr()).await.unwrap();
-    stream.write_all(HALF_A_HEAD).await.unwrap();
-    stream
-}
-
-/// Reads until the server closes the connection (EOF or reset); returns what was read, or
-/// `None` if the connection was still open after `bound`.
-async fn read_until_closed(stream: &mut TcpStream, bound: Duration) -> Option<Vec<u8>> {
-    let mut received = Vec::new();
-    let read_all = async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => received.extend_from_slice(&buf[..n]),
-            }
-        }
-    };
-    tokio::time::timeout(bound, read_all).await.ok()?;
-    Some(received)
-}
 
 #[tokio::test]
 async fn a_half_sent_request_head_is_closed_after_the_header_timeout() {
     let header_timeout = Duration::from_secs(1);
     let emulator = start(Config::default().header_timeout(header_timeout)).await;
-    let mut stalled = stalled_client(&emulator).await;
+    let mut stalled = stalled_client(emulator.local_addr()).await;
     let closed = read_until_closed(&mut stalled, header_timeout + SLACK).await;
     assert!(
         closed.is_some(),
@@ -102,20 +73,15 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
             .header_timeout(Duration::from_secs(60)),
     )
     .await;
-    let mut stalled = Vec::new();
-    for _ in 0..4 {
-        stalled.push(stalled_client(&emulator).await);
-    }
+    let mut stalled = stalled_clients(emulator.local_addr(), 4).await;
     let url = format!(
-        "{}/v1/p/app-server-sub-jobs?job_type=CREATE_SERVER",
-        emulator.base_url()
+        "{}?job_type=CREATE_SERVER",
+        list_url(emulator.base_url(), "p")
     );
-    let client = workspace_app_client::http_client_builder()
-        .unwrap()
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
-    let fifth = client.get(&url).send().await;
+    let fifth = http_timing_out(Duration::from_secs(1))
+        .get(&url)
+        .send()
+        .await;
     assert!(
         fifth.is_err(),
         "a fifth connection was served while four were open: {fifth:?}"
@@ -124,12 +90,11 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
 
     // One stalled client goes away: its slot frees and the next connection is served.
     drop(stalled.pop());
-    let client = workspace_app_client::http_client_builder()
-        .unwrap()
-        .timeout(Duration::from_secs(10))
-        .build()
+    let served = http_timing_out(Duration::from_secs(10))
+        .get(&url)
+        .send()
+        .await
         .unwrap();
-    let served = client.get(&url).send().await.unwrap();
     assert_eq!(served.status(), 200);
 }
 
@@ -147,20 +112,13 @@ async fn shutdown_finishes_requests_in_flight_and_drops_stalled_ones_after_the_g
     )
     .await;
     let addr = emulator.local_addr();
-    let mut stalled = Vec::new();
-    for _ in 0..20 {
-        stalled.push(stalled_client(&emulator).await);
-    }
+    let mut stalled = stalled_clients(addr, 20).await;
     let url = format!(
-        "{}/v1/p/app-server-sub-jobs?job_type=CREATE_SERVER",
-        emulator.base_url()
+        "{}?job_type=CREATE_SERVER",
+        list_url(emulator.base_url(), "p")
     );
     let in_flight = tokio::spawn(async move {
-        workspace_app_client::http_client_builder()
-            .unwrap()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap()
+        http_timing_out(Duration::from_secs(10))
             .get(url)
             .send()
             .await

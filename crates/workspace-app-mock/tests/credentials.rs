@@ -15,14 +15,13 @@ use workspace_app_mock::{
     Clock, Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan,
 };
 use workspace_app_test_support::logs::capture as capture_logs;
+use workspace_app_test_support::scratch;
+
+mod support;
+
+use support::{servers, start};
 
 const MINUTE: Duration = Duration::from_secs(60);
-
-async fn start(config: Config) -> Emulator {
-    workspace_app_mock::start(config)
-        .await
-        .expect("the emulator starts")
-}
 
 /// The emulator on tokio's clock, for tests on paused time: its credentials expire as that
 /// clock advances, and its connections never time out while time jumps.
@@ -112,12 +111,7 @@ async fn concurrent_requests_fetch_credentials_once() {
         .build()
         .expect("built");
     assert_eq!(emulator.metadata_credentials_issued(), 0);
-    let calls = (0..8).map(|_| {
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-    });
+    let calls = (0..8).map(|_| servers(&client).send());
     for result in join_all(calls).await {
         result.expect("signed with the metadata credentials");
     }
@@ -135,23 +129,13 @@ async fn concurrent_requests_near_expiry_refresh_once() {
     assert_eq!(emulator.metadata_credentials_issued(), 1);
     // 4.5 minutes left: inside the refresh window, still valid.
     tokio::time::advance(MINUTE + MINUTE / 2).await;
-    let calls = (0..8).map(|_| {
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-    });
+    let calls = (0..8).map(|_| servers(&client).send());
     for result in join_all(calls).await {
         result.expect("signed with valid credentials");
     }
     assert_eq!(emulator.metadata_credentials_issued(), 2);
     // Fresh again: no more fetches.
-    client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await
-        .expect("signed");
+    servers(&client).send().await.expect("signed");
     assert_eq!(emulator.metadata_credentials_issued(), 2);
 }
 
@@ -164,12 +148,7 @@ async fn a_failed_refresh_keeps_the_valid_credentials_and_is_tried_again_later()
         .build_async()
         .await
         .expect("built");
-    let send = || {
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-    };
+    let send = || servers(&client).send();
     tokio::time::advance(MINUTE + MINUTE / 2).await;
     // The refresh gets a 500; the request goes on with the keys in hand, still valid.
     emulator.fail_next(1, workspace_app_mock::StatusCode::INTERNAL_SERVER_ERROR);
@@ -196,12 +175,7 @@ async fn a_401_fetches_new_temporary_credentials_and_tries_once_more() {
         .build_async()
         .await
         .expect("built, with credentials fetched");
-    let send = || {
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-    };
+    let send = || servers(&client).send();
     send().await.expect("signed with the first credentials");
     assert_eq!(emulator.metadata_credentials_issued(), 1);
 
@@ -238,14 +212,7 @@ async fn a_401_that_new_credentials_do_not_cure_stands() {
         .build_async()
         .await
         .expect("built");
-    let error = Error::from(
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-            .await
-            .expect_err("refused twice"),
-    );
+    let error = Error::from(servers(&client).send().await.expect_err("refused twice"));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     assert_eq!(service.requests_received(), 2);
     assert_eq!(metadata.metadata_credentials_issued(), 2);
@@ -259,12 +226,7 @@ async fn callers_queued_behind_a_failed_fetch_take_its_error_instead_of_fetching
         .retry(workspace_app_client::RetryPolicy::disabled())
         .build()
         .expect("built: nothing fetched yet");
-    let send = || {
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-    };
+    let send = || servers(&client).send();
     // The metadata service fails every request for now.
     emulator.fail_next(1000, workspace_app_mock::StatusCode::INTERNAL_SERVER_ERROR);
     for result in join_all((0..8).map(|_| send())).await {
@@ -344,12 +306,7 @@ async fn expired_credentials_are_refused_by_the_emulator_and_replaced() {
         .build_async()
         .await
         .expect("built");
-    let send = || {
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send()
-    };
+    let send = || servers(&client).send();
     send().await.expect("accepted while valid");
     // The emulator's clock runs ahead of the client's: the credentials it still holds for
     // valid have expired there. The 401 fetches new ones.
@@ -399,32 +356,23 @@ async fn iam_refuses_an_unsigned_or_badly_signed_lookup() {
             .iam(),
     )
     .await;
-    let error = ClientBuilder::new()
-        .credentials(workspace_app_client::Credentials::ak_sk(
-            "PERMANENT-AK",
-            "WRONG-SK",
-        ))
-        .region(DEFAULT_REGION)
-        .endpoint(emulator.base_url())
-        .iam_endpoint(emulator.base_url())
-        .build_async()
+    // A client of the emulator's API and IAM, in its region, with no project ID.
+    let looking_up = |sk: &str| {
+        ClientBuilder::new()
+            .credentials(workspace_app_client::Credentials::ak_sk("PERMANENT-AK", sk))
+            .region(DEFAULT_REGION)
+            .endpoint(emulator.base_url())
+            .iam_endpoint(emulator.base_url())
+            .build_async()
+    };
+    let error = looking_up("WRONG-SK")
         .await
         .expect_err("a wrong SK is refused by IAM");
     let shown = DisplayErrorChain(&error).to_string();
     assert!(shown.contains("401"), "{shown}");
     assert!(!shown.contains("WRONG-SK"), "{shown}");
     // With the right keys, the project is found: permanent keys look it up too.
-    let client = ClientBuilder::new()
-        .credentials(workspace_app_client::Credentials::ak_sk(
-            "PERMANENT-AK",
-            "PERMANENT-SK",
-        ))
-        .region(DEFAULT_REGION)
-        .endpoint(emulator.base_url())
-        .iam_endpoint(emulator.base_url())
-        .build_async()
-        .await
-        .expect("found");
+    let client = looking_up("PERMANENT-SK").await.expect("found");
     assert_eq!(client.project_id(), Some(emulator.project_id()));
 }
 
@@ -434,7 +382,8 @@ async fn a_chain_that_finds_nothing_names_every_source() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let metadata = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let missing = std::env::temp_dir().join("workspace-app-tests-no-credentials-file");
+    let scratch = scratch::dir();
+    let missing = scratch.path().join("no-credentials-file");
     let error = ClientBuilder::new()
         .credentials_chain(
             CredentialsChain::empty()
@@ -469,9 +418,7 @@ async fn a_chain_that_finds_nothing_names_every_source() {
         .build()
         .expect("nothing fetched yet");
     let error = Error::from(
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
+        servers(&client)
             .send()
             .await
             .expect_err("no credentials anywhere"),

@@ -18,9 +18,12 @@ use workspace_app_client::{
     ApiError, Client, ClientBuilder, Credentials, Error, Extensible, RetryPolicy, builder, spec,
 };
 use workspace_app_mock::{
-    Config, DEFAULT_PROJECT_ID, Emulator, Faults, JobPlan, ManualClock, StatusCode, SubJobPlan,
-    error_codes,
+    Config, Emulator, Faults, JobPlan, ManualClock, StatusCode, SubJobPlan, error_codes,
 };
+
+mod support;
+
+use support::{client, http, list_url, raw_get, servers, start};
 
 const TOKEN: &str = "emulator-test-token";
 const AK: &str = "EMULATORTESTAK0000001";
@@ -28,26 +31,6 @@ const SK: &str = "emulator-test-secret-key";
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
-}
-
-async fn start(config: Config) -> Emulator {
-    workspace_app_mock::start(config)
-        .await
-        .expect("the emulator starts")
-}
-
-/// A client without retries, so each call is one request.
-fn client(emulator: &Emulator) -> Client {
-    emulator
-        .client_builder()
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap()
-}
-
-/// CREATE_SERVER sub-jobs in the client's project: the call most tests make.
-fn servers(client: &Client) -> builder::ListSubJobs<'_> {
-    client.sub_jobs().job_type(JobTypeFilter::CreateServer)
 }
 
 /// Sends the call, which must succeed.
@@ -74,32 +57,6 @@ fn said(body: &Value) -> &str {
 /// The `error_msg` of an API error.
 fn message_of(error: &ApiError) -> &str {
     error.error_msg.as_deref().unwrap_or_default()
-}
-
-fn list_url(emulator: &Emulator, project: &str) -> String {
-    format!("{}/v1/{project}/app-server-sub-jobs", emulator.base_url())
-}
-
-/// A raw GET with the given query and headers; returns status, headers and JSON body.
-async fn raw_get(url: &str, query: &str, headers: &[(&str, &str)]) -> (u16, HeaderMap, Value) {
-    let url = if query.is_empty() {
-        url.to_string()
-    } else {
-        format!("{url}?{query}")
-    };
-    let mut request = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap()
-        .get(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.json::<Value>().await.unwrap_or(Value::Null);
-    (status, headers, body)
 }
 
 /// Lists every page of `job_type` in `project` with `limit`, advancing `clock` (when
@@ -225,7 +182,12 @@ async fn filters_by_job_type_status_and_job_id_in_the_project() {
 #[tokio::test]
 async fn an_empty_page_still_has_an_items_array() {
     let emulator = start(Config::default()).await;
-    let (status, _, body) = raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
+    let (status, _, body) = raw_get(
+        &list_url(emulator.base_url(), "p"),
+        "job_type=CREATE_SERVER",
+        &[],
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::json!({"count": 0, "items": []}));
 }
@@ -275,7 +237,7 @@ async fn paging_returns_every_item_once_in_a_stable_order_while_statuses_change(
 #[tokio::test]
 async fn every_invalid_parameter_gets_400_with_a_huawei_style_body() {
     let emulator = start(Config::default()).await;
-    let url = list_url(&emulator, "p");
+    let url = list_url(emulator.base_url(), "p");
     let cases = [
         ("", "job_type is required"),
         ("limit=5", "job_type is required"),
@@ -352,11 +314,8 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["error_code"], error_codes::NOT_FOUND);
     }
-    let url = list_url(&emulator, "p");
-    let http = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap();
+    let url = list_url(emulator.base_url(), "p");
+    let http = http();
     for method in [
         reqwest::Method::POST,
         reqwest::Method::PUT,
@@ -381,10 +340,7 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
 #[tokio::test]
 async fn every_operation_of_the_spec_is_served_and_one_without_behaviour_with_its_example() {
     let emulator = start(Config::default().token(TOKEN)).await;
-    let http = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap();
+    let http = http();
     for operation in spec::operations::ALL {
         let path: Vec<&str> = operation
             .path
@@ -462,7 +418,7 @@ async fn requests_see_only_the_project_in_their_path_even_with_awkward_ids() {
 #[tokio::test]
 async fn a_configured_token_is_required_and_checked() {
     let emulator = start(Config::default().token(TOKEN)).await;
-    let url = list_url(&emulator, "p");
+    let url = list_url(emulator.base_url(), "p");
     let query = "job_type=CREATE_SERVER";
     assert_eq!(
         raw_get(&url, query, &[("X-Auth-Token", TOKEN)]).await.0,
@@ -558,7 +514,7 @@ async fn ak_sk_signatures_are_verified_with_the_same_algorithm() {
     let both = start(Config::default().ak_sk(AK, SK).token(TOKEN)).await;
     served(servers(&signing_client(&both, AK, SK))).await;
     let (status, _, _) = raw_get(
-        &list_url(&both, "p"),
+        &list_url(both.base_url(), "p"),
         "job_type=CREATE_SERVER",
         &[("X-Auth-Token", TOKEN)],
     )
@@ -586,13 +542,10 @@ async fn a_stale_sdk_date_is_refused_and_a_skew_within_15_minutes_is_not() {
     let emulator = start(Config::default().ak_sk(AK, SK).clock(clock.clone())).await;
     // Signed by hand at this machine's time: the client would correct the skew (see
     // tests/clock_skew.rs), the emulator's refusal is what this test is about.
-    let http = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap();
+    let http = http();
     let url = format!(
-        "{}/v1/{DEFAULT_PROJECT_ID}/app-server-sub-jobs?job_type=CREATE_SERVER",
-        emulator.base_url()
+        "{}?job_type=CREATE_SERVER",
+        list_url(emulator.base_url(), emulator.project_id())
     );
     let mut request = http.get(url).build().unwrap();
     signing::sign(&mut request, &AkSk::new(AK, SK), SystemTime::now()).unwrap();
@@ -637,7 +590,7 @@ async fn hand_signed_with(
 ) -> (u16, Value) {
     let url = reqwest::Url::parse(&format!(
         "{}?{signed_query}",
-        list_url(emulator, emulator.project_id())
+        list_url(emulator.base_url(), emulator.project_id())
     ))
     .unwrap();
     let mut headers = HeaderMap::new();
@@ -665,15 +618,7 @@ async fn hand_signed_with(
     );
     let mut sent = url.clone();
     sent.set_query(Some(sent_query));
-    let response = workspace_app_client::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap()
-        .get(sent)
-        .headers(headers)
-        .send()
-        .await
-        .unwrap();
+    let response = http().get(sent).headers(headers).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
@@ -705,7 +650,7 @@ async fn a_signature_must_cover_host_and_date_and_the_request_as_sent() {
     assert_eq!(status, 401, "a query changed after signing");
     assert!(said(&body).contains("signature does not match"), "{body}");
 
-    let url = list_url(&emulator, "p");
+    let url = list_url(emulator.base_url(), "p");
     let (status, _, body) = raw_get(&url, query, &[("Authorization", "Bearer abc")]).await;
     assert_eq!(status, 401);
     assert!(
@@ -783,7 +728,12 @@ async fn temporary_credentials_need_the_security_token_and_it_signed() {
             .token(TOKEN),
     )
     .await;
-    let (status, _, _) = raw_get(&list_url(&both, "p"), query, &[("X-Auth-Token", TOKEN)]).await;
+    let (status, _, _) = raw_get(
+        &list_url(both.base_url(), "p"),
+        query,
+        &[("X-Auth-Token", TOKEN)],
+    )
+    .await;
     assert_eq!(status, 200);
 }
 
@@ -791,7 +741,7 @@ async fn temporary_credentials_need_the_security_token_and_it_signed() {
 async fn x_project_id_must_be_signed_when_present() {
     let emulator = start(Config::default().ak_sk(AK, SK)).await;
     let query = "job_type=CREATE_SERVER";
-    let project = [("x-project-id", DEFAULT_PROJECT_ID)];
+    let project = [("x-project-id", emulator.project_id())];
     let (status, body) =
         hand_signed_with(&emulator, &project, &["host", "x-sdk-date"], query, query).await;
     assert_eq!(status, 401);
@@ -886,7 +836,7 @@ async fn the_same_seed_gives_the_same_jobs_and_faults() {
         let faults = faults.clone();
         async move {
             let emulator = start(Config::default().seed(seed).jobs(10).faults(faults)).await;
-            let url = list_url(&emulator, emulator.project_id());
+            let url = list_url(emulator.base_url(), emulator.project_id());
             let mut statuses = Vec::new();
             for _ in 0..40 {
                 let (status, headers, _) = raw_get(&url, "job_type=CREATE_SERVER", &[]).await;
@@ -935,7 +885,12 @@ async fn scripted_failures_exercise_the_clients_retries() {
     );
 
     emulator.fail_next(1, StatusCode::BAD_GATEWAY);
-    let (status, _, body) = raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
+    let (status, _, body) = raw_get(
+        &list_url(emulator.base_url(), "p"),
+        "job_type=CREATE_SERVER",
+        &[],
+    )
+    .await;
     assert_eq!(status, 502);
     assert_eq!(body["error_code"], error_codes::INTERNAL_ERROR);
     assert_eq!(body["error_msg"], "Bad Gateway (injected by the emulator)");
@@ -947,8 +902,12 @@ async fn scripted_failures_exercise_the_clients_retries() {
             ..Faults::default()
         })
         .unwrap();
-    let (status, headers, body) =
-        raw_get(&list_url(&emulator, "p"), "job_type=CREATE_SERVER", &[]).await;
+    let (status, headers, body) = raw_get(
+        &list_url(emulator.base_url(), "p"),
+        "job_type=CREATE_SERVER",
+        &[],
+    )
+    .await;
     assert_eq!(
         status, 503,
         "faults come before authentication, like a gateway's"
@@ -968,7 +927,7 @@ async fn scripted_failures_exercise_the_clients_retries() {
 #[tokio::test]
 async fn every_response_carries_a_fresh_request_id() {
     let emulator = start(Config::default().token(TOKEN)).await;
-    let url = list_url(&emulator, "p");
+    let url = list_url(emulator.base_url(), "p");
     let base = emulator.base_url().to_string();
     let mut ids = HashSet::new();
     let mut seen = |headers: &HeaderMap| {
@@ -985,17 +944,7 @@ async fn every_response_carries_a_fresh_request_id() {
     seen(&raw_get(&url, "limit=0", &[("X-Auth-Token", TOKEN)]).await.1);
     seen(&raw_get(&url, "job_type=CREATE_SERVER", &[]).await.1);
     seen(&raw_get(&format!("{base}/nowhere"), "", &[]).await.1);
-    seen(
-        workspace_app_client::http_client_builder()
-            .unwrap()
-            .build()
-            .unwrap()
-            .post(&url)
-            .send()
-            .await
-            .unwrap()
-            .headers(),
-    );
+    seen(http().post(&url).send().await.unwrap().headers());
     emulator.fail_next(1, StatusCode::TOO_MANY_REQUESTS);
     seen(&raw_get(&url, "job_type=CREATE_SERVER", &[]).await.1);
     assert_eq!(ids.len(), 6);

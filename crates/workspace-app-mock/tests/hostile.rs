@@ -18,6 +18,10 @@ use workspace_app_client::{
 use workspace_app_mock::error_codes;
 use workspace_app_test_support::hostile::{self, ESCAPES, Hostile, Mode};
 
+mod support;
+
+use support::servers;
+
 const COUNT_MAX: i64 = 2_147_483_647;
 
 fn token() -> Credentials {
@@ -71,14 +75,7 @@ async fn a_redirect_to_another_host_is_not_followed_nor_retried_with_either_cred
         .unwrap();
         let client = builder(&redirect).credentials(credentials).build().unwrap();
 
-        let sent = bounded(
-            Duration::from_secs(20),
-            client
-                .sub_jobs()
-                .job_type(JobTypeFilter::CreateServer)
-                .send(),
-        )
-        .await;
+        let sent = bounded(Duration::from_secs(20), servers(&client).send()).await;
         let error = Error::from(sent.expect_err("a redirect is an error"));
 
         match &error {
@@ -165,12 +162,7 @@ async fn a_token_given_to_one_call_is_refused_over_plain_http_to_a_remote_host()
         .project_id("p")
         .build()
         .unwrap();
-    let sent = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .x_auth_token("TOKEN-SECRET")
-        .send()
-        .await;
+    let sent = servers(&client).x_auth_token("TOKEN-SECRET").send().await;
     let error = Error::from(sent.expect_err("refused"));
     let Error::InvalidRequest(message) = &error else {
         panic!("expected Error::InvalidRequest, got {error:?}");
@@ -189,15 +181,9 @@ async fn credentials_over_plain_http_to_this_machine_never_go_through_a_proxy() 
     let proxy = hostile::start_on(other_host, Mode::Recorder).await.unwrap();
     let endpoint = hostile::start(Mode::Recorder).await.unwrap();
     let client = builder(&endpoint).proxy(proxy.url()).build().unwrap();
-    bounded(
-        Duration::from_secs(20),
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send(),
-    )
-    .await
-    .unwrap();
+    bounded(Duration::from_secs(20), servers(&client).send())
+        .await
+        .unwrap();
     assert!(proxy.received().is_empty(), "{:?}", proxy.received());
     let received = endpoint.received();
     assert_eq!(received.len(), 1, "{received:?}");
@@ -385,14 +371,7 @@ async fn a_nonsense_retry_after_neither_panics_nor_stalls() {
             .build()
             .unwrap();
         let started = Instant::now();
-        let sent = bounded(
-            Duration::from_secs(40),
-            client
-                .sub_jobs()
-                .job_type(JobTypeFilter::CreateServer)
-                .send(),
-        )
-        .await;
+        let sent = bounded(Duration::from_secs(40), servers(&client).send()).await;
         let elapsed = started.elapsed();
         println!(
             "Retry-After {value:?}: {elapsed:?}, {} requests",
@@ -419,16 +398,10 @@ async fn a_nonsense_retry_after_neither_panics_nor_stalls() {
 async fn escapes_in_items_are_kept_verbatim() {
     let server = hostile::start(Mode::EscapeItems).await.unwrap();
     let client = builder(&server).build().unwrap();
-    let page = bounded(
-        Duration::from_secs(20),
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send(),
-    )
-    .await
-    .unwrap()
-    .into_inner();
+    let page = bounded(Duration::from_secs(20), servers(&client).send())
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(page.count, Some(2));
     assert_eq!(page.items.len(), 2);
     for item in &page.items {
@@ -456,14 +429,7 @@ async fn escapes_in_items_are_kept_verbatim() {
 async fn escapes_in_an_error_are_kept_verbatim() {
     let server = hostile::start(Mode::EscapeError).await.unwrap();
     let client = builder(&server).build().unwrap();
-    let sent = bounded(
-        Duration::from_secs(20),
-        client
-            .sub_jobs()
-            .job_type(JobTypeFilter::CreateServer)
-            .send(),
-    )
-    .await;
+    let sent = bounded(Duration::from_secs(20), servers(&client).send()).await;
     let error = Error::from(sent.expect_err("400"));
     assert!(
         matches!(&error, Error::Api(api) if api.status.as_u16() == 400),

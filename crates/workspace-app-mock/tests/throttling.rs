@@ -10,11 +10,13 @@ use futures_util::TryStreamExt;
 use workspace_app_client::types::{JobType, JobTypeFilter};
 use workspace_app_mock::{Config, Faults, JobPlan, SubJobPlan};
 
+mod support;
+
+use support::start;
+
 #[tokio::test]
 async fn a_listing_at_four_pages_at_once_completes_through_throttling() {
-    let emulator = workspace_app_mock::start(Config::default().seed(11))
-        .await
-        .unwrap();
+    let emulator = start(Config::default().seed(11)).await;
     let done = || SubJobPlan::succeeds(Duration::ZERO, Duration::ZERO);
     let job =
         emulator.add_job(JobPlan::new(JobType::CreateServer).sub_jobs((0..2_000).map(|_| done())));
