@@ -22,8 +22,9 @@ struct Xtask {
 enum Task {
     /// Bring every file derived from the spec up to date
     Regenerate,
-    /// Change nothing; fail with a diff if a derived file is stale, or if a change of the
-    /// spec since the release breaks the wire or the Rust API without an acknowledgement
+    /// Change nothing; fail with a diff if a derived file is stale, if a change of the spec
+    /// since the release breaks the wire or the Rust API without an acknowledgement, or if a
+    /// crate does not read bottom-up (`layers`)
     Check,
     /// What each change of the spec breaks, on the wire and for Rust users, and the
     /// versions it needs
@@ -93,7 +94,8 @@ fn main() -> ExitCode {
             } else {
                 eprint!("{}", render::text(&judged));
             }
-            Ok(derived_ok && judged.passes())
+            let layered = layers(false)?;
+            Ok(derived_ok && judged.passes() && layered)
         }),
         Task::Layers { graph } => layers(graph),
         Task::Diff {
