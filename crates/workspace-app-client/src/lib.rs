@@ -117,6 +117,8 @@ pub use wait::{
 
 // What the generated code calls by these paths (the codegen writes them there).
 pub(crate) use http::base::encode_path;
+#[allow(unused_imports, reason = "only a spec with a list sent unexploded calls it")]
+pub(crate) use http::query::append_joined_query;
 pub(crate) use http::tls::default_http_client;
 
 /// Tables generated from the spec, the one source of every bound, default, enum value,

@@ -68,6 +68,7 @@ impl From<SpecErrors> for BuildError {
 /// changes.
 pub fn build_script(spec_path: &Path) -> Result<(), BuildError> {
     let spec = load(spec_path)?;
+    warn_of_skipped_operations(&spec);
     let generated = generate(&spec)?;
     write_out_dir(&generated.files())
 }
@@ -79,6 +80,13 @@ pub fn cli_build_script(spec_path: &Path, paths: &CliPaths<'_>) -> Result<(), Bu
     let spec = load(spec_path)?;
     let commands = generate_cli(&spec, paths)?;
     write_out_dir(&[(CLI_FILE_NAME, &commands)])
+}
+
+/// A build warning for each operation the client leaves out, naming it and why.
+fn warn_of_skipped_operations(spec: &Spec) {
+    for (_, id, why) in crate::generate::skipped_operations(&spec.document) {
+        println!("cargo::warning=operation {id} is not generated: {why}");
+    }
 }
 
 /// Loads the spec, and tells cargo to run the build script again when it changes.

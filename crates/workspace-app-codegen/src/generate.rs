@@ -6,7 +6,7 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::error::{SpecError, SpecErrors};
-use crate::lint::lint_structure;
+use crate::lint::{follow_refs, lint_structure, operation_sites};
 use crate::load::{Spec, escape_pointer_segment};
 use crate::tables::{spec_tables, test_lists};
 
@@ -50,10 +50,53 @@ pub fn client_settings(spec: &Spec) -> progenitor::GenerationSettings {
 /// with regress; each crate would cost every downstream build, and a spec edit that adds one
 /// would not compile. Those strings stay `String` (the service checks the pattern). The
 /// spec keeps them: the diff, the docs, the emulator and the spec tables read it whole.
+///
+/// Nor the operations progenitor cannot generate: a request body without a JSON form
+/// (`multipart/form-data`, as Huawei's two icon uploads take) makes progenitor refuse the
+/// whole spec. They are left out of the client, the CLI and the httpmock helpers, and named
+/// in a warning of the build ([`skipped_operations`]); the spec tables and the emulator
+/// keep them.
 pub(crate) fn progenitor_view(document: &Value) -> Value {
     let mut view = document.clone();
     strip_foreign_string_types(&mut view);
+    let skipped: Vec<String> = skipped_operations(document)
+        .into_iter()
+        .map(|(pointer, _, _)| pointer)
+        .collect();
+    for pointer in skipped {
+        if let Some((item, method)) = pointer.rsplit_once('/')
+            && let Some(Value::Object(item)) = view.pointer_mut(item)
+        {
+            item.remove(method);
+        }
+    }
     view
+}
+
+/// `(pointer, operationId, why)` of each operation the generated client leaves out: its
+/// request body has no `application/json` form.
+pub fn skipped_operations(document: &Value) -> Vec<(String, String, String)> {
+    operation_sites(document)
+        .filter_map(|site| {
+            let (_, body) = follow_refs(document, format!("{}/requestBody", site.pointer()));
+            let content = body.get("content")?.as_object()?;
+            if content.contains_key("application/json") {
+                return None;
+            }
+            let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
+            let id = site
+                .operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            let why = format!(
+                "its request body is {} only, which progenitor cannot generate",
+                kinds.join(", ")
+            );
+            Some((site.pointer(), id, why))
+        })
+        .collect()
 }
 
 /// A view of the spec (`view`: [`progenitor_view`], or one built on it) as progenitor reads
@@ -170,6 +213,8 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     // error, not a client with the hole open again.
     use_the_clients_http(&mut client).map_err(|e| spec.error_at("", e))?;
     use_the_clients_path_encoding(&mut client).map_err(|e| spec.error_at("", e))?;
+    join_unexploded_lists(&mut client, &unexploded_query_lists(&spec.document))
+        .map_err(|e| spec.error_at("", e))?;
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
     let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
     Ok(Generated {
@@ -321,6 +366,159 @@ fn use_the_clients_path_encoding(client: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
+/// `(operationId, name)` of each query parameter the spec sends as one comma-separated value:
+/// an array with `style: form` (the default) and `explode: false`.
+pub(crate) fn unexploded_query_lists(document: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for site in operation_sites(document) {
+        let Some(id) = site.operation.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        for parameter in site.parameters(document) {
+            let data = parameter.parameter;
+            let unexploded = parameter.location() == "query"
+                && data.get("explode").and_then(Value::as_bool) == Some(false)
+                && data
+                    .get("style")
+                    .and_then(Value::as_str)
+                    .is_none_or(|style| style == "form");
+            let (_, schema) = follow_refs(document, format!("{}/schema", parameter.pointer));
+            let is_array = schema.get("type").and_then(Value::as_str) == Some("array");
+            if unexploded && is_array {
+                found.push((id.to_string(), parameter.name().to_string()));
+            }
+        }
+    }
+    found
+}
+
+/// progenitor writes every query parameter with `QueryParam`, which repeats the key for each
+/// item of a list (`a=x&a=y`: `explode: true`) whatever the spec says. For each list the
+/// spec sends unexploded, the operation's `send` leaves it out of the request it builds and
+/// adds it afterwards as one comma-separated value (`a=x,y`), with the client crate's
+/// `crate::append_joined_query`. A list that is not where progenitor's code puts it is an
+/// error: it would go out exploded, silently.
+fn join_unexploded_lists(
+    client: &mut syn::File,
+    unexploded: &[(String, String)],
+) -> Result<(), String> {
+    for (operation, name) in unexploded {
+        let builder = operation.to_pascal_case();
+        let found =
+            builder_send_methods(client, &builder).any(|send| join_unexploded_list(send, name));
+        if !found {
+            return Err(format!(
+                "the query parameter `{name}` of {operation} is `explode: false`, but progenitor's \
+                 `builder::{builder}::send` does not add it where it is expected: it cannot be \
+                 sent as one comma-separated value"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `send` methods of `builder::<name>` (one, in progenitor's output).
+fn builder_send_methods<'f>(
+    client: &'f mut syn::File,
+    name: &'f str,
+) -> impl Iterator<Item = &'f mut syn::ImplItemFn> {
+    let builder = client.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+        _ => None,
+    });
+    builder
+        .into_iter()
+        .flat_map(|(_, items)| items.iter_mut())
+        .filter_map(move |item| match item {
+            syn::Item::Impl(block)
+                if block.trait_.is_none()
+                    && matches!(&*block.self_ty, syn::Type::Path(p)
+                        if p.path.segments.last().is_some_and(|s| s.ident == name)) =>
+            {
+                Some(block.items.iter_mut())
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|member| match member {
+            syn::ImplItem::Fn(method) if method.sig.ident == "send" => Some(method),
+            _ => None,
+        })
+}
+
+/// In `send`, takes `.query(&progenitor_client::QueryParam::new(name, &value))` out of the
+/// request's builder chain and appends `crate::append_joined_query(&mut request, name,
+/// &value);` after the request is built. Whether it did.
+fn join_unexploded_list(send: &mut syn::ImplItemFn, name: &str) -> bool {
+    let statements = &mut send.block.stmts;
+    for at in 0..statements.len() {
+        let syn::Stmt::Local(local) = &mut statements[at] else {
+            continue;
+        };
+        let syn::Pat::Ident(request) = &local.pat else {
+            continue;
+        };
+        let request = request.ident.clone();
+        let Some(init) = local.init.as_mut() else {
+            continue;
+        };
+        if let Some(value) = take_query_call(&mut init.expr, name) {
+            let joined: syn::Stmt = syn::parse_quote! {
+                crate::append_joined_query(&mut #request, #name, &#value);
+            };
+            statements.insert(at + 1, joined);
+            return true;
+        }
+    }
+    false
+}
+
+/// Removes `.query(&progenitor_client::QueryParam::new(name, &value))` from a chain of
+/// method calls, returning `value`.
+fn take_query_call(expr: &mut syn::Expr, name: &str) -> Option<syn::Expr> {
+    if let syn::Expr::Try(tried) = expr {
+        return take_query_call(&mut tried.expr, name);
+    }
+    let syn::Expr::MethodCall(call) = expr else {
+        return None;
+    };
+    if call.method == "query"
+        && let Some(value) = query_param_value(call.args.first()?, name)
+    {
+        *expr = (*call.receiver).clone();
+        return Some(value);
+    }
+    take_query_call(&mut call.receiver, name)
+}
+
+/// `value` of `&progenitor_client::QueryParam::new(name, &value)`.
+fn query_param_value(arg: &syn::Expr, name: &str) -> Option<syn::Expr> {
+    let syn::Expr::Reference(reference) = arg else {
+        return None;
+    };
+    let syn::Expr::Call(call) = &*reference.expr else {
+        return None;
+    };
+    let syn::Expr::Path(function) = &*call.func else {
+        return None;
+    };
+    let segments: Vec<String> = function
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if segments != ["progenitor_client", "QueryParam", "new"] {
+        return None;
+    }
+    let mut args = call.args.iter();
+    let is_name = matches!(args.next(), Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. })) if lit.value() == name);
+    let syn::Expr::Reference(value) = args.next()? else {
+        return None;
+    };
+    is_name.then(|| (*value.expr).clone())
+}
+
 fn render(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
@@ -350,7 +548,10 @@ mod tests {
 
     use quote::quote;
 
-    use super::{use_the_clients_http, use_the_clients_path_encoding};
+    use super::{
+        join_unexploded_lists, progenitor_view, skipped_operations, unexploded_query_lists,
+        use_the_clients_http, use_the_clients_path_encoding,
+    };
 
     /// Both rewrites find their place in code shaped as progenitor writes it, and say so
     /// when they do not: the hole they close would otherwise be open again, silently.
@@ -380,5 +581,75 @@ mod tests {
         };
         assert!(use_the_clients_http(&mut other).is_err());
         assert!(use_the_clients_path_encoding(&mut other).is_err());
+    }
+
+    /// A list the spec sends unexploded leaves the request's builder chain and is appended
+    /// after the request is built; the other parameters are left alone; a list the rewrite
+    /// cannot find is an error.
+    #[test]
+    fn an_unexploded_list_is_appended_joined_and_only_it() {
+        let document = serde_json::json!({"paths": {"/v1/{p}/x": {"get": {
+            "operationId": "ListThings",
+            "parameters": [
+                {"name": "names", "in": "query", "explode": false,
+                 "schema": {"type": "array", "items": {"type": "string"}}},
+                {"name": "tags", "in": "query",
+                 "schema": {"type": "array", "items": {"type": "string"}}},
+                {"name": "one", "in": "query", "explode": false, "schema": {"type": "string"}}
+            ]
+        }}}});
+        let unexploded = unexploded_query_lists(&document);
+        assert_eq!(
+            unexploded,
+            [("ListThings".to_string(), "names".to_string())]
+        );
+        let mut shaped: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> ListThings<'a> {
+                    pub async fn send(self) -> Result<(), ()> {
+                        let mut request = client
+                            .client
+                            .get(url)
+                            .query(&progenitor_client::QueryParam::new("names", &names))
+                            .query(&progenitor_client::QueryParam::new("tags", &tags))
+                            .build()?;
+                        client.pre(&mut request, &info).await?;
+                    }
+                }
+            }
+        };
+        join_unexploded_lists(&mut shaped, &unexploded).unwrap();
+        let text = quote!(#shaped).to_string();
+        assert!(!text.contains(r#"QueryParam :: new ("names""#), "{text}");
+        assert!(text.contains(r#"QueryParam :: new ("tags""#), "{text}");
+        assert!(
+            text.contains(
+                r#"build () ? ; crate :: append_joined_query (& mut request , "names" , & names) ;"#
+            ),
+            "{text}"
+        );
+        let missing = [("ListThings".to_string(), "other".to_string())];
+        assert!(join_unexploded_lists(&mut shaped, &missing).is_err());
+    }
+
+    /// An upload without a JSON form is left out of progenitor's view, and named.
+    #[test]
+    fn an_operation_without_a_json_body_is_skipped_and_named() {
+        let document = serde_json::json!({"paths": {"/v1/{p}/icon": {
+            "post": {"operationId": "UploadIcon", "requestBody": {"content": {
+                "multipart/form-data": {"schema": {"type": "object"}}}}},
+            "put": {"operationId": "PutIcon", "requestBody": {"content": {
+                "application/json": {"schema": {"type": "object"}}}}},
+            "get": {"operationId": "GetIcon"}
+        }}});
+        let skipped = skipped_operations(&document);
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert_eq!(skipped[0].1, "UploadIcon");
+        assert!(skipped[0].2.contains("multipart/form-data"), "{skipped:?}");
+        let view = progenitor_view(&document);
+        let item = &view["paths"]["/v1/{p}/icon"];
+        assert!(
+            item.get("post").is_none() && item.get("put").is_some() && item.get("get").is_some()
+        );
     }
 }

@@ -37,7 +37,7 @@ pub use self::error::{Excerpt, SpecError, SpecErrors};
 pub use self::examples::lint_examples;
 pub use self::generate::{
     GENERATED_FILE_NAME, Generated, SPEC_TABLES_FILE_NAME, TEST_LISTS_FILE_NAME, client_settings,
-    generate, generate_client,
+    generate, generate_client, skipped_operations,
 };
 #[cfg(feature = "pretty")]
 pub use self::httpmock::{HTTPMOCK_FILE, generate_httpmock};

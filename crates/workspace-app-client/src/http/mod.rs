@@ -6,5 +6,6 @@ pub(crate) mod base;
 pub(crate) mod body;
 pub(crate) mod endpoint;
 pub(crate) mod network;
+pub(crate) mod query;
 pub(crate) mod region_overrides;
 pub(crate) mod tls;
