@@ -10,9 +10,13 @@ use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use workspace_app_test_support::cli::{code, shown, stderr, stdout};
+use workspace_app_test_support::samples::{PATH, sub_job};
+use workspace_app_test_support::scratch;
+
 mod support;
 
-use support::{PATH, code, requests, run, run_bare, shown, stderr, stdout};
+use support::{requests, run, run_bare, spec, with_resource};
 
 const LIST: &str = "api list-sub-jobs --job-type CREATE_SERVER";
 
@@ -40,23 +44,12 @@ fn query(request: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
-fn sub_job(id: &str, status: &str) -> Value {
-    json!({
-        "id": id,
-        "status": status,
-        "job_type": "CREATE_SERVER",
-        "job_resource_info": { "resource_id": format!("r-{id}"), "resource_name": format!("APS-{id}") },
-        "job_id": "job-1"
-    })
-}
-
 /// A body of two sub-jobs, the second without `job_resource_info` and with a key the spec
 /// does not know.
 fn two_sub_jobs() -> Value {
     let mut second = sub_job("b", "RUNNING");
-    second.as_object_mut().unwrap().remove("job_resource_info");
     second["extra"] = json!(7);
-    json!({ "count": 2, "items": [sub_job("a", "SUCCESS"), second] })
+    json!({ "count": 2, "items": [with_resource(sub_job("a", "SUCCESS")), second] })
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -121,10 +114,12 @@ async fn table_shows_the_items_as_columns_and_the_rest_as_lines() {
         headers,
         [
             "ID",
-            "STATUS",
             "JOB_TYPE",
-            "JOB_RESOURCE_INFO",
+            "STATUS",
             "JOB_ID",
+            "PROJECT_ID",
+            "BEGIN_TIME",
+            "JOB_RESOURCE_INFO",
             "EXTRA"
         ],
         "{text}"
@@ -638,14 +633,7 @@ fn kebab_case_is_as_heck_writes_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_of_the_spec_has_a_command() {
-    let spec = workspace_app_codegen::Spec::load(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../openapi/workspace-app.yaml"
-        )
-        .as_ref(),
-    )
-    .expect("the spec loads");
+    let spec = spec();
     let mut operations = Vec::new();
     for (path, item) in spec.document["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("a path item") {
@@ -715,21 +703,23 @@ async fn completions_include_the_api_commands() {
 }
 
 /// The completions as bash runs them: what `workspace-app <words><TAB>` offers.
-#[test]
-fn bash_completes_the_api_commands_and_their_flags() {
-    let script = std::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"))
-        .args(["completions", "bash"])
-        .output()
-        .expect("the binary runs");
-    assert!(script.status.success(), "completions bash fails");
-    let script = String::from_utf8(script.stdout).expect("UTF-8 script");
+#[tokio::test]
+async fn bash_completes_the_api_commands_and_their_flags() {
+    let output = run_bare(&["completions", "bash"], &[]).await;
+    assert_eq!(
+        code(&output),
+        0,
+        "completions bash fails: {}",
+        shown(&output)
+    );
+    let script = stdout(&output);
     let function = script
         .split("complete -F ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .expect("a `complete -F FUNCTION` line")
         .to_string();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch::dir();
     let file = dir.path().join("workspace-app.bash");
     std::fs::write(&file, &script).unwrap();
 

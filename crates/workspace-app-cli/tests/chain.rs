@@ -9,6 +9,12 @@ use std::time::Duration;
 
 use workspace_app_client::types::JobType;
 use workspace_app_mock::{Config, Emulator, JobPlan, SubJobPlan};
+use workspace_app_test_support::cli::{Run, code, shown, stderr};
+use workspace_app_test_support::scratch;
+
+mod support;
+
+use support::BIN;
 
 const LIST: [&str; 4] = ["sub-jobs", "list", "--job-type", "CREATE_SERVER"];
 
@@ -21,37 +27,27 @@ async fn emulator(config: Config) -> Emulator {
     emulator
 }
 
-/// The binary with `--endpoint` the emulator, an environment holding only `env`.
-async fn run(emulator: &Emulator, env: &[(&str, &str)]) -> Output {
-    run_args(emulator, &LIST, env).await
-}
-
-async fn run_args(emulator: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"))
+/// The binary with `--endpoint` the emulator and `args`, in the scrubbed environment: no
+/// project ID, no credentials but those the test adds.
+fn against(emulator: &Emulator, args: &[&str]) -> Run {
+    Run::new(BIN)
         .args(["--endpoint", emulator.base_url()])
         .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        // Never the real metadata address, whatever the test does not set.
-        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
+}
+
+/// `sub-jobs list` against the emulator, with `env` added.
+async fn run(emulator: &Emulator, env: &[(&str, &str)]) -> Output {
+    against(emulator, &LIST)
         .envs(env.iter().copied())
         .output()
         .await
-        .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_and_project_id_from_the_credentials_file() {
     let emulator = emulator(Config::default().ak_sk("FILE-AK", "FILE-SECRET-SK")).await;
-    let dir = std::env::temp_dir().join(format!("workspace-app-cli-chain-{}", std::process::id()));
+    let home = scratch::dir();
+    let dir = home.path();
     std::fs::create_dir_all(dir.join(".huaweicloud")).unwrap();
     std::fs::write(
         dir.join(".huaweicloud/credentials"),
@@ -61,11 +57,15 @@ async fn keys_and_project_id_from_the_credentials_file() {
         ),
     )
     .unwrap();
-    // Found at ~/.huaweicloud/credentials.
-    let output = run(&emulator, &[("HOME", dir.to_str().unwrap())]).await;
-    assert!(output.status.success(), "{}", text(&output));
-    assert!(text(&output).contains("SUCCESS"), "{}", text(&output));
-    assert!(!text(&output).contains("FILE-SECRET-SK"));
+    // Found at ~/.huaweicloud/credentials, where no variable points the chain elsewhere.
+    let output = against(&emulator, &LIST)
+        .env("HOME", dir)
+        .env_remove("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
+        .output()
+        .await;
+    assert!(output.status.success(), "{}", shown(&output));
+    assert!(shown(&output).contains("SUCCESS"), "{}", shown(&output));
+    assert!(!shown(&output).contains("FILE-SECRET-SK"));
 
     // A file with ak and no sk is an error naming the file, not a fall-through.
     let broken = dir.join("broken");
@@ -75,18 +75,17 @@ async fn keys_and_project_id_from_the_credentials_file() {
         &[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", broken.to_str().unwrap())],
     )
     .await;
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(code(&output), 2, "{}", shown(&output));
     assert!(
-        text(&output).contains("has ak but no sk"),
+        shown(&output).contains("has ak but no sk"),
         "{}",
-        text(&output)
+        shown(&output)
     );
     assert!(
-        text(&output).contains(broken.to_str().unwrap()),
+        shown(&output).contains(broken.to_str().unwrap()),
         "{}",
-        text(&output)
+        shown(&output)
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -102,8 +101,8 @@ async fn temporary_keys_from_the_metadata_service() {
         ],
     )
     .await;
-    assert!(output.status.success(), "{}", text(&output));
-    assert!(text(&output).contains("SUCCESS"), "{}", text(&output));
+    assert!(output.status.success(), "{}", shown(&output));
+    assert!(shown(&output).contains("SUCCESS"), "{}", shown(&output));
     assert_eq!(emulator.metadata_credentials_issued(), 1);
 }
 
@@ -128,8 +127,8 @@ async fn a_failed_metadata_service_is_named_before_requests_go_unsigned() {
         ],
     )
     .await;
-    let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let err = stderr(&output);
+    assert_eq!(code(&output), 3, "{}", shown(&output));
     let warning = err
         .lines()
         .find(|line| line.starts_with("warning: no credentials found"))
@@ -152,17 +151,15 @@ async fn doctor_finds_the_project_id_as_the_commands_do() {
             .iam(),
     )
     .await;
-    let output = run_args(
-        &emulator,
-        &["--region", emulator.region(), "doctor"],
-        &[
+    let output = against(&emulator, &["--region", emulator.region(), "doctor"])
+        .envs([
             ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", emulator.base_url()),
             ("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url()),
-        ],
-    )
-    .await;
-    let out = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{out}");
+        ])
+        .output()
+        .await;
+    let out = shown(&output);
+    assert_eq!(code(&output), 0, "{out}");
     let credentials = format!(
         "ok    credentials  from ECS instance metadata at {}",
         emulator.base_url()

@@ -5,81 +5,24 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::ResponseTemplate;
+use workspace_app_test_support::cli::{code, stderr, stdout};
+use workspace_app_test_support::samples::{PROJECT, failed, sub_job};
+use workspace_app_test_support::servers::{ok, page_of, paged, scripted, serve};
 
 mod support;
 
-use support::{NO_CHAIN, PATH, PROJECT, code, requests, run, stderr, stdout};
+use support::{requests, run, run_bare, spec, with_resource};
 
-fn sub_job(id: &str, status: &str) -> Value {
-    json!({
-        "id": id,
-        "job_type": "CREATE_SERVER",
-        "job_resource_info": { "resource_id": format!("r-{id}"), "resource_name": format!("APS-{id}") },
-        "begin_time": "2022-03-07T10:40:43.858Z",
-        "status": status,
-        "project_id": PROJECT,
-        "job_id": "job-1"
-    })
-}
-
-/// A server holding `total` sub-jobs `sub-0`, `sub-1`, ..., paging them by `offset` and
-/// `limit` (default 10) and reporting `count` as the service does.
-async fn paged_server(total: usize) -> MockServer {
-    serve(move |request, _| {
-        let int = |name: &str| {
-            request
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .and_then(|(_, v)| v.parse::<usize>().ok())
-        };
-        let offset = int("offset").unwrap_or(0);
-        let limit = int("limit").unwrap_or(10);
-        let items: Vec<Value> = (offset..total.min(offset + limit))
-            .map(|i| sub_job(&format!("sub-{i}"), "SUCCESS"))
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({ "count": total, "items": items }))
-    })
-    .await
-}
-
-/// A server answering request `n` (0-based) with `respond(request, n)`.
-async fn serve<F>(respond: F) -> MockServer
-where
-    F: Fn(&Request, usize) -> ResponseTemplate + Send + Sync + 'static,
-{
-    struct Numbered<F>(AtomicUsize, F);
-    impl<F> Respond for Numbered<F>
-    where
-        F: Fn(&Request, usize) -> ResponseTemplate + Send + Sync + 'static,
-    {
-        fn respond(&self, request: &Request) -> ResponseTemplate {
-            (self.1)(request, self.0.fetch_add(1, Ordering::SeqCst))
-        }
-    }
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(PATH))
-        .respond_with(Numbered(AtomicUsize::new(0), respond))
-        .mount(&server)
-        .await;
-    server
-}
-
-/// A server whose answer to poll `n` is `script[n]`, the last one repeated.
-async fn scripted(script: Vec<Vec<Value>>) -> MockServer {
-    let script = Arc::new(script);
-    serve(move |_, n| {
-        let items = script[n.min(script.len() - 1)].clone();
-        ResponseTemplate::new(200).set_body_json(json!({ "count": items.len(), "items": items }))
-    })
-    .await
+/// A sub-job that failed as the service fails them when it is overloaded.
+fn unavailable(id: &str) -> Value {
+    failed(
+        id,
+        "WKS.00129901",
+        "The service is now unavailable to process the request.",
+    )
 }
 
 fn ids(items: &[Value]) -> Vec<String> {
@@ -98,7 +41,7 @@ const LIST: &str = "sub-jobs list --job-type CREATE_SERVER";
 #[tokio::test(flavor = "multi_thread")]
 async fn all_returns_every_item_exactly_once_in_ndjson_and_json() {
     for total in [0, 1, 100, 101, 10_000] {
-        let server = paged_server(total).await;
+        let server = paged(total).await;
 
         let output = run(
             &server,
@@ -138,7 +81,12 @@ async fn all_returns_every_item_exactly_once_in_ndjson_and_json() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn json_of_one_page_is_shaped_like_the_api_response() {
-    let server = paged_server(250).await;
+    // Sub-jobs with the server each made: a nested object, passed through.
+    let server = serve(|request, _| {
+        let items = page_of(request, 250).into_iter().map(with_resource);
+        ok(Some(250), items.collect())
+    })
+    .await;
     let output = run(
         &server,
         &format!("{LIST} --offset 20 --limit 5 --output json"),
@@ -176,7 +124,7 @@ async fn json_of_one_page_is_shaped_like_the_api_response() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_table_lines_up_without_colour_when_not_a_terminal_and_says_what_is_left() {
-    let server = paged_server(250).await;
+    let server = paged(250).await;
     let output = run(&server, &format!("{LIST} --limit 3"), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let text = stdout(&output);
@@ -200,7 +148,7 @@ async fn a_table_lines_up_without_colour_when_not_a_terminal_and_says_what_is_le
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_values_fail_with_the_valid_ones_before_any_request() {
-    let server = paged_server(10).await;
+    let server = paged(10).await;
     let cases = [
         ("--job-type CREATE_SERVER --limit 500", "1..=100"),
         ("--job-type CREATE_SERVER --limit 0", "1..=100"),
@@ -245,15 +193,8 @@ async fn bad_values_fail_with_the_valid_ones_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_job_type_and_status_flags_accept_exactly_the_spec_values() {
-    let spec = workspace_app_codegen::Spec::load(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../openapi/workspace-app.yaml"
-        )
-        .as_ref(),
-    )
-    .expect("the spec loads");
-    let server = paged_server(0).await;
+    let spec = spec();
+    let server = paged(0).await;
     let cases = [
         ("JobTypeFilter", "sub-jobs list --job-type NOT_A_VALUE"),
         (
@@ -281,13 +222,9 @@ async fn the_job_type_and_status_flags_accept_exactly_the_spec_values() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_settings_name_the_flag_to_add() {
-    let server = paged_server(0).await;
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
-    command
-        .args(LIST.split_whitespace())
-        .envs(NO_CHAIN.iter().copied())
-        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID");
-    let output = command.output().await.unwrap();
+    let server = paged(0).await;
+    let list: Vec<&str> = LIST.split_whitespace().collect();
+    let output = run_bare(&list, &[]).await;
     assert_eq!(code(&output), 2);
     assert!(
         stderr(&output).contains("pass --region REGION"),
@@ -295,11 +232,8 @@ async fn missing_settings_name_the_flag_to_add() {
         stderr(&output)
     );
 
-    let output = command
-        .args(["--endpoint", &server.uri()])
-        .output()
-        .await
-        .unwrap();
+    let uri = server.uri();
+    let output = run_bare(&[&list[..], &["--endpoint", &uri]].concat(), &[]).await;
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("pass --project-id ID or set HUAWEICLOUD_SDK_PROJECT_ID"));
     assert!(requests(&server).await.is_empty());
@@ -307,7 +241,7 @@ async fn missing_settings_name_the_flag_to_add() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_token_is_sent_as_x_auth_token_and_never_printed() {
-    let server = paged_server(3).await;
+    let server = paged(3).await;
     let token = "SECRET-TOKEN-4f7a";
     let output = run(&server, &format!("{LIST} --token {token}"), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
@@ -335,7 +269,7 @@ async fn the_token_is_sent_as_x_auth_token_and_never_printed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_from_the_environment_sign_requests_and_stay_secret() {
-    let server = paged_server(3).await;
+    let server = paged(3).await;
     let env = [
         ("HUAWEICLOUD_SDK_AK", "AK-SECRET-1"),
         ("HUAWEICLOUD_SDK_SK", "SK-SECRET-2"),
@@ -377,7 +311,7 @@ async fn an_error_on_a_later_page_keeps_the_ndjson_already_written_and_exits_3()
         let items: Vec<Value> = (offset..offset + 10)
             .map(|i| sub_job(&format!("sub-{i}"), "RUNNING"))
             .collect();
-        ResponseTemplate::new(200).set_body_json(json!({ "count": 1000, "items": items }))
+        ok(Some(1000), items)
     })
     .await;
     let output = run(
@@ -397,13 +331,6 @@ async fn an_error_on_a_later_page_keeps_the_ndjson_already_written_and_exits_3()
 
 const WAIT: &str =
     "sub-jobs wait --job-type CREATE_SERVER --job-id job-1 --interval 10ms --max-interval 20ms";
-
-fn failed(id: &str) -> Value {
-    let mut job = sub_job(id, "FAILED");
-    job["error_code"] = json!("WKS.00129901");
-    job["error_message"] = json!("The service is now unavailable to process the request.");
-    job
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_exits_0_when_every_sub_job_succeeds() {
@@ -437,7 +364,7 @@ async fn wait_exits_0_when_every_sub_job_succeeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_exits_1_when_a_sub_job_fails_and_shows_its_error() {
-    let server = scripted(vec![vec![failed("a"), sub_job("b", "SUCCESS")]]).await;
+    let server = scripted(vec![vec![unavailable("a"), sub_job("b", "SUCCESS")]]).await;
     let output = run(&server, WAIT, &[]).await;
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let message = stderr(&output);
@@ -481,7 +408,7 @@ async fn wait_exits_3_when_the_service_refuses() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_for_one_sub_job_ignores_the_others() {
-    let server = scripted(vec![vec![failed("a"), sub_job("b", "SUCCESS")]]).await;
+    let server = scripted(vec![vec![unavailable("a"), sub_job("b", "SUCCESS")]]).await;
     let output = run(&server, &format!("{WAIT} --sub-job-id b"), &[]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let result = stdout(&output);
@@ -493,7 +420,7 @@ async fn wait_for_one_sub_job_ignores_the_others() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn completions_are_printed_for_each_shell() {
-    let server = paged_server(0).await;
+    let server = paged(0).await;
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let output = run(&server, &format!("completions {shell}"), &[]).await;
         assert_eq!(code(&output), 0, "{shell}: {}", stderr(&output));

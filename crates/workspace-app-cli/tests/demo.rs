@@ -3,18 +3,17 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
+use workspace_app_test_support::cli::{code, shown, stderr, stdout};
+
+mod support;
+
+use support::run_bare;
+
 #[tokio::test]
 async fn the_demo_lists_and_waits_on_an_embedded_emulator() {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"))
-        .arg("demo")
-        .env_remove("HUAWEICLOUD_SDK_AK")
-        .env_remove("HUAWEICLOUD_SDK_SK")
-        .output()
-        .await
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let output = run_bare(&["demo"], &[]).await;
+    assert_eq!(code(&output), 0, "{}", shown(&output));
+    let (stdout, stderr) = (stdout(&output), stderr(&output));
     assert!(stdout.contains("listens on http://127.0.0.1:"), "{stdout}");
 
     // Table rows as (status, type): the two columns after the sub-job ID.

@@ -10,15 +10,17 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
-mod support;
-
 use std::process::Output;
 
 use futures_util::future::join_all;
 use workspace_app_mock::Config;
+use workspace_app_test_support::cli::shown;
 use workspace_app_test_support::hostile::{self, Mode};
+use workspace_app_test_support::samples::PROJECT;
 
-use support::{PROJECT, run_bare, shown};
+mod support;
+
+use support::run_bare;
 
 /// The commands, each as its arguments after the global flags (words split at spaces).
 const COMMANDS: &[&str] = &[

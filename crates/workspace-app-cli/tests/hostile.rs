@@ -10,98 +10,37 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use workspace_app_client::LAST_POLL_ALLOWANCE;
+use workspace_app_test_support::cli::{Run, code, stderr, stdout};
 use workspace_app_test_support::hostile::{self, ENDLESS_COUNT, ESCAPES, Hostile, Mode};
+use workspace_app_test_support::samples::PROJECT;
+use workspace_app_test_support::scratch;
 
-const BIN: &str = env!("CARGO_BIN_EXE_workspace-app");
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
-/// The credential chain finds nothing: no credentials file, and a metadata service on a
-/// local port nothing listens on (never the real 169.254.169.254).
-const NO_CHAIN: [(&str, &str); 2] = [
-    (
-        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-        "/nonexistent/workspace-app/credentials",
-    ),
-    ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9"),
-];
+mod support;
+
+use support::{BIN, at, run_bare};
+
 const LIST: &[&str] = &["sub-jobs", "list", "--job-type", "CREATE_SERVER"];
-/// The longest any one run of the binary may take before the test fails.
-const RUN_LIMIT: Duration = Duration::from_secs(30);
 
-/// The binary with `--endpoint endpoint --project-id PROJECT` (when `endpoint` is given),
-/// `args`, and an environment holding nothing but `env`: no credentials, project or
-/// colour settings of whoever runs the tests.
-fn command(endpoint: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(BIN);
-    command
-        .env_clear()
-        .envs(NO_CHAIN)
-        .envs(env.iter().copied())
-        .kill_on_drop(true);
-    if let Some(endpoint) = endpoint {
-        command.args(["--endpoint", endpoint, "--project-id", PROJECT]);
-    }
-    command.args(args);
-    command
-}
-
-/// Runs the binary to its end (at most [`RUN_LIMIT`]), with `stdin` as its standard input.
-async fn run_with(
-    endpoint: Option<&str>,
-    args: &[&str],
-    env: &[(&str, &str)],
-    stdin: Option<&[u8]>,
-) -> Output {
-    let mut command = command(endpoint, args, env);
-    command
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("the binary starts");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(input).await.unwrap();
-        drop(pipe);
-    }
-    tokio::time::timeout(RUN_LIMIT, child.wait_with_output())
-        .await
-        .unwrap_or_else(|_| panic!("{args:?} not done within {RUN_LIMIT:?}"))
-        .expect("the binary runs")
-}
-
+/// Runs the binary against `server` for project [`PROJECT`] with `args` and `env` added.
 async fn run(server: &Hostile, args: &[&str], env: &[(&str, &str)]) -> Output {
-    run_with(Some(&server.url()), args, env, None).await
+    at(&server.url())
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .await
 }
 
 fn args<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(more).copied().collect()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-fn code(output: &Output) -> i32 {
-    output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("an exit code, not a signal: {}", stderr(output)))
 }
 
 const TOKEN: (&str, &str) = ("WORKSPACE_APP_TOKEN", "TOKEN-SECRET");
@@ -116,20 +55,6 @@ fn assert_no_raw_controls(what: &str, text: &str) {
         raw.is_empty(),
         "{what}: raw control characters {raw:?} in {text:?}"
     );
-}
-
-/// A unique empty directory for one test's files.
-fn scratch_dir(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!(
-        "workspace-app-hostile-{name}-{}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// `text` as one word for `sh`.
@@ -169,8 +94,8 @@ async fn a_redirect_is_reported_not_followed_and_the_token_stays_home() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_comes_from_the_environment_a_file_or_stdin() {
-    let dir = scratch_dir("token");
-    let file = dir.join("token");
+    let dir = scratch::dir();
+    let file = dir.path().join("token");
     std::fs::write(&file, "tok-file\n").unwrap();
     let file = file.to_str().unwrap();
 
@@ -198,7 +123,11 @@ async fn the_token_comes_from_the_environment_a_file_or_stdin() {
     ];
     for (expected, extra, env, stdin) in cases {
         let recorder = hostile::start(Mode::Recorder).await.unwrap();
-        let output = run_with(Some(&recorder.url()), &args(LIST, &extra), &env, stdin).await;
+        let mut run = at(&recorder.url()).args(args(LIST, &extra)).envs(env);
+        if let Some(input) = stdin {
+            run = run.stdin(input);
+        }
+        let output = run.output().await;
         assert_eq!(code(&output), 0, "{expected}: {}", stderr(&output));
         let received = recorder.received();
         assert_eq!(received.len(), 1, "{expected}: {received:?}");
@@ -221,27 +150,19 @@ async fn the_token_comes_from_the_environment_a_file_or_stdin() {
     assert!(err.contains("/nonexistent"), "{err}");
     assert_eq!(recorder.requests(), 0, "nothing is sent without the token");
 
-    let output = run_with(
-        None,
-        &["--help"],
-        &[("WORKSPACE_APP_TOKEN", "VISIBLE-SECRET")],
-        None,
-    )
-    .await;
+    let output = run_bare(&["--help"], &[("WORKSPACE_APP_TOKEN", "VISIBLE-SECRET")]).await;
     let help = stdout(&output);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert!(!help.contains("VISIBLE-SECRET"), "{help}");
     assert!(help.contains("WORKSPACE_APP_TOKEN"), "{help}");
     assert!(help.contains("--token-file"), "{help}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 // 3. Plain http to another machine, and passwords in URLs.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_to_another_host_and_userinfo_endpoints_are_usage_errors() {
-    let output = run_with(
-        None,
+    let output = run_bare(
         &args(
             &[
                 "--endpoint",
@@ -252,7 +173,6 @@ async fn plain_http_to_another_host_and_userinfo_endpoints_are_usage_errors() {
             LIST,
         ),
         &[TOKEN],
-        None,
     )
     .await;
     let err = stderr(&output);
@@ -260,8 +180,7 @@ async fn plain_http_to_another_host_and_userinfo_endpoints_are_usage_errors() {
     assert!(err.contains("--allow-insecure-http"), "{err}");
     assert!(!err.contains("TOKEN-SECRET"), "{err}");
 
-    let output = run_with(
-        None,
+    let output = run_bare(
         &args(
             &[
                 "--endpoint",
@@ -272,7 +191,6 @@ async fn plain_http_to_another_host_and_userinfo_endpoints_are_usage_errors() {
             LIST,
         ),
         &[TOKEN],
-        None,
     )
     .await;
     let err = stderr(&output);
@@ -376,23 +294,11 @@ async fn on_a_terminal(server: &Hostile, args: &[&str]) -> (Vec<u8>, i32) {
         .map(|word| sh_quote(word))
         .collect();
     let line = format!("{}; echo \"exit=$?\"", line.join(" "));
-    let mut command = tokio::process::Command::new(script);
-    command
+    let output = Run::new(script)
         .args(["-qec", &line, "/dev/null"])
-        .env_clear()
-        .envs([
-            ("PATH", "/usr/bin:/bin"),
-            ("SHELL", "/bin/sh"),
-            ("TERM", "xterm-256color"),
-            TOKEN,
-        ])
-        .envs(NO_CHAIN)
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(RUN_LIMIT, command.output())
-        .await
-        .expect("script ends")
-        .expect("script runs");
+        .envs([("SHELL", "/bin/sh"), ("TERM", "xterm-256color"), TOKEN])
+        .output()
+        .await;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let code = text
         .rsplit_once("exit=")
@@ -556,8 +462,10 @@ async fn a_reader_that_pauses_longer_than_the_request_timeout_loses_nothing() {
             emulator.project_id(),
         ],
     );
-    let mut child = command(Some(emulator.base_url()), &listing, &[TOKEN])
-        .stdin(Stdio::null())
+    let mut child = at(emulator.base_url())
+        .args(&listing)
+        .envs([TOKEN])
+        .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -594,16 +502,14 @@ async fn stream_endless(output: &str, prefix: &str) -> (usize, u64) {
     const ITEMS_BYTES: usize = 5_000;
     const RSS_LIMIT: u64 = 100 * 1024 * 1024;
     let server = hostile::start(Mode::EndlessPages).await.unwrap();
-    let mut child = command(
-        Some(&server.url()),
-        &args(LIST, &["--all", "--output", output]),
-        &[TOKEN],
-    )
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut child = at(&server.url())
+        .args(args(LIST, &["--all", "--output", output]))
+        .envs([TOKEN])
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let pid = child.id().unwrap();
     let mut out = child.stdout.take().unwrap();
 
@@ -803,7 +709,8 @@ async fn plain_http_to_another_host_works_with_allow_insecure_http() {
         return;
     }
 
-    let dir = scratch_dir("netns");
+    let scratch = scratch::dir();
+    let dir = scratch.path();
     let q = |p: &Path| sh_quote(p.to_str().unwrap());
     let script = format!(
         r#"
@@ -826,22 +733,16 @@ exit 0
 "#,
         ip = q(&ip),
         mock = q(&mock),
-        dir = q(&dir),
+        dir = q(dir),
         cli = sh_quote(BIN),
     );
-    let mut command = tokio::process::Command::new(&unshare);
-    command
+    let output = Run::new(&unshare)
         .args(["-n", "sh", "-c", &script])
-        .env_clear()
         .env("PATH", "/usr/bin:/bin:/usr/sbin:/sbin")
         .env("WORKSPACE_APP_TOKEN", "t")
-        .envs(NO_CHAIN)
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(Duration::from_secs(30), command.output())
-        .await
-        .expect("the namespace script ends within 30 s")
-        .expect("unshare runs");
+        .timeout(Duration::from_secs(30))
+        .output()
+        .await;
     let log = stdout(&output);
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     if !output.status.success() {
@@ -851,7 +752,6 @@ exit 0
             output.status,
             stderr(&output)
         ));
-        std::fs::remove_dir_all(dir).unwrap();
         return;
     }
     let value = |key: &str| {
@@ -884,7 +784,6 @@ exit 0
         "{table}"
     );
     println!("namespace: {url}: plain exit 2, with --allow-insecure-http exit 0, 3 rows");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// A test that cannot run here says so; under CI (`CI` set), which installs what the tests

@@ -7,77 +7,43 @@
 use std::process::Output;
 use std::time::Duration;
 
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_app_test_support::cli::{Run, code, stderr};
+use workspace_app_test_support::samples::PROJECT;
+use workspace_app_test_support::scratch;
+use workspace_app_test_support::servers::{ok, serve};
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
-const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
+mod support;
+
+use support::{BIN, requests};
+
 const LIST: &str = "sub-jobs list --job-type CREATE_SERVER --output json";
 
-/// Runs the binary with `args` and `env` only: no credentials, proxy or region settings
-/// from whoever runs the tests, and a home without `~/.huaweicloud`.
+/// Runs the binary for project [`PROJECT`] with `args` and `env` only: no credentials,
+/// proxy or region settings from whoever runs the tests.
 async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = tempfile::tempdir().unwrap();
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
-    command.args(["--project-id", PROJECT]).args(args);
-    for name in [
-        "HUAWEICLOUD_SDK_AK",
-        "HUAWEICLOUD_SDK_SK",
-        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        "HUAWEICLOUD_SDK_PROJECT_ID",
-        "HUAWEICLOUD_SDK_REGIONS_FILE",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-        "WORKSPACE_APP_NAME",
-    ] {
-        command.env_remove(name);
-    }
-    // The credential chain never reaches for the real metadata address (169.254.169.254)
-    // from a test, nor a credentials file of whoever runs it.
-    command
-        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
-        .env(
-            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-            home.path().join("no-credentials"),
-        );
-    command.env("HOME", home.path()).envs(env.iter().copied());
-    command.output().await.expect("the binary runs")
+    Run::new(BIN)
+        .args(["--project-id", PROJECT])
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .await
 }
 
 fn words(text: &str) -> Vec<&str> {
     text.split_whitespace().collect()
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
+/// A `ListSubJobs` server with nothing to list.
 async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(PATH))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({"count": 0, "items": []})),
-        )
-        .mount(&server)
-        .await;
-    server
-}
-
-async fn requests(server: &MockServer) -> Vec<wiremock::Request> {
-    server.received_requests().await.unwrap()
+    serve(|_, _| ok(Some(0), Vec::new())).await
 }
 
 #[tokio::test]
 async fn an_unknown_region_lists_the_known_ones_and_says_how_to_name_it() {
     let output = run(&[&["--region", "moon-1"][..], &words(LIST)].concat(), &[]).await;
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(code(&output), 2);
     let error = stderr(&output);
     assert!(
         error.contains("unknown region `moon-1`; known regions: cn-north-4"),
@@ -111,7 +77,7 @@ async fn a_region_the_build_does_not_know_is_served_where_the_user_says() {
     .await;
     assert!(output.status.success(), "{}", stderr(&output));
     // The regions file named by its variable (its default place: unit tests).
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch::dir();
     let file = dir.path().join("regions.yaml");
     std::fs::write(
         &file,
@@ -163,7 +129,7 @@ async fn max_attempts_and_the_request_timeout_bound_each_call() {
     ]
     .concat();
     let output = run(&args, &[]).await;
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
     assert_eq!(requests(&server).await.len(), 1);
 
     let slow = MockServer::start().await;
@@ -187,7 +153,7 @@ async fn max_attempts_and_the_request_timeout_bound_each_call() {
     ]
     .concat();
     let output = run(&args, &[]).await;
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
     assert!(stderr(&output).contains("timed out"), "{}", stderr(&output));
     assert_eq!(requests(&slow).await.len(), 2);
     for bad in [&["--max-attempts", "0"][..], &["--request-timeout", "0s"]] {
@@ -196,7 +162,7 @@ async fn max_attempts_and_the_request_timeout_bound_each_call() {
             &[],
         )
         .await;
-        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        assert_eq!(code(&output), 2, "{bad:?}");
     }
 }
 
@@ -242,7 +208,7 @@ async fn requests_go_through_the_proxy_with_its_credentials_which_never_show() {
     ]
     .concat();
     let output = run(&args, &[]).await;
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(code(&output), 2);
     let error = stderr(&output);
     assert!(
         error.contains("invalid proxy") && !error.contains("PROXY-SECRET"),
@@ -252,7 +218,7 @@ async fn requests_go_through_the_proxy_with_its_credentials_which_never_show() {
 
 #[tokio::test]
 async fn a_ca_file_that_cannot_be_used_is_a_usage_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch::dir();
     let file = dir.path().join("corp-ca.pem");
     std::fs::write(&file, "not a certificate\n").unwrap();
     let args = [
@@ -266,7 +232,7 @@ async fn a_ca_file_that_cannot_be_used_is_a_usage_error_naming_it() {
     ]
     .concat();
     let output = run(&args, &[]).await;
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(code(&output), 2);
     let error = stderr(&output);
     assert!(
         error.contains("corp-ca.pem") && error.contains("no certificate"),
@@ -292,6 +258,6 @@ async fn no_proxy_applies_to_an_explicit_proxy_too() {
     ]
     .concat();
     let output = run(&args, &[("NO_PROXY", "workspace.test.invalid")]).await;
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
     assert!(requests(&proxy).await.is_empty());
 }

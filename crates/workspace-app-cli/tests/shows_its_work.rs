@@ -8,52 +8,21 @@ use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use workspace_app_mock::{Config, Emulator, ManualClock};
+use workspace_app_test_support::cli::{code, stderr, stdout};
+use workspace_app_test_support::samples::PROJECT;
 
-const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+mod support;
+
+use support::{at, run_at};
+
 const AK: &str = "AKSECRET0000000000001";
 const SK: &str = "SK-SECRET-shows-its-work";
 const ST: &str = "ST-SECRET-security-token";
 const TOKEN: &str = "TOKEN-SECRET-iam";
 const SECRETS: [&str; 4] = [AK, SK, ST, TOKEN];
 
-/// Runs the binary against `endpoint` with `args`, with only the given environment's
-/// credentials.
-async fn run(endpoint: &str, args: &str, env: &[(&str, &str)]) -> Output {
-    command(endpoint, args, env)
-        .output()
-        .await
-        .expect("the binary runs")
-}
-
-/// The command [`run`] runs.
-fn command(endpoint: &str, args: &str, env: &[(&str, &str)]) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
-    command
-        .args(["--endpoint", endpoint, "--project-id", PROJECT])
-        .args(args.split_whitespace())
-        .env_remove("HUAWEICLOUD_SDK_AK")
-        .env_remove("HUAWEICLOUD_SDK_SK")
-        .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
-        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
-        .env_remove("WORKSPACE_APP_TOKEN")
-        .env_remove("RUST_LOG")
-        // The credential chain never reaches for the real metadata address
-        // (169.254.169.254) from a test, nor a credentials file of whoever runs it.
-        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
-        .env(
-            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-            "/nonexistent/workspace-app-test/credentials",
-        )
-        .envs(env.iter().copied());
-    command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
-
 fn assert_no_secret(output: &Output) {
-    let (out, err) = (text(&output.stdout), text(&output.stderr));
+    let (out, err) = (stdout(output), stderr(output));
     for secret in SECRETS {
         assert!(!out.contains(secret), "{secret} on stdout:\n{out}");
         assert!(!err.contains(secret), "{secret} on stderr:\n{err}");
@@ -75,27 +44,27 @@ async fn emulator(config: Config) -> Emulator {
 #[tokio::test]
 async fn debug_traces_each_call_to_stderr_without_a_secret() {
     let emulator = emulator(Config::default().temporary(AK, SK, ST)).await;
-    let output = run(
+    let output = run_at(
         emulator.base_url(),
         "--debug sub-jobs list --job-type CREATE_SERVER",
         &TEMPORARY,
     )
     .await;
-    let err = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{err}");
+    let err = stderr(&output);
+    assert_eq!(code(&output), 0, "{err}");
     assert!(err.contains("workspace_app.call"), "{err}");
     assert!(err.contains("list_sub_jobs"), "{err}");
     assert_no_secret(&output);
 
     let emulator = emulator_with_token().await;
-    let output = run(
+    let output = run_at(
         emulator.base_url(),
         "sub-jobs list --job-type CREATE_SERVER --debug",
         &[("WORKSPACE_APP_TOKEN", TOKEN)],
     )
     .await;
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("workspace_app.call"));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stderr(&output).contains("workspace_app.call"));
     assert_no_secret(&output);
 }
 
@@ -106,14 +75,14 @@ async fn emulator_with_token() -> Emulator {
 #[tokio::test]
 async fn without_debug_nothing_is_traced() {
     let emulator = emulator(Config::default().temporary(AK, SK, ST)).await;
-    let output = run(
+    let output = run_at(
         emulator.base_url(),
         "sub-jobs list --job-type CREATE_SERVER",
         &TEMPORARY,
     )
     .await;
-    assert_eq!(output.status.code(), Some(0));
-    assert!(!text(&output.stderr).contains("workspace_app.call"));
+    assert_eq!(code(&output), 0);
+    assert!(!stderr(&output).contains("workspace_app.call"));
 }
 
 #[tokio::test]
@@ -122,14 +91,14 @@ async fn dry_run_prints_the_signed_request_masked_and_sends_nothing() {
     listener.set_nonblocking(true).unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
 
-    let output = run(
+    let output = run_at(
         &endpoint,
         "--dry-run sub-jobs list --job-type CREATE_SERVER --status RUNNING --limit 5",
         &TEMPORARY,
     )
     .await;
-    let out = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let out = stdout(&output);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
     let first = out.lines().next().unwrap();
     assert!(first.starts_with(&format!("GET {endpoint}/v1/{PROJECT}/app-server-sub-jobs?")));
     assert!(first.contains("status=RUNNING") && first.contains("job_type=CREATE_SERVER"));
@@ -145,14 +114,14 @@ async fn dry_run_prints_the_signed_request_masked_and_sends_nothing() {
     assert_no_secret(&output);
 
     // A token, and `wait`: the first poll is shown, nothing sent.
-    let output = run(
+    let output = run_at(
         &endpoint,
         "sub-jobs wait --job-type CREATE_SERVER --job-id j-1 --dry-run",
         &[("WORKSPACE_APP_TOKEN", TOKEN)],
     )
     .await;
-    let out = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let out = stdout(&output);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert!(out.starts_with("GET "), "{out}");
     assert!(out.contains("job_id=j-1"), "{out}");
     assert!(out.contains("\nx-auth-token: ****"), "{out}");
@@ -169,14 +138,9 @@ async fn dry_run_prints_the_signed_request_masked_and_sends_nothing() {
 #[tokio::test]
 async fn doctor_passes_every_check_against_the_emulator() {
     let emulator = emulator(Config::default().temporary(AK, SK, ST)).await;
-    let output = run(emulator.base_url(), "doctor", &TEMPORARY).await;
-    let out = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{out}\n{}",
-        text(&output.stderr)
-    );
+    let output = run_at(emulator.base_url(), "doctor", &TEMPORARY).await;
+    let out = stdout(&output);
+    assert_eq!(code(&output), 0, "{out}\n{}", stderr(&output));
     let names: Vec<&str> = out
         .lines()
         .filter_map(|line| line.split_whitespace().nth(1))
@@ -205,26 +169,14 @@ async fn doctor_passes_every_check_against_the_emulator() {
 
 #[tokio::test]
 async fn doctor_reads_a_token_from_standard_input_once() {
-    use tokio::io::AsyncWriteExt as _;
-
     let emulator = emulator_with_token().await;
-    let mut child = command(emulator.base_url(), "--token-file - doctor", &[])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin.write_all(TOKEN.as_bytes()).await.unwrap();
-    drop(stdin);
-    let output = child.wait_with_output().await.expect("the binary runs");
-    let out = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{out}\n{}",
-        text(&output.stderr)
-    );
+    let output = at(emulator.base_url())
+        .args(["--token-file", "-", "doctor"])
+        .stdin(TOKEN)
+        .output()
+        .await;
+    let out = stdout(&output);
+    assert_eq!(code(&output), 0, "{out}\n{}", stderr(&output));
     assert!(
         out.contains("ok    credentials  IAM token from --token-file -"),
         "{out}"
@@ -239,24 +191,24 @@ async fn doctor_fails_at_the_tcp_line_on_a_dead_port() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let output = run(&format!("http://127.0.0.1:{port}"), "doctor", &TEMPORARY).await;
-    let out = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(3), "{out}");
+    let output = run_at(&format!("http://127.0.0.1:{port}"), "doctor", &TEMPORARY).await;
+    let out = stdout(&output);
+    assert_eq!(code(&output), 3, "{out}");
     assert!(out.contains("ok    credentials"), "{out}");
     assert!(out.contains("ok    dns"), "{out}");
     assert!(out.contains("FAIL  tcp"), "{out}");
     assert!(out.contains("fix: check that the endpoint is up"), "{out}");
     assert!(out.contains("skip  request"), "{out}");
-    assert!(text(&output.stderr).contains("1 of 5 checks failed"));
+    assert!(stderr(&output).contains("1 of 5 checks failed"));
 }
 
 #[tokio::test]
 async fn doctor_names_a_missing_credential_and_a_skewed_clock() {
     let clock = ManualClock::new(SystemTime::now() + Duration::from_secs(2 * 3600));
     let emulator = emulator(Config::default().temporary(AK, SK, ST).clock(clock)).await;
-    let output = run(emulator.base_url(), "doctor", &[]).await;
-    let out = text(&output.stdout);
-    assert_eq!(output.status.code(), Some(3), "{out}");
+    let output = run_at(emulator.base_url(), "doctor", &[]).await;
+    let out = stdout(&output);
+    assert_eq!(code(&output), 3, "{out}");
     assert!(
         out.contains("FAIL  credentials  no credentials found"),
         "{out}"
@@ -270,14 +222,14 @@ async fn doctor_names_a_missing_credential_and_a_skewed_clock() {
 #[tokio::test]
 async fn hints_follow_the_service_error_code() {
     let emulator = emulator(Config::default().ak_sk(AK, SK)).await;
-    let output = run(
+    let output = run_at(
         emulator.base_url(),
         "sub-jobs list --job-type CREATE_SERVER",
         &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", "wrong")],
     )
     .await;
-    let err = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "{err}");
+    let err = stderr(&output);
+    assert_eq!(code(&output), 3, "{err}");
     assert!(
         err.contains("hint: the gateway refused the credentials (APIGW.0301)"),
         "{err}"
@@ -286,14 +238,14 @@ async fn hints_follow_the_service_error_code() {
     assert_no_secret(&output);
 
     // A 404 from the gateway: APIGW.0101 names the endpoint.
-    let output = run(
+    let output = run_at(
         &format!("{}/elsewhere", emulator.base_url()),
         "sub-jobs list --job-type CREATE_SERVER",
         &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", SK)],
     )
     .await;
-    let err = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "{err}");
+    let err = stderr(&output);
+    assert_eq!(code(&output), 3, "{err}");
     assert!(
         err.contains("(APIGW.0101): check --endpoint or --region"),
         "{err}"
@@ -305,8 +257,8 @@ async fn doctor_with_dry_run_is_a_usage_error_and_sends_nothing() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let output = run(&endpoint, "--dry-run doctor", &TEMPORARY).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("leave out --dry-run"));
+    let output = run_at(&endpoint, "--dry-run doctor", &TEMPORARY).await;
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("leave out --dry-run"));
     assert!(listener.accept().is_err());
 }

@@ -2,6 +2,7 @@
 //! depends on no crate of the workspace, so that every crate's tests can use it (the
 //! client's included) without a cycle.
 
+pub mod cli;
 pub mod hostile;
 pub mod logs;
 pub mod samples;

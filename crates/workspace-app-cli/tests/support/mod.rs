@@ -1,71 +1,71 @@
-//! Running the real `workspace-app` binary as a user would, for the CLI's test files: no
-//! credentials or project ID from the environment of whoever runs the tests, and a
-//! credential chain that finds nothing.
+//! What the CLI's test files share beyond the workspace's test support: the binary, run by
+//! its scrubbed-environment runner ([`workspace_app_test_support::cli`]) against a local
+//! server for project [`PROJECT`], and a sub-job as the service sends it for a created
+//! server.
 
-#![allow(dead_code, clippy::expect_used)] // each test file uses its share; one that cannot go on fails
+#![allow(dead_code)] // each test file uses its share
+#![allow(clippy::expect_used)] // a test that cannot go on fails
 
 use std::process::Output;
 
+use serde_json::{Value, json};
 use wiremock::{MockServer, Request};
+use workspace_app_test_support::cli::Run;
+use workspace_app_test_support::samples::PROJECT;
 
-pub const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
-/// The credential chain finds nothing: no credentials file, and a metadata service on a
-/// local port nothing listens on (never the real 169.254.169.254).
-pub const NO_CHAIN: [(&str, &str); 2] = [
-    (
-        "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-        "/nonexistent/workspace-app/credentials",
-    ),
-    ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9"),
-];
-pub const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_workspace-app");
 
-/// Runs the binary with exactly `args` and `env` added.
-pub async fn run_bare(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_workspace-app"));
-    command
-        .args(args)
-        .env_remove("HUAWEICLOUD_SDK_AK")
-        .env_remove("HUAWEICLOUD_SDK_SK")
-        .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
-        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
-        .env_remove("WORKSPACE_APP_TOKEN")
-        .envs(NO_CHAIN.iter().copied())
-        .envs(env.iter().copied());
-    command.output().await.expect("the binary runs")
+/// The binary aimed at `endpoint` for project [`PROJECT`].
+pub fn at(endpoint: &str) -> Run {
+    Run::new(BIN).args(["--endpoint", endpoint, "--project-id", PROJECT])
 }
 
 /// Runs the binary against `server` for project [`PROJECT`] with `args` (words separated
-/// by spaces).
+/// by spaces) and `env` added.
 pub async fn run(server: &MockServer, args: &str, env: &[(&str, &str)]) -> Output {
-    let uri = server.uri();
-    let mut all = vec!["--endpoint", &uri, "--project-id", PROJECT];
-    all.extend(args.split_whitespace());
-    run_bare(&all, env).await
+    run_at(&server.uri(), args, env).await
 }
 
-pub fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+/// [`run`] against any `endpoint`.
+pub async fn run_at(endpoint: &str, args: &str, env: &[(&str, &str)]) -> Output {
+    at(endpoint)
+        .args(args.split_whitespace())
+        .envs(env.iter().copied())
+        .output()
+        .await
 }
 
-pub fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+/// Runs the binary with exactly `args` and `env` added.
+pub async fn run_bare(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Run::new(BIN)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .await
 }
 
-pub fn code(output: &Output) -> i32 {
-    output.status.code().expect("an exit code, not a signal")
-}
-
-/// The whole outcome, for failure messages.
-pub fn shown(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
+/// What `server` was asked.
 pub async fn requests(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.expect("recording is on")
+}
+
+/// `item` (a sub-job, [`workspace_app_test_support::samples::sub_job`]) with the server it
+/// made: a nested object, as the service sends it.
+pub fn with_resource(mut item: Value) -> Value {
+    let id = item["id"].as_str().unwrap_or_default().to_string();
+    item["job_resource_info"] = json!({
+        "resource_id": format!("r-{id}"),
+        "resource_name": format!("APS-{id}"),
+    });
+    item
+}
+
+/// The spec, as the codegen loads it.
+pub fn spec() -> workspace_app_codegen::Spec {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/workspace-app.yaml"
+    );
+    workspace_app_codegen::Spec::load(path.as_ref()).expect("the spec loads")
 }
