@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 venv=.venv-signing
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/huawei-signing/requirements.txt
+bash scripts/huawei-signing/venv.sh >/dev/null
 
 "$venv/bin/python" scripts/huawei-signing/make_fixtures.py --check
 "$venv/bin/python" scripts/huawei-signing/smoke_test.py

@@ -18,7 +18,13 @@ SIGTERM/SIGINT.  For every GET request it:
 5. with --security-token, additionally requires X-Security-Token to be present, equal to
    the configured token, and listed in SignedHeaders.
 
-Success: 200 ``{"count": 1, "items": [{"id": "verified", ...}]}``.  Failure: 401
+Success: 200 ``{"count": 1, "items": [{"id": "verified", ...}]}``.
+
+With ``--any-operation`` it verifies a request of any method to any path, its body included
+(hashed as Huawei's signer hashes a JSON body), answers 200 ``{}``, and, with
+``--record FILE``, appends a line per request to FILE: ``verified METHOD PATH`` or
+``rejected METHOD PATH: why``: for the whole service, one signed call per method and body
+shape (``scripts/whole-service/run.sh``).  Failure: 401
 ``{"error_code": "APIGW.0301", ...}`` and a diagnosis on stderr (which part differed, the
 verifier's canonical request and string-to-sign).  A client may send its own canonical
 request, base64-encoded, in the optional unsigned header ``X-Debug-Canonical-Request``;
@@ -85,6 +91,8 @@ class Handler(BaseHTTPRequestHandler):
     ak = None
     sk = None
     security_token = None
+    any_operation = False
+    record = None
 
     # ---- plumbing -------------------------------------------------------------------
     def log_message(self, fmt, *args):
@@ -112,10 +120,37 @@ class Handler(BaseHTTPRequestHandler):
                               "error_msg": f"method {self.command} not supported"},
                         uuid.uuid4().hex)
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_get
+    def _other_method(self):
+        if self.any_operation:
+            self._any_operation()
+        else:
+            self._not_get()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other_method
+
+    def _record(self, line):
+        if self.record:
+            with open(self.record, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
+
+    def _any_operation(self):
+        request_id = uuid.uuid4().hex
+        body = self._read_body()
+        raw_path, _, raw_query = self.path.partition("?")
+        try:
+            self._verify(raw_path, raw_query, body, request_id)
+        except VerificationError as e:
+            self._record(f"rejected {self.command} {raw_path}: {e}")
+            self._send_json(401, AUTH_ERROR, request_id)
+            return
+        self._record(f"verified {self.command} {raw_path} body={len(body)}")
+        self._send_json(200, {}, request_id)
 
     # ---- verification ---------------------------------------------------------------
     def do_GET(self):
+        if self.any_operation:
+            self._any_operation()
+            return
         request_id = uuid.uuid4().hex
         body = self._read_body()
         raw_path, _, raw_query = self.path.partition("?")
@@ -261,9 +296,13 @@ def main():
     ap.add_argument("--ak", required=True)
     ap.add_argument("--sk", required=True)
     ap.add_argument("--security-token", default=None)
+    ap.add_argument("--any-operation", action="store_true",
+                    help="verify any method and path (the body included) and answer 200 {}")
+    ap.add_argument("--record", default=None, help="append a line per request to this file")
     args = ap.parse_args()
 
     Handler.ak, Handler.sk, Handler.security_token = args.ak, args.sk, args.security_token
+    Handler.any_operation, Handler.record = args.any_operation, args.record
     ThreadingHTTPServer.daemon_threads = True
     server = ThreadingHTTPServer(args.listen, Handler)
 
