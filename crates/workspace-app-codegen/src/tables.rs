@@ -7,7 +7,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use crate::lint::{OperationSite, operation_sites};
+use crate::lint::{OperationSite, ParameterSite, operation_sites};
 use crate::load::Spec;
 
 /// The `*_spec_tables.rs` file: `regions`, `enums`, `operations` and `parameters`.
@@ -72,6 +72,23 @@ struct Operation<'a> {
     examples: Vec<(String, String)>,
     /// The operation's `x-idempotent`, when it has one.
     idempotent: Option<bool>,
+    /// `(status, has content)` of every documented response, in the spec's order.
+    responses: Vec<(String, bool)>,
+    /// The request body's `(media type, required)`, when the operation documents one.
+    body: Option<(String, bool)>,
+    /// Every parameter (path item's and the operation's, merged), in the spec's order.
+    parameters: Vec<Parameter>,
+}
+
+/// A parameter of an operation, as `operations::Parameter` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Parameter {
+    name: String,
+    /// Its `in`.
+    location: String,
+    required: bool,
+    /// For an array, its `explode` (else its style's default); `None` for a single value.
+    explode: Option<bool>,
 }
 
 /// A query parameter: its name, its schema (`$ref` followed), and the component schema the
@@ -146,6 +163,40 @@ fn collect_operation<'a>(document: &'a Value, site: &OperationSite<'a>) -> Optio
             Some((status.clone(), serde_json::to_string(example).ok()?))
         })
         .collect();
+    let responses = responses
+        .into_iter()
+        .flatten()
+        .map(|(status, response)| {
+            let content = resolve(document, response)
+                .get("content")
+                .and_then(Value::as_object)
+                .is_some_and(|content| !content.is_empty());
+            (status.clone(), content)
+        })
+        .collect();
+    let body = operation
+        .get("requestBody")
+        .map(|body| resolve(document, body))
+        .and_then(|body| {
+            let content = body.get("content")?.as_object()?;
+            let media = ["application/json"]
+                .into_iter()
+                .find(|json| content.contains_key(*json))
+                .or_else(|| {
+                    content
+                        .keys()
+                        .map(String::as_str)
+                        .find(|t| t.contains("json"))
+                })
+                .or_else(|| content.keys().next().map(String::as_str))?;
+            let required = body.get("required").and_then(Value::as_bool) == Some(true);
+            Some((media.to_string(), required))
+        });
+    let parameters = site
+        .parameters(document)
+        .iter()
+        .map(|parameter| declared_parameter(document, parameter))
+        .collect();
     Some(Operation {
         id: id.to_string(),
         name: id.to_snake_case(),
@@ -156,7 +207,41 @@ fn collect_operation<'a>(document: &'a Value, site: &OperationSite<'a>) -> Optio
         idempotent: operation
             .get(crate::lint::IDEMPOTENT_EXTENSION)
             .and_then(Value::as_bool),
+        responses,
+        body,
+        parameters,
     })
+}
+
+/// A parameter as the table lists it: a path parameter is always required; an array's
+/// `explode` defaults to its style's (`form`, a query's default, explodes; `simple`, a path's
+/// and a header's default, does not).
+fn declared_parameter(document: &Value, site: &ParameterSite<'_>) -> Parameter {
+    let data = site.parameter;
+    let location = site.location();
+    let schema = data
+        .get("schema")
+        .map_or(&Value::Null, |schema| resolve(document, schema));
+    let explode = (schema.get("type").and_then(Value::as_str) == Some("array")).then(|| {
+        let default_style = if matches!(location, "query" | "cookie") {
+            "form"
+        } else {
+            "simple"
+        };
+        let style = data
+            .get("style")
+            .and_then(Value::as_str)
+            .unwrap_or(default_style);
+        data.get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(style == "form")
+    });
+    Parameter {
+        name: site.name().to_string(),
+        location: location.to_string(),
+        required: location == "path" || data.get("required").and_then(Value::as_bool) == Some(true),
+        explode,
+    }
 }
 
 /// The documented example of a JSON response: the media type's `example`, else its first
@@ -241,7 +326,9 @@ fn string_enum(schema: &Value) -> Option<Vec<&str>> {
 }
 
 /// `operations::LIST_SUB_JOBS` and so on, and `operations::ALL`: each operation's method,
-/// path template and documented response examples.
+/// path template and documented response examples; beside them, in private tables read by
+/// `Operation`'s methods (so that `Operation` gains no field), whether each operation is
+/// idempotent, its documented responses, request body and parameters.
 fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
     let constants = operations.iter().map(|operation| {
         let Operation {
@@ -276,9 +363,47 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
         let idempotent = operation.idempotent?;
         Some(quote! { (#name, #idempotent) })
     });
+    let responses = operations.iter().map(|operation| {
+        let name = &operation.name;
+        let responses = operation
+            .responses
+            .iter()
+            .map(|(status, content)| quote! { (#status, #content) });
+        quote! { (#name, &[#(#responses),*]) }
+    });
+    let success = operations.iter().filter_map(|operation| {
+        let name = &operation.name;
+        let (status, content) = success_response(&operation.responses)?;
+        Some(quote! { (#name, #status, #content) })
+    });
+    let bodies = operations.iter().filter_map(|operation| {
+        let name = &operation.name;
+        let (media, required) = operation.body.as_ref()?;
+        Some(quote! { (#name, #media, #required) })
+    });
+    let parameters = operations.iter().map(|operation| {
+        let name = &operation.name;
+        let parameters = operation.parameters.iter().map(|parameter| {
+            let Parameter {
+                name,
+                location,
+                required,
+                explode,
+            } = parameter;
+            let explode = match explode {
+                Some(explode) => quote!(Some(#explode)),
+                None => quote!(None),
+            };
+            quote! {
+                Parameter { name: #name, location: #location, required: #required, explode: #explode }
+            }
+        });
+        quote! { (#name, &[#(#parameters),*]) }
+    });
     quote! {
         /// The operations of the OpenAPI document: method, path template and the documented
-        /// example of each response.
+        /// example of each response; through `Operation`'s methods, whether it is idempotent,
+        /// its documented responses, request body and parameters.
         pub mod operations {
             /// One operation of the OpenAPI document.
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,8 +430,39 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
                 pub json: &'static str,
             }
 
+            /// One parameter of an operation, as the spec declares it (`$ref`s followed, the
+            /// path item's and the operation's own merged).
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            #[non_exhaustive]
+            pub struct Parameter {
+                /// Its name: in the path template, the query string or the headers.
+                pub name: &'static str,
+                /// Its `in`: `path`, `query`, `header` or `cookie`.
+                pub location: &'static str,
+                /// Whether a request must carry it (a path parameter always must).
+                pub required: bool,
+                /// `None` for a single value. For an array, its `explode`, else its style's
+                /// default: `true` sends each item as its own value (`a=x&a=y`, a query's
+                /// `style: form` by default), `false` all of them as one comma-separated
+                /// value (`a=x,y`; a header's or a path's `style: simple`).
+                pub explode: Option<bool>,
+            }
+
             /// The operations whose `x-idempotent` is given: `(name, idempotent)`.
             const MARKED_IDEMPOTENT: &[(&str, bool)] = &[#(#marked),*];
+
+            /// Every operation's documented responses: `(name, [(status, has content)])`.
+            const RESPONSES: &[(&str, &[(&str, bool)])] = &[#(#responses),*];
+
+            /// The response of a successful call, as `success_status` chooses it:
+            /// `(name, status, has content)`.
+            const SUCCESS: &[(&str, &str, bool)] = &[#(#success),*];
+
+            /// The operations with a request body: `(name, media type, required)`.
+            const REQUEST_BODIES: &[(&str, &str, bool)] = &[#(#bodies),*];
+
+            /// Every operation's parameters: `(name, parameters)`.
+            const PARAMETERS: &[(&str, &[Parameter])] = &[#(#parameters),*];
 
             impl Operation {
                 /// Whether the operation may be sent twice with the effect of once, which
@@ -327,6 +483,51 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
                         .find(|example| example.status == status)
                         .map(|example| example.json)
                 }
+
+                /// Every response the spec documents for the operation, in the spec's order:
+                /// `(status, has content)`, the status as the spec's key (`200`, `204`, `4XX`,
+                /// `default`...), and whether the response documents a body (a `content` with
+                /// at least one media type). Empty for an operation the tables do not know.
+                pub fn responses(&self) -> &'static [(&'static str, bool)] {
+                    RESPONSES
+                        .iter()
+                        .find(|(name, _)| *name == self.name)
+                        .map(|(_, responses)| *responses)
+                        .unwrap_or(&[])
+                }
+
+                /// The response a successful call gets, as Prism chooses it: the lowest
+                /// documented `2xx` status, else `2XX`, else `default`; with whether it
+                /// documents a body (`("204", false)`, `("200", true)`...). `None` when the
+                /// spec documents none of them.
+                pub fn success_status(&self) -> Option<(&'static str, bool)> {
+                    SUCCESS
+                        .iter()
+                        .find(|(name, ..)| *name == self.name)
+                        .map(|(_, status, content)| (*status, *content))
+                }
+
+                /// The request body the operation documents: `(media type, required)`, the
+                /// media type `application/json` when the body may be JSON, else another
+                /// JSON type (`application/merge-patch+json`...), else the first the spec
+                /// lists (`multipart/form-data`...). `None` when it documents no body.
+                pub fn request_body(&self) -> Option<(&'static str, bool)> {
+                    REQUEST_BODIES
+                        .iter()
+                        .find(|(name, ..)| *name == self.name)
+                        .map(|(_, media, required)| (*media, *required))
+                }
+
+                /// The operation's parameters (path, query, header, cookie), in the spec's
+                /// order: the path item's first, each replaced by the operation's own of the
+                /// same `in` and `name`.
+                pub fn parameters(&self) -> &'static [Parameter] {
+                    PARAMETERS
+                        .iter()
+                        .find(|(name, _)| *name == self.name)
+                        .map(|(_, parameters)| *parameters)
+                        .unwrap_or(&[])
+                }
             }
 
             #(#constants)*
@@ -340,6 +541,27 @@ fn operation_table(operations: &[Operation<'_>]) -> TokenStream {
             }
         }
     }
+}
+
+/// The response a successful call gets, as Prism chooses it: the lowest `2xx` status the
+/// spec documents, else `2XX`, else `default`.
+fn success_response(responses: &[(String, bool)]) -> Option<(&str, bool)> {
+    let explicit = responses
+        .iter()
+        .filter(|(status, _)| {
+            status.len() == 3
+                && status.starts_with('2')
+                && status.bytes().all(|b| b.is_ascii_digit())
+        })
+        .min_by_key(|(status, _)| status.as_str());
+    explicit
+        .or_else(|| {
+            responses
+                .iter()
+                .find(|(status, _)| status.eq_ignore_ascii_case("2XX"))
+        })
+        .or_else(|| responses.iter().find(|(status, _)| status == "default"))
+        .map(|(status, content)| (status.as_str(), *content))
 }
 
 /// `parameters::list_sub_jobs::LIMIT` and so on: each integer query parameter's range
@@ -769,6 +991,190 @@ mod tests {
             ),
             "{table}"
         );
+    }
+
+    /// Operations of every shape the service has: bodies (JSON, by `$ref`, another JSON type,
+    /// multipart), answers without content (204, 200), parameters beyond the path's first,
+    /// headers and arrays of both query styles.
+    fn shapes() -> Value {
+        json!({
+            "paths": {
+                "/v1/{project_id}/things/{thing_id}": {
+                    "parameters": [
+                        {"name": "project_id", "in": "path", "required": true, "schema": {"type": "string"}},
+                        {"name": "thing_id", "in": "path", "schema": {"type": "string"}},
+                        {"name": "X-Language", "in": "header", "schema": {"type": "string"}}
+                    ],
+                    "delete": {
+                        "operationId": "DeleteThing",
+                        "parameters": [
+                            {"name": "X-Language", "in": "header", "required": true, "schema": {"type": "string"}},
+                            {"name": "ids", "in": "query", "style": "form", "explode": false,
+                             "schema": {"type": "array", "items": {"type": "string"}}},
+                            {"name": "tags", "in": "query", "required": true,
+                             "schema": {"$ref": "#/components/schemas/Tags"}},
+                            {"name": "kinds", "in": "query", "explode": true,
+                             "schema": {"type": "array", "items": {"type": "string"}}},
+                            {"name": "X-Ids", "in": "header",
+                             "schema": {"type": "array", "items": {"type": "string"}}}
+                        ],
+                        "responses": {
+                            "204": {"description": "Deleted."},
+                            "400": {"$ref": "#/components/responses/Error"}
+                        }
+                    },
+                    "put": {
+                        "operationId": "UpdateThing",
+                        "requestBody": {"$ref": "#/components/requestBodies/Thing"},
+                        "responses": {"200": {"description": "Updated, no body."}}
+                    },
+                    "patch": {
+                        "operationId": "PatchThing",
+                        "requestBody": {"content": {
+                            "text/plain": {"schema": {"type": "string"}},
+                            "application/merge-patch+json": {"schema": {"type": "object"}}
+                        }},
+                        "responses": {
+                            "default": {"$ref": "#/components/responses/Error"},
+                            "2XX": {"description": "Patched."}
+                        }
+                    },
+                    "post": {
+                        "operationId": "UploadThing",
+                        "requestBody": {"required": true, "content": {
+                            "multipart/form-data": {"schema": {"type": "object"}}
+                        }},
+                        "responses": {
+                            "202": {"description": "Accepted.", "content": {}},
+                            "201": {"description": "Created.", "content": {"application/json": {
+                                "schema": {"type": "object"}, "example": {"id": "1"}
+                            }}},
+                            "default": {"$ref": "#/components/responses/Error"}
+                        }
+                    },
+                    "get": {
+                        "operationId": "ShowThing",
+                        "responses": {"default": {"$ref": "#/components/responses/Error"}}
+                    },
+                    "head": {
+                        "operationId": "HeadThing",
+                        "responses": {"400": {"$ref": "#/components/responses/Error"}}
+                    }
+                }
+            },
+            "components": {
+                "schemas": {
+                    "Tags": {"type": "array", "items": {"type": "string"}}
+                },
+                "requestBodies": {
+                    "Thing": {"required": true, "content": {
+                        "application/json": {"schema": {"type": "object"}}
+                    }}
+                },
+                "responses": {
+                    "Error": {"description": "An error.", "content": {"application/json": {
+                        "schema": {"type": "object"}
+                    }}}
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn responses_bodies_and_parameters_of_every_shape_are_collected() {
+        let document = shapes();
+        let operations = collect_operations(&document);
+        let by_id = |id: &str| operations.iter().find(|o| o.id == id).unwrap();
+        let statuses = |id: &str| -> Vec<(&str, bool)> {
+            by_id(id)
+                .responses
+                .iter()
+                .map(|(status, content)| (status.as_str(), *content))
+                .collect()
+        };
+        assert_eq!(statuses("DeleteThing"), [("204", false), ("400", true)]);
+        assert_eq!(statuses("UpdateThing"), [("200", false)]);
+        // An empty `content` documents no body.
+        assert_eq!(
+            statuses("UploadThing"),
+            [("202", false), ("201", true), ("default", true)]
+        );
+
+        let success = |id: &str| success_response(&by_id(id).responses);
+        assert_eq!(success("DeleteThing"), Some(("204", false)));
+        assert_eq!(success("UpdateThing"), Some(("200", false)));
+        assert_eq!(
+            success("UploadThing"),
+            Some(("201", true)),
+            "the lowest 2xx"
+        );
+        assert_eq!(
+            success("PatchThing"),
+            Some(("2XX", false)),
+            "2XX before default"
+        );
+        assert_eq!(success("ShowThing"), Some(("default", true)));
+        assert_eq!(success("HeadThing"), None);
+
+        let body = |id: &str| by_id(id).body.clone();
+        assert_eq!(body("DeleteThing"), None);
+        assert_eq!(
+            body("UpdateThing"),
+            Some(("application/json".into(), true)),
+            "a $ref to components/requestBodies"
+        );
+        assert_eq!(
+            body("PatchThing"),
+            Some(("application/merge-patch+json".into(), false)),
+            "a JSON type before the first listed"
+        );
+        assert_eq!(
+            body("UploadThing"),
+            Some(("multipart/form-data".into(), true))
+        );
+
+        let parameters: Vec<_> = by_id("DeleteThing")
+            .parameters
+            .iter()
+            .map(|p| (p.name.as_str(), p.location.as_str(), p.required, p.explode))
+            .collect();
+        assert_eq!(
+            parameters,
+            [
+                ("project_id", "path", true, None),
+                ("thing_id", "path", true, None),
+                ("X-Language", "header", true, None),
+                ("ids", "query", false, Some(false)),
+                ("tags", "query", true, Some(true)),
+                ("kinds", "query", false, Some(true)),
+                ("X-Ids", "header", false, Some(false)),
+            ]
+        );
+        assert_eq!(by_id("UpdateThing").parameters.len(), 3, "the path item's");
+        assert!(
+            !by_id("UpdateThing").parameters[2].required,
+            "the path item's header, not the DELETE's"
+        );
+    }
+
+    #[test]
+    fn the_operation_table_lists_responses_success_bodies_and_parameters() {
+        let document = shapes();
+        let table: String = operation_table(&collect_operations(&document))
+            .to_string()
+            .split_whitespace()
+            .collect();
+        for expected in [
+            r#"("delete_thing",&[("204",false),("400",true)])"#,
+            // Operations in the order of HTTP methods; one without a success answer is left out.
+            r#"SUCCESS:&[(&str,&str,bool)]=&[("show_thing","default",true),("update_thing","200",false),("upload_thing","201",true),("delete_thing","204",false),("patch_thing","2XX",false)];"#,
+            r#"REQUEST_BODIES:&[(&str,&str,bool)]=&[("update_thing","application/json",true),("upload_thing","multipart/form-data",true),("patch_thing","application/merge-patch+json",false)];"#,
+            r#"Parameter{name:"ids",location:"query",required:false,explode:Some(false)}"#,
+            r#"Parameter{name:"thing_id",location:"path",required:true,explode:None}"#,
+        ] {
+            assert!(table.contains(expected), "{expected} in {table}");
+        }
+        syn::parse2::<syn::File>(operation_table(&collect_operations(&document))).unwrap();
     }
 
     #[test]

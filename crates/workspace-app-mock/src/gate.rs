@@ -4,13 +4,15 @@
 
 use std::time::SystemTime;
 
+use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::request::Parts;
 
 use crate::auth::{self, AuthFailure};
 use crate::state::Shared;
 
-/// Most bytes of a request body read (a GET has none; this only bounds a misbehaving client).
+/// Most bytes of a request body read (a GET has none; the JSON bodies of the service's other
+/// operations are far smaller).
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Why [`read_and_check`] refused a request; each service words its own answer.
@@ -21,14 +23,15 @@ pub(crate) enum Refused {
     Auth(AuthFailure),
 }
 
-/// Reads the (bounded) body and checks the request's credentials at the emulator's `now`,
-/// which it returns with the request's head. `credentials_required`: refuse an unsigned
-/// request even when the emulator's API is open (IAM always wants them).
+/// Reads the (bounded) body and checks the request's credentials at the emulator's `now`
+/// (a signature covers the body's hash), which it returns with the request's head and
+/// body. `credentials_required`: refuse an unsigned request even when the emulator's API is
+/// open (IAM always wants them).
 pub(crate) async fn read_and_check(
     shared: &Shared,
     request: Request,
     credentials_required: bool,
-) -> Result<(Parts, SystemTime), Refused> {
+) -> Result<(Parts, Bytes, SystemTime), Refused> {
     let (parts, body) = request.into_parts();
     // Bounded in time too, so a client trickling a body cannot hold a connection forever.
     let read = tokio::time::timeout(
@@ -64,5 +67,5 @@ pub(crate) async fn read_and_check(
         .auth
         .check(&credentials, now)
         .map_err(Refused::Auth)?;
-    Ok((parts, now))
+    Ok((parts, body, now))
 }

@@ -33,7 +33,7 @@ pub(crate) async fn list_projects(State(shared): State<Arc<Shared>>, request: Re
     }
     // IAM wants a signature (or token) even when the API is open.
     let parts = match read_and_check(&shared, request, true).await {
-        Ok((parts, _)) => parts,
+        Ok((parts, ..)) => parts,
         Err(Refused::Body(_)) => {
             return iam_error(
                 StatusCode::BAD_REQUEST,

@@ -29,10 +29,28 @@
 //!
 //! Responses are serialized with the client's generated types, so they match the spec, and
 //! validation follows the tables the codegen derives from it
-//! ([`workspace_app_client::spec`]). Any other operation of the spec is answered, once
-//! authenticated, with 200 and the example the spec documents for it, as
-//! [Prism](https://stoplight.io/open-source/prism) does, so a new operation works here
-//! before the emulator learns its behaviour.
+//! ([`workspace_app_client::spec`]).
+//!
+//! Any other operation of the spec works here before the emulator learns its behaviour, as
+//! [Prism](https://stoplight.io/open-source/prism) answers it, whatever its shape (every
+//! method, JSON bodies, path parameters beyond the project's, headers, lists in the query):
+//!
+//! - it is routed by its path template: each `{name}` stands for one character or more of a
+//!   segment, and the most literal template wins for its method; a path no template fits
+//!   gets 404, a method the spec does not have at the path 405;
+//! - it is authenticated as `ListSubJobs` is (a token, or a signature, which covers the
+//!   body's hash);
+//! - it is checked as far as the spec declares it: its required query parameters and header
+//!   parameters are present; a single-valued query parameter is given at most once; a list
+//!   is read in its declared style (`style: form`, `explode: true`: `a=x&a=y`;
+//!   `explode: false`: one `a=x,y`, its items' own commas encoded, given once); a required
+//!   body is present, and a body is JSON where the operation documents JSON
+//!   (`application/json`, `…+json`). It does not check values against their schemas, a
+//!   body's fields, the `Content-Type`, or the parts of a `multipart` body;
+//! - it is answered with its documented success response (the lowest `2xx` status the
+//!   spec documents, else `2XX` or `default`, both as 200): with the response's example when
+//!   the response documents content, with no body when it documents none (a `204`, or a
+//!   `200` without `content`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -70,11 +88,11 @@
 //!
 //! | status | `error_code` | when |
 //! |---|---|---|
-//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in the spec's range (`limit` 1–100, `offset` 0–2147483647, the `int32` maximum); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head |
+//! | 400 | `WKS.00010001` | `job_type` missing; a value not in the spec's enum; `offset`/`limit` not an integer in the spec's range (`limit` 1–100, `offset` 0–2147483647, the `int32` maximum); a parameter given twice; a request body over 64 KiB, or one that has not arrived within the [header timeout](Config::header_timeout) of its head; for another operation, what it is checked for (above): a required query parameter or header missing, a single value or an unexploded list given twice, a required body missing, a body that is not JSON where JSON is documented |
 //! | 401 | `APIGW.0301` | authentication failed, for one of the causes below |
 //! | 404 | `APIGW.0101` | a path that is not in the spec |
-//! | 405 | `WKS.00010002` | a method the spec does not have at the path, with `Allow` naming those it has (`GET`) |
-//! | 501 | `WKS.00000001` | an operation of the spec the emulator has no behaviour for, whose 200 response has no example |
+//! | 405 | `WKS.00010002` | a method the spec does not have at the path, with `Allow` naming those it has (`GET` at `ListSubJobs`'s) |
+//! | 501 | `WKS.00000001` | an operation of the spec the emulator has no behaviour for whose success response documents content but no example, or that documents no success response |
 //! | 429 | `APIGW.0308` | injected throttling, with `Retry-After` |
 //! | 500 | `WKS.00000001` | injected |
 //! | 503 | `WKS.00129901` | injected, with `Retry-After` when configured |

@@ -1,9 +1,13 @@
 //! The query string of `ListSubJobs`, read into a [`Filter`] and checked exactly as the spec
 //! declares it: the values, ranges and defaults come from the tables the codegen derives from
 //! the spec ([`workspace_app_client::spec::parameters`]), so a spec edit shows here with no
-//! other edit.
+//! other edit. The query of any other operation is read by its parameters' declarations
+//! ([`by_declaration`]): which are required, which are lists and how a list is sent.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use percent_encoding::percent_decode_str;
 
 use workspace_app_client::spec::parameters::Integer;
 use workspace_app_client::spec::parameters::list_sub_jobs::{JOB_TYPE, LIMIT, OFFSET, STATUS};
@@ -106,6 +110,80 @@ fn integer(parameter: &Integer, value: Option<Cow<'_, str>>) -> Result<u32, Stri
             quote(&value)
         ))),
     }
+}
+
+/// A query parameter as the spec declares it, as much as [`by_declaration`] reads of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Declared<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) required: bool,
+    /// `None`: one value. `Some(true)`: a list with each item its own `name=item`
+    /// (`style: form, explode: true`). `Some(false)`: a list as one `name=item,item`, its
+    /// items separated by literal commas (`style: form, explode: false`).
+    pub(crate) explode: Option<bool>,
+}
+
+/// The query string read as an operation's declared parameters: each one given, with its
+/// items (one for a single value; a list's in the order sent), percent-decoded as forms are
+/// (`+` is a space). Undeclared parameters are ignored, as the service does. The error is
+/// the message of a 400 answer: a required parameter missing, a single value or an
+/// unexploded list (`a=x,y`) given more than once.
+pub(crate) fn by_declaration<'a>(
+    query: Option<&str>,
+    declared: &[Declared<'a>],
+) -> Result<BTreeMap<&'a str, Vec<String>>, String> {
+    let mut given: BTreeMap<&'a str, Vec<String>> = BTreeMap::new();
+    let pairs = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty());
+    for pair in pairs {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = form_decoded(name);
+        let Some(parameter) = declared.iter().find(|parameter| parameter.name == name) else {
+            continue;
+        };
+        let repeated = given.contains_key(parameter.name);
+        let items = given.entry(parameter.name).or_default();
+        match parameter.explode {
+            Some(true) => items.push(form_decoded(value).into_owned()),
+            Some(false) => {
+                if repeated {
+                    return Err(invalid(format!(
+                        "{name} must be given once, its items separated by commas"
+                    )));
+                }
+                // Split before decoding: a comma within an item is sent encoded (`%2C`).
+                // `name=` is the empty list.
+                let raw = value.split(',').filter(|_| !value.is_empty());
+                items.extend(raw.map(|item| form_decoded(item).into_owned()));
+            }
+            None => {
+                if repeated {
+                    return Err(invalid(format!("{name} must be given at most once")));
+                }
+                items.push(form_decoded(value).into_owned());
+            }
+        }
+    }
+    // The empty list (`name=`) was given, with no item.
+    let missing = declared
+        .iter()
+        .find(|parameter| parameter.required && !given.contains_key(parameter.name));
+    match missing {
+        Some(parameter) => Err(invalid(format!("{} is required", parameter.name))),
+        None => Ok(given),
+    }
+}
+
+/// A name or value of a query string, decoded as `application/x-www-form-urlencoded` is:
+/// `+` is a space, then percent-decoding (bytes that are not UTF-8 become U+FFFD).
+fn form_decoded(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['+', '%']) {
+        return Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace('+', " ");
+    Cow::Owned(percent_decode_str(&spaced).decode_utf8_lossy().into_owned())
 }
 
 /// The emulator pages with `u32`: a value the spec allows beyond it reads the same as the
@@ -256,6 +334,105 @@ mod tests {
             err("job_type=CREATE_SERVER&job_type=CREATE_SERVER")
                 .contains("job_type must be given at most once")
         );
+    }
+
+    const IDS: Declared<'static> = Declared {
+        name: "ids",
+        required: false,
+        explode: Some(false),
+    };
+    const TAGS: Declared<'static> = Declared {
+        name: "tags",
+        required: false,
+        explode: Some(true),
+    };
+    const NAME: Declared<'static> = Declared {
+        name: "name",
+        required: false,
+        explode: None,
+    };
+
+    fn read(query: &str, declared: &[Declared<'static>]) -> Vec<(&'static str, Vec<String>)> {
+        match by_declaration(Some(query), declared) {
+            Ok(given) => given.into_iter().collect(),
+            Err(message) => panic!("{query}: {message}"),
+        }
+    }
+
+    fn items(items: &[&str]) -> Vec<String> {
+        items.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn an_unexploded_list_is_one_value_split_at_its_literal_commas() {
+        assert_eq!(
+            read("ids=a,b%2Cc,d+e&other=1", &[IDS]),
+            [("ids", items(&["a", "b,c", "d e"]))]
+        );
+        assert_eq!(read("ids=x", &[IDS]), [("ids", items(&["x"]))]);
+        assert_eq!(
+            read("ids=", &[IDS]),
+            [("ids", items(&[]))],
+            "the empty list"
+        );
+        assert_eq!(read("ids=a,,b", &[IDS]), [("ids", items(&["a", "", "b"]))]);
+        for query in ["ids=a&ids=b", "ids=&ids=b", "ids=a,b&x=1&ids=c"] {
+            let message = by_declaration(Some(query), &[IDS]).unwrap_err();
+            assert_eq!(
+                message, "Invalid parameter: ids must be given once, its items separated by commas",
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_exploded_list_is_every_value_of_its_repeated_name() {
+        assert_eq!(
+            read("tags=a&x=y&tags=b%2Cc&tags=", &[TAGS]),
+            [("tags", items(&["a", "b,c", ""]))],
+            "each value one item, commas and all"
+        );
+        assert_eq!(read("tags=a,b", &[TAGS]), [("tags", items(&["a,b"]))]);
+        assert_eq!(read("ta%67s=x", &[TAGS]), [("tags", items(&["x"]))]);
+    }
+
+    #[test]
+    fn both_styles_and_single_values_side_by_side() {
+        let declared = [IDS, TAGS, NAME];
+        assert_eq!(
+            read("tags=1&ids=2,3&name=n%20m&tags=4", &declared),
+            [
+                ("ids", items(&["2", "3"])),
+                ("name", items(&["n m"])),
+                ("tags", items(&["1", "4"])),
+            ]
+        );
+        assert_eq!(read("", &declared), []);
+        assert!(
+            by_declaration(None, &declared).unwrap().is_empty(),
+            "no query at all"
+        );
+        assert_eq!(
+            by_declaration(Some("name=a&name=b"), &declared).unwrap_err(),
+            "Invalid parameter: name must be given at most once"
+        );
+    }
+
+    #[test]
+    fn a_required_parameter_must_be_given() {
+        let required = [Declared {
+            required: true,
+            ..IDS
+        }];
+        assert_eq!(
+            by_declaration(Some("other=1"), &required).unwrap_err(),
+            "Invalid parameter: ids is required"
+        );
+        assert_eq!(
+            by_declaration(None, &required).unwrap_err(),
+            "Invalid parameter: ids is required"
+        );
+        assert_eq!(read("ids=", &required), [("ids", items(&[]))]);
     }
 
     #[test]

@@ -25,14 +25,14 @@ use crate::state::Shared;
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         // Every method reaches the handler, which answers all but GET with 405 and `Allow`
-        // (or with the example of another operation the spec has at this path).
+        // (or as another operation the spec has at this path is answered).
         // The template is the spec's, whose `{name}` syntax is axum's too.
         .route(LIST_SUB_JOBS.path, any(list_sub_jobs))
         // IAM and the ECS metadata service, when enabled (404 otherwise).
         .route("/v3/projects", get(list_projects))
         .route("/openstack/latest/securitykey", get(security_key))
         .route("/meta-data/latest/api/token", put(session_token))
-        // Other operations of the spec get their documented example; other paths 404.
+        // Other operations of the spec get their documented success; other paths 404.
         .fallback(documented_example)
         .layer(middleware::from_fn_with_state(shared.clone(), gateway))
         .with_state(shared)

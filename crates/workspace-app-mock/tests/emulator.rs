@@ -335,33 +335,62 @@ async fn unknown_paths_get_404_and_other_methods_405_with_allow() {
     }
 }
 
+/// A request for `operation` on the emulator that the spec allows: every path parameter
+/// `p`, every required query parameter and header `x`, the body `{}` where JSON is
+/// documented (`--b--` for another media type), with `headers`.
+fn documented_request(
+    http: &reqwest::Client,
+    base_url: &str,
+    operation: &spec::operations::Operation,
+    headers: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let path: Vec<&str> = operation
+        .path
+        .split('/')
+        .map(|segment| if segment.contains('{') { "p" } else { segment })
+        .collect();
+    let method = reqwest::Method::from_bytes(operation.method.as_bytes()).unwrap();
+    let mut request = http.request(method, format!("{base_url}{}", path.join("/")));
+    for parameter in operation.parameters() {
+        match parameter.location {
+            "query" if parameter.required => request = request.query(&[(parameter.name, "x")]),
+            "header" if parameter.required => request = request.header(parameter.name, "x"),
+            _ => {}
+        }
+    }
+    if let Some((media, _)) = operation.request_body() {
+        let body = if media.contains("json") {
+            "{}"
+        } else {
+            "--b--"
+        };
+        request = request.header("content-type", media).body(body);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+}
+
 /// Every operation of the spec is served: those the emulator has no behaviour for answer
-/// their documented 200 example once authenticated, as Prism does, instead of 404.
+/// their documented success once authenticated, as Prism does (the example of a response
+/// with content, no body for one without: 204, or 200 without `content`), instead of 404;
+/// a body that is not JSON where JSON is documented is a 400.
 #[tokio::test]
-async fn every_operation_of_the_spec_is_served_and_one_without_behaviour_with_its_example() {
+async fn every_operation_of_the_spec_is_served_and_one_without_behaviour_with_its_documented_success()
+ {
     let emulator = start(Config::default().token(TOKEN)).await;
     let http = http();
+    let base = emulator.base_url();
     for operation in spec::operations::ALL {
-        let path: Vec<&str> = operation
-            .path
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') {
-                    "p"
-                } else {
-                    segment
-                }
-            })
-            .collect();
-        let url = format!("{}{}", emulator.base_url(), path.join("/"));
-        let method = reqwest::Method::from_bytes(operation.method.as_bytes()).unwrap();
         let id = operation.operation_id;
-
-        let response = http.request(method.clone(), &url).send().await.unwrap();
+        let response = documented_request(&http, base, operation, &[])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 401, "{id} without credentials");
-        let response = http
-            .request(method, &url)
-            .header("X-Auth-Token", TOKEN)
+        let token = [("X-Auth-Token", TOKEN)];
+        let response = documented_request(&http, base, operation, &token)
             .send()
             .await
             .unwrap();
@@ -370,16 +399,96 @@ async fn every_operation_of_the_spec_is_served_and_one_without_behaviour_with_it
         if operation.name == "list_sub_jobs" {
             continue; // The emulator's own behaviour, tested throughout this file.
         }
-        let body: Value = response.json().await.unwrap();
-        let example = operation.example("200").map(serde_json::from_str::<Value>);
-        match example {
-            Some(example) => {
-                assert_eq!(status, 200, "{id}");
-                assert_eq!(body, example.unwrap(), "{id}");
+        let body = response.bytes().await.unwrap();
+        match operation.success_status() {
+            Some((key, false)) => {
+                assert_eq!(status.as_u16(), key.parse().unwrap_or(200), "{id}");
+                assert!(body.is_empty(), "{id}: {body:?}");
             }
-            None => assert_eq!(status, 501, "{id}: {body}"),
+            Some((key, true)) => match operation.example(key) {
+                Some(example) => {
+                    assert_eq!(status.as_u16(), key.parse().unwrap_or(200), "{id}");
+                    let body: Value = serde_json::from_slice(&body).unwrap();
+                    assert_eq!(
+                        body,
+                        serde_json::from_str::<Value>(example).unwrap(),
+                        "{id}"
+                    );
+                }
+                None => assert_eq!(status, 501, "{id}: {body:?}"),
+            },
+            None => assert_eq!(status, 501, "{id}: {body:?}"),
+        }
+        if operation
+            .request_body()
+            .is_some_and(|(media, _)| media.contains("json"))
+        {
+            let response = documented_request(&http, base, operation, &token)
+                .body("not json")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{id} with a body that is not JSON");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error_code"], error_codes::INVALID_PARAMETER, "{id}");
         }
     }
+}
+
+/// What the compiled spec tables say of `ListSubJobs`, which the emulator reads to route and
+/// answer every operation: its success, no request body, its parameters.
+#[test]
+fn the_spec_tables_describe_list_sub_jobs_for_the_emulator() {
+    let list = &spec::operations::LIST_SUB_JOBS;
+    assert_eq!(list.success_status(), Some(("200", true)));
+    assert!(list.example("200").is_some());
+    assert_eq!(list.request_body(), None);
+    assert!(
+        list.responses().contains(&("400", true)),
+        "{:?}",
+        list.responses()
+    );
+    let parameters: Vec<_> = list
+        .parameters()
+        .iter()
+        .map(|p| (p.name, p.location, p.required, p.explode))
+        .collect();
+    assert!(
+        parameters.contains(&("project_id", "path", true, None)),
+        "{parameters:?}"
+    );
+    assert!(
+        parameters.contains(&("job_type", "query", true, None)),
+        "{parameters:?}"
+    );
+    assert!(
+        parameters.contains(&("limit", "query", false, None)),
+        "{parameters:?}"
+    );
+}
+
+/// The signature covers the body: a body sent with `ListSubJobs` (which documents none) is
+/// served when signed, refused when it changed after signing.
+#[tokio::test]
+async fn a_signed_body_must_be_the_body_sent() {
+    let emulator = start(Config::default().ak_sk(AK, SK)).await;
+    let http = http();
+    let url = format!(
+        "{}?job_type=CREATE_SERVER",
+        list_url(emulator.base_url(), emulator.project_id())
+    );
+    let keys = AkSk::new(AK, SK);
+    let mut request = http.get(&url).body(r#"{"a":1}"#).build().unwrap();
+    signing::sign(&mut request, &keys, SystemTime::now()).unwrap();
+    assert_eq!(http.execute(request).await.unwrap().status(), 200);
+
+    let mut request = http.get(&url).body(r#"{"a":1}"#).build().unwrap();
+    signing::sign(&mut request, &keys, SystemTime::now()).unwrap();
+    *request.body_mut() = Some(r#"{"a":2}"#.into());
+    let response = http.execute(request).await.unwrap();
+    assert_eq!(response.status(), 401);
+    let body: Value = response.json().await.unwrap();
+    assert!(said(&body).contains("signature does not match"), "{body}");
 }
 
 #[tokio::test]
