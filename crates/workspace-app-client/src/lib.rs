@@ -50,6 +50,7 @@ pub mod dry_run;
 pub mod escaped;
 mod extensible;
 mod generated;
+mod mask;
 mod region;
 mod response_body;
 mod retry;
