@@ -12,6 +12,7 @@ const PATHS: CliPaths<'static> = CliPaths {
     client_module: "crate::operations::client",
     config: "crate::operations::Globals",
     bounded: "crate::operations::bounded",
+    json_body: "crate::operations::json_body",
 };
 
 fn main() -> Result<(), workspace_app_codegen::BuildError> {

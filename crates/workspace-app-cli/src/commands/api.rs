@@ -2,10 +2,13 @@
 //! progenitor's CLI generator at build time, see [`crate::operations`]), run like every
 //! other command: the same client, credentials, global flags, `--dry-run`, `--debug`,
 //! output formats, terminal safety and exit codes. What this file adds to the generated
-//! command: its summary and description as short and long help, `--output`, and the output,
-//! from the response body exactly as the service sent it.
+//! command: its summary and description as short and long help, `--output`, a request
+//! body's template (`--json-body-template`, printed without connecting) and its file read
+//! and checked before anything is sent (`--json-body`), and the output, from the response
+//! body exactly as the service sent it (an empty one, a 204's, prints nothing).
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use clap::error::ErrorKind;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
@@ -26,6 +29,12 @@ build time: its flags are the operation's parameters (the project ID comes from
 --project-id, the environment or the IAM lookup; credentials from the credential chain).
 The global flags apply as for every command: --region, --endpoint, --dry-run, --debug...
 
+A request body: --json-body FILE (- for standard input), checked against the
+operation's schema before anything is sent (a field that does not fit, or one the schema
+does not have, is a usage error); --json-body-template prints one to fill in. The flags
+of the body's fields, where there are any, set those fields over the file's.
+Lists: a list parameter's flag is given once for each item (--names a --names b).
+
 Output (--output):
   table   the response's list of items as columns, or key/value rows for an object
   json    the response body exactly as the service sent it
@@ -34,6 +43,8 @@ Output (--output):
 Examples:
   workspace-app --region ap-southeast-1 api list-sub-jobs --job-type CREATE_SERVER --limit 5 --output json
   workspace-app api list-sub-jobs --help
+  workspace-app api <operation> --json-body-template > body.json   # then edit it, and:
+  workspace-app api <operation> --json-body body.json
 
 Exit codes: 0 success, 2 usage error (nothing was sent), 3 service or network error.";
 
@@ -102,24 +113,45 @@ impl Subcommand for Operation {
     }
 }
 
-/// Runs the operation with the client the global flags describe and writes the response.
+/// Runs the operation with the client the global flags describe and writes the response;
+/// or, with `--json-body-template`, prints the template of its request body.
 pub fn run(global: &GlobalArgs, operation: Operation) -> Result<(), Failure> {
-    let format = Format::from_arg_matches(&operation.matches)
+    let (command, matches) = (operation.command, &operation.matches);
+    if let Some(template) = operations::json_body_template(command, matches) {
+        return print_template(template).or_else(quiet_broken_pipe);
+    }
+    let format = Format::from_arg_matches(matches)
         .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?
         .output;
+    let stdin = Path::new("-");
+    if operations::json_body_path(matches) == Some(stdin)
+        && global.token_file.as_deref() == Some(stdin)
+    {
+        return Err(Failure::new(
+            Exit::Usage,
+            "--json-body - and --token-file - both read standard input: give one of them a file",
+        ));
+    }
+    // Read and checked before connecting: a body that does not fit sends nothing, not even
+    // the IAM lookup of the project.
+    let json_body = operations::read_json_body(command, matches, io::stdin().lock())
+        .map_err(|message| Failure::new(Exit::Usage, message))?;
     runtime()?.block_on(async {
         let client = connect(global).await?;
-        let (result, body) = with_response_body(operations::execute(
-            client,
-            operation.command,
-            &operation.matches,
-        ))
-        .await;
+        let (result, body) =
+            with_response_body(operations::execute(client, command, matches, json_body)).await;
         match result {
             Ok(()) => write(format, body.as_deref().unwrap_or_default()).or_else(quiet_broken_pipe),
             Err(error) => Err(failure(error)),
         }
     })
+}
+
+/// `--json-body-template`'s output: the template, as JSON.
+fn print_template(template: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{}", terminal::json(template.to_string()))?;
+    out.flush()
 }
 
 /// The failure the call ended with, as for every command (a hint for the status or the
