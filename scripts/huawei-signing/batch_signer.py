@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Signs requests with Huawei's own SDK-HMAC-SHA256 signer (huaweicloudsdkcore, installed from
-PyPI and imported, never copied), in batches, for the Rust differential test
-(crates/workspace-app-client/tests/signing_differential.rs).
+"""Signs requests with Huawei's own signers (huaweicloudsdkcore, installed from PyPI and
+imported, never copied), any of its four algorithms, in batches, for the Rust differential
+test (crates/workspace-app-client/tests/signing_differential.rs).
 
     .venv-signing/bin/python scripts/huawei-signing/batch_signer.py
 
@@ -19,10 +19,23 @@ A request line:
      "wire_headers": false,                       # true: the values are the bytes received,
                                                   # one character per byte (latin-1), decoded
                                                   # as verifier.py does (UTF-8, else latin-1)
-     "body_hex": ""}
+     "body_hex": "",
+     "algorithm": "SDK-SM2-SM3",                  # optional, SDK-HMAC-SHA256 by default
+     "sign": true,                                # optional: false skips Signer.sign (ECDSA,
+                                                  # SM2: the steps and the checks only)
+     "check_authorization": "SDK-SM2-SM3 ..."}    # optional: an Authorization to verify
 
-The answer: {"id": 7, "canonical_request": ..., "string_to_sign": ..., "authorization": ...},
-or {"id": 7, "error": "..."} when the SDK refuses the request (or the line is malformed).
+The answer: {"id": 7, "canonical_request": ..., "string_to_sign": ..., "authorization": ...,
+"authorization_prefix": "<ALGORITHM> Access=AK, SignedHeaders=a;b, Signature="}, or
+{"id": 7, "error": "..."} when the SDK refuses the request (or the line is malformed).
+
+With SDK-ECDSA-P256-SHA256 and SDK-SM2-SM3 the signature is random (the SDK draws k), so the
+answer carries what a comparison needs instead of a value to compare: ``public_key`` (the
+SDK's derived key, SEC1 hex), and with ``check_authorization`` ``verified`` (the SDK's key
+verifies that signature of this string to sign).  For SM2 also ``sdk_za_standard`` (whether
+the SDK's ZA of this key is the standard one, see algorithms.py), ``verified_standard_za``
+(Huawei's verification with the standard ZA) and, for a key whose ZA is not standard,
+``authorization_standard_za`` (Huawei's SM2 signing with the standard ZA).
 
 Like make_fixtures.py and verifier.py, the intermediate values come from the SDK's own steps
 (``Signer._process_*``: it has no public functions for them), and the ``Authorization`` from
@@ -30,13 +43,16 @@ the public ``Signer.sign`` on a fresh copy of the request; the two must agree.
 """
 
 import json
+import multiprocessing
+import os
 import sys
 from importlib import metadata
 from urllib.parse import parse_qsl, quote
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
+
+from algorithms import ASYMMETRIC, Keys, signer_class
 
 SDK_PACKAGE = "huaweicloudsdkcore"
 SDK_VERSION = "3.1.219"
@@ -78,8 +94,12 @@ def build(req):
     )
 
 
+KEYS = Keys()
+
+
 def sign(req):
-    signer = Signer(BasicCredentials(req["ak"], req["sk"]))
+    algorithm = req.get("algorithm", "SDK-HMAC-SHA256")
+    signer = signer_class(algorithm)(BasicCredentials(req["ak"], req["sk"]))
     # The steps, in Signer.sign's order, on one copy...
     steps = build(req)
     if isinstance(steps.body, str):
@@ -90,18 +110,47 @@ def sign(req):
     signed_headers = signer._process_signed_headers(steps)
     canonical_request = signer._process_canonical_request(steps, signed_headers)
     string_to_sign = signer._process_string_to_sign(canonical_request, t)
-    # ... and the public entry point on another.
-    whole = build(req)
-    signer.sign(whole)
-    authorization = whole.header_params["Authorization"]
-    signature = signer._sign_string_to_sign(string_to_sign, req["sk"])
-    if authorization != signer._process_auth_header_value(signature, req["ak"], signed_headers):
-        raise AssertionError("Signer.sign disagrees with its own steps")
-    return {
+    prefix = signer._process_auth_header_value("", req["ak"], signed_headers)
+    out = {
         "canonical_request": canonical_request,
         "string_to_sign": string_to_sign,
-        "authorization": authorization,
+        "authorization_prefix": prefix,
     }
+    if algorithm not in ASYMMETRIC:
+        # ... and the public entry point on another.
+        whole = build(req)
+        signer.sign(whole)
+        authorization = whole.header_params["Authorization"]
+        signature = signer._sign_string_to_sign(string_to_sign, req["sk"])
+        if authorization != prefix + signature:
+            raise AssertionError("Signer.sign disagrees with its own steps")
+        out["authorization"] = authorization
+        return out
+    # ECDSA, SM2: a random signature; the public entry point must agree up to it. Its key is
+    # the one the SDK derives (get_signing_key), derived once per keys, not per request.
+    signer.get_signing_key = lambda: KEYS.key(algorithm, req["ak"], req["sk"])
+    if req.get("sign", True):
+        whole = build(req)
+        signer.sign(whole)
+        authorization = whole.header_params["Authorization"]
+        if not authorization.startswith(prefix):
+            raise AssertionError("Signer.sign disagrees with its own steps")
+        out["authorization"] = authorization
+    out.update(KEYS.describe(algorithm, req["ak"], req["sk"]))
+    sm2 = algorithm == "SDK-SM2-SM3"
+    if sm2 and not out["sdk_za_standard"] and req.get("sign", True):
+        standard = KEYS.standard_key(req["ak"], req["sk"])
+        out["authorization_standard_za"] = prefix + standard.sign(string_to_sign.encode("utf-8")).hex()
+    check = req.get("check_authorization")
+    if check is not None:
+        _, _, signature = check.rpartition(", Signature=")
+        out["verified"] = KEYS.verify(algorithm, req["ak"], req["sk"], string_to_sign, signature)
+        if sm2:
+            out["verified_standard_za"] = (
+                out["verified"] if out["sdk_za_standard"]
+                else KEYS.verify(algorithm, req["ak"], req["sk"], string_to_sign, signature,
+                                 standard_za=True))
+    return out
 
 
 def answer(line):
@@ -117,21 +166,55 @@ def answer(line):
     return out
 
 
+def answer_group(lines):
+    return [answer(line) for line in lines]
+
+
+def group_key(line):
+    """Requests with the same algorithm and keys go to one worker, which derives the keys
+    once."""
+    try:
+        req = json.loads(line)
+        return (req.get("algorithm"), req.get("ak"), req.get("sk"))
+    except (ValueError, AttributeError):
+        return None
+
+
 def main():
     installed = metadata.version(SDK_PACKAGE)
     if installed != SDK_VERSION:
         sys.exit(f"{SDK_PACKAGE}=={installed} installed, but the comparison is pinned to {SDK_VERSION}")
+    # The SDK's ECDSA and SM2 are pure Python (tens of ms a scalar multiplication): a batch's
+    # requests are answered by a pool of processes, one per core unless
+    # SIGNING_DIFF_WORKERS says otherwise.
+    workers = int(os.environ.get("SIGNING_DIFF_WORKERS") or os.cpu_count() or 1)
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
     batch = []
-    for line in sys.stdin:
-        line = line.rstrip("\n")
-        if line:
-            batch.append(line)
-            continue
-        out = sys.stdout
-        for request in batch:
-            out.write(json.dumps(answer(request), ensure_ascii=True) + "\n")
-        out.flush()
-        batch = []
+    try:
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            if line:
+                batch.append(line)
+                continue
+            groups = {}
+            for index, request in enumerate(batch):
+                groups.setdefault(group_key(request), []).append(index)
+            order = list(groups.values())
+            jobs = [[batch[i] for i in indices] for indices in order]
+            results = pool.map(answer_group, jobs) if pool else [answer_group(j) for j in jobs]
+            answers = [None] * len(batch)
+            for indices, outs in zip(order, results):
+                for i, out in zip(indices, outs):
+                    answers[i] = out
+            out = sys.stdout
+            for one in answers:
+                out.write(json.dumps(one, ensure_ascii=True) + "\n")
+            out.flush()
+            batch = []
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
     return 0
 
 

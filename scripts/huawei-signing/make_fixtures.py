@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate SDK-HMAC-SHA256 signing fixtures with Huawei's own Python signer.
+"""Generate signing fixtures with Huawei's own Python signers, for each of its four
+algorithms (SDK-HMAC-SHA256, SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3).
 
 Writes crates/workspace-app-client/tests/fixtures/huawei-signing.json (relative to the
 repository root, located from this file's path, so the cwd does not matter).
@@ -8,8 +9,17 @@ Every value in the fixture comes from huaweicloudsdkcore (installed from PyPI, i
 never copied):
 
 * ``authorization``      -- ``huaweicloudsdkcore.signer.signer.Signer(credentials).sign(request)``
+                            (``SM3Signer``, ``P256SHA256Signer``, ``SM2SM3Signer`` for the others)
 * ``canonical_request``  -- ``Signer._process_canonical_request`` on the same request
 * ``string_to_sign``     -- ``Signer._process_string_to_sign``
+* ``public_key``         -- ECDSA, SM2: the key the signer derives from the AK/SK (SEC1 hex)
+
+ECDSA and SM2 signatures are random (the SDK draws k), so a fixture holds one that Huawei's
+signer made and that its key verifies: a re-run keeps the signature already in the file while
+Huawei's code still verifies it for that string to sign, so the output stays the same.  For
+an SM2 key whose ZA the Python SDK computes otherwise than the standard (see algorithms.py),
+``sdk_za_standard`` is false and ``signature_standard_za`` is Huawei's SM2 signature under
+the standard ZA.
 
 huaweicloudsdkcore 3.1.219 has no public module-level functions for the intermediate
 steps; they are (underscore-prefixed) methods of ``Signer``, so those are what we call.
@@ -67,7 +77,8 @@ def require_sdk():
 
 
 def case(name, *, query, project_id=PROJECT_ID, ak=AK, sk=SK, security_token=None,
-         host=HOST, date=DATE, accept="application/json", api_version="v1", group=None):
+         host=HOST, date=DATE, accept="application/json", api_version="v1", group=None,
+         algorithm="SDK-HMAC-SHA256", method="GET", body=None, content_type=None):
     headers = [
         ["Accept", accept],
         ["api-version", api_version],
@@ -75,14 +86,18 @@ def case(name, *, query, project_id=PROJECT_ID, ak=AK, sk=SK, security_token=Non
         ["X-Project-Id", project_id],
         ["X-Sdk-Date", date],
     ]
+    if content_type is not None:
+        headers.insert(0, ["Content-Type", content_type])
     if security_token is not None:
         headers.append(["X-Security-Token", security_token])
     return {
         "name": name,
+        "algorithm": algorithm,
         "ak": ak,
         "sk": sk,
         "security_token": security_token,
-        "method": "GET",
+        "method": method,
+        "body": body,
         "host": host,
         "project_id": project_id,
         "query": [list(p) for p in query],
@@ -153,13 +168,53 @@ CASES = [
 ]
 
 
+def per_algorithm(algorithm):
+    """The same requests, and bodies, signed with another algorithm."""
+    short = algorithm.removeprefix("SDK-")
+    return [
+        case(f"{short}: plain", algorithm=algorithm,
+             query=[("status", "SUCCESS"), ("job_type", "CREATE_SERVER"), ("offset", "0"), ("limit", "10")]),
+        case(f"{short}: every special character in the query and project ID", algorithm=algorithm,
+             project_id="proj " + "~+%&=?#*" + " 中文é", query=[("job_id", ALL_SPECIALS)]),
+        case(f"{short}: temporary credentials", algorithm=algorithm,
+             ak=TEMP_AK, sk=TEMP_SK, security_token=TEMP_TOKEN, query=[("limit", "10")]),
+        case(f"{short}: host with port", algorithm=algorithm,
+             host="127.0.0.1:8080", query=[("job_id", "local"), ("limit", "1")]),
+        case(f"{short}: a JSON body is hashed", algorithm=algorithm, method="POST",
+             body='{"name":"中文 é","n":1}', content_type="application/json;charset=UTF-8",
+             query=[]),
+        case(f"{short}: another body is UNSIGNED-PAYLOAD", algorithm=algorithm, method="PUT",
+             body="plain text", content_type="text/plain", query=[("limit", "1")]),
+    ]
+
+
+CASES += [c for algorithm in ("SDK-HMAC-SHA256", "SDK-HMAC-SM3", "SDK-ECDSA-P256-SHA256", "SDK-SM2-SM3")
+          for c in per_algorithm(algorithm)
+          if not (algorithm == "SDK-HMAC-SHA256" and "body" not in c["name"].lower())]
+CASES += [
+    # X of the derived SM2 public key starts with a zero byte: the SDK's ZA is not standard.
+    case("SM2-SM3: a key whose ZA the Python SDK computes otherwise (public X starts with 00)",
+         algorithm="SDK-SM2-SM3", ak="AccessKey", sk="SecretKey18", query=[("limit", "1")]),
+]
+
+# Signatures of ECDSA and SM2 cases already in the fixture file, by case name.
+KEPT = {}
+
+
 def resource_path(project_id):
     return RESOURCE_PATH_TEMPLATE.replace("{project_id}", quote(project_id, safe=""))
 
 
 def build_request(c, headers):
     from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.algorithm import SigningAlgorithm
 
+    algorithms = {
+        "SDK-HMAC-SHA256": SigningAlgorithm.HMAC_SHA256,
+        "SDK-HMAC-SM3": SigningAlgorithm.HMAC_SM3,
+        "SDK-ECDSA-P256-SHA256": SigningAlgorithm.ECDSA_P256_SHA256,
+        "SDK-SM2-SM3": SigningAlgorithm.SM2_SM3,
+    }
     return SdkRequest(
         method=c["method"],
         schema="http" if c["host"].startswith("127.0.0.1") else "https",
@@ -167,38 +222,77 @@ def build_request(c, headers):
         resource_path=resource_path(c["project_id"]),
         query_params=[(k, v) for k, v in c["query"]],
         header_params={k: v for k, v in headers},
-        body=None,
+        body=c["body"].encode("utf-8") if c["body"] is not None else None,
+        signing_algorithm=algorithms[c["algorithm"]],
     )
+
+
+def kept_signature(c, key_name, string_to_sign, verify, make):
+    """The signature in the fixture file when Huawei's code still verifies it, else a new one."""
+    kept = KEPT.get(c["name"], {}).get(key_name)
+    if kept is not None and verify(kept):
+        return kept
+    signature = make()
+    assert verify(signature), "Huawei's key does not verify its own signature"
+    return signature
 
 
 def sign_case(c):
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
-    from huaweicloudsdkcore.signer.signer import Signer
 
+    from algorithms import ASYMMETRIC, Keys, signer_class
+
+    algorithm = c["algorithm"]
     creds = BasicCredentials(c["ak"], c["sk"])
-    signer = Signer(creds)
+    signer = signer_class(algorithm)(creds)
+    extra = {}
 
     # 1. Intermediate values, via the SDK's own building blocks (same order as Signer.sign).
     req = build_request(c, c["headers"])
+    signer._process_content_header(req)
     t = signer._process_header_time(req)
     assert datetime.strftime(t, "%Y%m%dT%H%M%SZ") == dict(c["headers"])["X-Sdk-Date"]
     before = dict(req.header_params)
     signer._process_header_host(req)
     assert req.header_params == before, "signer added a header although Host was given"
+    sent_headers = [[k, v] for k, v in req.header_params.items()]
     signed_headers = signer._process_signed_headers(req)
     canonical_request = signer._process_canonical_request(req, signed_headers)
     string_to_sign = signer._process_string_to_sign(canonical_request, t)
-    signature = signer._sign_string_to_sign(string_to_sign, c["sk"])
-    rebuilt = signer._process_auth_header_value(signature, c["ak"], signed_headers)
+    prefix = signer._process_auth_header_value("", c["ak"], signed_headers)
 
     # 2. The public entry point on a fresh copy of the same request.
     req2 = build_request(c, c["headers"])
-    Signer(creds).sign(req2)
-    authorization = req2.header_params["Authorization"]
-    assert authorization == rebuilt, (authorization, rebuilt)
+    signer_class(algorithm)(creds).sign(req2)
+    public = req2.header_params["Authorization"]
+    if algorithm in ASYMMETRIC:
+        keys = Keys()
+        key = keys.key(algorithm, c["ak"], c["sk"])
+        described = keys.describe(algorithm, c["ak"], c["sk"])
+        extra.update(described)
+        sts = string_to_sign.encode("utf-8")
+        assert public.startswith(prefix), (public, prefix)
+        public_signature = public[len(prefix):]
+        standard = described.get("sdk_za_standard", True)
+        signature = kept_signature(
+            c, "signature", string_to_sign,
+            lambda s: keys.verify(algorithm, c["ak"], c["sk"], string_to_sign, s),
+            lambda: public_signature)
+        if not standard:
+            extra["signature_standard_za"] = kept_signature(
+                c, "signature_standard_za", string_to_sign,
+                lambda s: keys.verify(algorithm, c["ak"], c["sk"], string_to_sign, s, standard_za=True),
+                lambda: keys.standard_key(c["ak"], c["sk"]).sign(sts).hex())
+        extra["signature"] = signature
+        authorization = prefix + signature
+        del key
+    else:
+        signature = signer._sign_string_to_sign(string_to_sign, c["sk"])
+        authorization = prefix + signature
+        assert public == authorization, (public, authorization)
 
     # Every header we hand over ends up signed (none of our names contain '_').
-    assert signed_headers == sorted(k.lower() for k, _ in c["headers"]), signed_headers
+    assert signed_headers == sorted(k.lower() for k, _ in sent_headers), signed_headers
 
     # 3. Cross-check with the SDK's credential path, which adds X-Project-Id and
     #    X-Security-Token itself: same names, same values, same signature.
@@ -208,9 +302,12 @@ def sign_case(c):
         creds3.with_security_token(c["security_token"])
     req3 = build_request(c, [h for h in c["headers"] if h[0].lower() not in own])
     creds3.sign_request(req3)
-    assert req3.header_params["Authorization"] == authorization, "BasicCredentials.sign_request disagrees"
+    if algorithm in ASYMMETRIC:
+        assert req3.header_params["Authorization"].startswith(prefix), "BasicCredentials.sign_request disagrees"
+    else:
+        assert req3.header_params["Authorization"] == authorization, "BasicCredentials.sign_request disagrees"
 
-    return canonical_request, string_to_sign, authorization
+    return canonical_request, string_to_sign, authorization, sent_headers, extra
 
 
 def build_document():
@@ -222,14 +319,16 @@ def build_document():
     for c in CASES:
         assert c["name"] not in names, f"duplicate case name {c['name']!r}"
         names.add(c["name"])
-        canonical_request, string_to_sign, authorization = sign_case(c)
+        canonical_request, string_to_sign, authorization, sent_headers, extra = sign_case(c)
         if c["_group"]:
             groups.setdefault(c["_group"], set()).add((canonical_request, authorization))
         fixture = {k: v for k, v in c.items() if not k.startswith("_")}
         fixture.update(
+            headers=sent_headers,
             canonical_request=canonical_request,
             string_to_sign=string_to_sign,
             authorization=authorization,
+            **extra,
         )
         out_cases.append(fixture)
     for g, results in groups.items():
@@ -250,8 +349,11 @@ def main():
     args = ap.parse_args()
 
     require_sdk()
-    text = render(build_document())
     out = args.output
+    if out.exists():
+        for kept in json.loads(out.read_text(encoding="utf-8")).get("cases", []):
+            KEPT[kept["name"]] = kept
+    text = render(build_document())
     if args.check:
         current = out.read_text(encoding="utf-8") if out.exists() else None
         if current != text:

@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""A tiny fake ListSubJobs endpoint that VERIFIES SDK-HMAC-SHA256 signatures with
-Huawei's own signer (huaweicloudsdkcore, installed from PyPI and imported).
+"""A tiny fake ListSubJobs endpoint that VERIFIES AK/SK signatures with Huawei's own
+signers (huaweicloudsdkcore, installed from PyPI and imported), any of its four algorithms:
+SDK-HMAC-SHA256, SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3.
 
     python3 verifier.py --listen 127.0.0.1:0 --ak AK --sk SK [--security-token T]
 
 The first stdout line is ``listening on http://HOST:PORT`` (flushed); then it serves until
 SIGTERM/SIGINT.  For every GET request it:
 
-1. parses ``Authorization: SDK-HMAC-SHA256 Access=..., SignedHeaders=a;b;c, Signature=...``;
+1. parses ``Authorization: <ALGORITHM> Access=..., SignedHeaders=a;b;c, Signature=...``;
 2. rejects (401) unless Access equals --ak;
 3. rebuilds an ``SdkRequest`` from what it received -- method, resource_path = the raw
    request path, query_params = ``parse_qsl(query, keep_blank_values=True)`` (so '+' and
    %20 both decode to a space), header_params = exactly the headers named in SignedHeaders
    with their received values (X-Sdk-Date and Host therefore come from the request);
-4. re-signs it with ``huaweicloudsdkcore.signer.signer.Signer`` and the configured SK and
-   compares the two Authorization values exactly;
+4. re-signs it with the algorithm's signer (``Signer``, ``SM3Signer``, ``P256SHA256Signer``,
+   ``SM2SM3Signer`` of ``huaweicloudsdkcore.signer.signer``) and the configured SK and
+   compares the two Authorization values exactly; for ECDSA and SM2, whose signatures are
+   random, compares them up to the signature and verifies the signature with the key the
+   SDK derives from the AK and SK (SM2 under the standard ZA, which is the SDK's own except
+   for the ~1 key in 128 whose public X or Y has a leading zero byte: see algorithms.py);
 5. with --security-token, additionally requires X-Security-Token to be present, equal to
    the configured token, and listed in SignedHeaders.
 
@@ -48,13 +53,14 @@ from urllib.parse import parse_qsl, unquote
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 
-ALGORITHM = "SDK-HMAC-SHA256"
+from algorithms import ASYMMETRIC, SIGNERS, Keys, signer_class
+
 AUTH_RE = re.compile(
-    r"^SDK-HMAC-SHA256 Access=(?P<access>[^,\s]+), SignedHeaders=(?P<signed>[^,\s]+), "
+    r"^(?P<algorithm>SDK-[A-Z0-9-]+) Access=(?P<access>[^,\s]+), SignedHeaders=(?P<signed>[^,\s]+), "
     r"Signature=(?P<signature>[0-9a-f]+)$"
 )
+KEYS = Keys()
 PATH_PREFIX = "/v1/"
 PATH_SUFFIX = "/app-server-sub-jobs"
 DEBUG_HEADER = "X-Debug-Canonical-Request"
@@ -185,6 +191,9 @@ class Handler(BaseHTTPRequestHandler):
         m = AUTH_RE.match(auth[0])
         if not m:
             raise VerificationError(f"malformed Authorization header: {auth[0]!r}")
+        algorithm = m["algorithm"]
+        if algorithm not in SIGNERS:
+            raise VerificationError(f"unknown signing algorithm {algorithm!r}")
         if m["access"] != self.ak:
             raise VerificationError(f"Access={m['access']!r} is not the configured AK {self.ak!r}")
         signed_names = m["signed"].split(";")
@@ -226,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
             header_params=dict(header_params),
             body=body or None,
         )
-        signer = Signer(BasicCredentials(self.ak, self.sk))
+        signer = signer_class(algorithm)(BasicCredentials(self.ak, self.sk))
         # Intermediate values, computed with the SDK's own steps, for the diagnosis.
         diag = SdkRequest(method=request.method, schema=request.schema, host=request.host,
                           resource_path=request.resource_path, query_params=list(request.query_params),
@@ -237,9 +246,20 @@ class Handler(BaseHTTPRequestHandler):
         canonical = signer._process_canonical_request(diag, expected_signed)
         string_to_sign = signer._process_string_to_sign(canonical, t)
 
+        if algorithm in ASYMMETRIC:
+            # A random signature: the same up to it, and verified with the SDK's derived key.
+            prefix = signer._process_auth_header_value("", self.ak, expected_signed)
+            standard = algorithm == "SDK-SM2-SM3"
+            if auth[0].startswith(prefix) and KEYS.verify(
+                    algorithm, self.ak, self.sk, string_to_sign, m["signature"], standard_za=standard):
+                if standard and not KEYS.describe(algorithm, self.ak, self.sk)["sdk_za_standard"]:
+                    log(f"[{request_id}] (an SM2 key whose ZA the Python SDK computes otherwise: "
+                        "verified under the standard ZA)")
+                return
+            signer.get_signing_key = lambda: KEYS.key(algorithm, self.ak, self.sk)
         signer.sign(request)
         expected = request.header_params["Authorization"]
-        if hmac.compare_digest(expected.encode(), auth[0].encode()):
+        if algorithm not in ASYMMETRIC and hmac.compare_digest(expected.encode(), auth[0].encode()):
             return
 
         e = AUTH_RE.match(expected)
@@ -291,7 +311,7 @@ def parse_listen(value):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="Verify SDK-HMAC-SHA256 signatures with Huawei's Python signer.")
+    ap = argparse.ArgumentParser(description="Verify AK/SK signatures (any of the four algorithms) with Huawei's Python signers.")
     ap.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 0), help="HOST:PORT (port 0 = any)")
     ap.add_argument("--ak", required=True)
     ap.add_argument("--sk", required=True)

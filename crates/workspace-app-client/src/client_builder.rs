@@ -16,6 +16,7 @@ use crate::http::network::{ProxyUrl, read_ca_file};
 use crate::http::region_overrides;
 use crate::project_lookup::{default_iam_endpoint, lookup_project_id};
 use crate::retry::RetryPolicy;
+use crate::signing::{Signer, SigningAlgorithm};
 
 /// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
 /// copes with faults.
@@ -192,6 +193,28 @@ impl ClientBuilder {
     /// How requests authenticate.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// How AK/SK requests are signed: [`SigningAlgorithm::HmacSha256`] (`SDK-HMAC-SHA256`,
+    /// Huawei's default) unless set, as Huawei's SDKs choose it per client
+    /// (`HttpConfig.signing_algorithm`). The IAM project lookup of
+    /// [`build_async`](Self::build_async) is signed with it too; token credentials ignore it.
+    /// `SDK-HMAC-SM3` is always built; `SDK-ECDSA-P256-SHA256` needs the `ecdsa` cargo
+    /// feature, `SDK-SM2-SM3` the `sm2` one. The algorithm parses from Huawei's name:
+    ///
+    /// ```
+    /// use workspace_app_client::{ClientBuilder, signing::SigningAlgorithm};
+    ///
+    /// let algorithm: SigningAlgorithm = "SDK-HMAC-SM3".parse()?;
+    /// let builder = ClientBuilder::new().signing_algorithm(algorithm);
+    /// # Ok::<(), workspace_app_client::signing::ParseSigningAlgorithmError>(())
+    /// ```
+    ///
+    /// With ECDSA and SM2 the client derives its key from the AK and SK once, and again
+    /// only when the credentials change (temporary ones are refreshed).
+    pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        self.config.signer = Signer::new(algorithm);
         self
     }
 

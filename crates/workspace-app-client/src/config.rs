@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::clock_skew::SharedOffset;
 use crate::credentials::Provider;
 use crate::retry::RetryPolicy;
+use crate::signing::Signer;
 
 /// Default most bytes of a response body the client reads: 8 MiB. A page of 100 sub-jobs
 /// is about 50 KiB.
@@ -31,6 +32,9 @@ pub struct ClientConfig {
     pub(crate) dry_run: bool,
     /// Credentials may go over plain http to another host ([`crate::ClientBuilder::allow_insecure_http`]).
     pub(crate) allow_insecure_http: bool,
+    /// Signs AK/SK requests with the chosen algorithm, keeping the key it derives
+    /// ([`crate::ClientBuilder::signing_algorithm`]).
+    pub(crate) signer: Signer,
 }
 
 impl Default for ClientConfig {
@@ -44,6 +48,7 @@ impl Default for ClientConfig {
             clock_offset: SharedOffset::default(),
             dry_run: false,
             allow_insecure_http: false,
+            signer: Signer::default(),
         }
     }
 }

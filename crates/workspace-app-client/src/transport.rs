@@ -311,7 +311,7 @@ fn authenticate(
                     .headers_mut()
                     .insert(signing::PROJECT_ID_HEADER, value);
             }
-            signing::sign(request, keys, now)
+            config.signer.sign(request, keys, now)
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_app_client::signing::{self, verify, verify::SignableRequest};
+use workspace_app_client::signing::{Signer, SigningAlgorithm, verify, verify::SignableRequest};
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
 use workspace_app_client::{AkSk, ClientBuilder, Credentials, RetryPolicy};
 
@@ -21,15 +21,25 @@ struct Fixture {
 #[derive(Deserialize)]
 struct Case {
     name: String,
+    algorithm: String,
     ak: String,
     sk: String,
     method: String,
+    body: Option<String>,
     project_id: String,
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     canonical_request: String,
     string_to_sign: String,
+    /// ECDSA, SM2: Huawei's, with one of its (random) signatures.
     authorization: String,
+    /// ECDSA, SM2: the public key Huawei's signer derives, SEC1 hex.
+    public_key: Option<String>,
+    /// SM2: whether the Python SDK's `ZA` of this key is the standard one.
+    sdk_za_standard: Option<bool>,
+    /// SM2, a key whose `ZA` the Python SDK computes otherwise: Huawei's signature under the
+    /// standard `ZA`.
+    signature_standard_za: Option<String>,
 }
 
 fn fixture() -> Fixture {
@@ -67,17 +77,29 @@ fn every_vector_from_huaweis_signer_is_reproduced() {
     let fixture = fixture();
     assert!(fixture.generator.contains("huaweicloudsdkcore"));
     assert!(fixture.cases.len() >= 14, "{} cases", fixture.cases.len());
+    for &algorithm in SigningAlgorithm::AVAILABLE {
+        assert!(
+            fixture
+                .cases
+                .iter()
+                .any(|c| c.algorithm == algorithm.name()),
+            "{algorithm} has vectors"
+        );
+    }
     for case in &fixture.cases {
+        let algorithm: SigningAlgorithm = case.algorithm.parse().expect("an algorithm");
         let (path, query) = wire_form(case);
         let headers = header_map(&case.headers);
+        let body = case.body.as_deref().unwrap_or_default().as_bytes();
+        let signed = verify::signed_header_names(&headers);
+        let payload_hash = verify::payload_hash(algorithm, &headers, &signed, body);
         let request = SignableRequest {
             method: &case.method,
             path: &path,
             query: (!query.is_empty()).then_some(query.as_str()),
             headers: &headers,
-            body_sha256: verify::EMPTY_BODY_SHA256,
+            body_sha256: &payload_hash,
         };
-        let signed = verify::signed_header_names(&headers);
         let canonical = verify::canonical_request(&request, &signed);
         assert_eq!(
             canonical, case.canonical_request,
@@ -86,14 +108,15 @@ fn every_vector_from_huaweis_signer_is_reproduced() {
         );
         let sdk_date = headers["x-sdk-date"].to_str().expect("ascii");
         assert_eq!(
-            verify::string_to_sign(sdk_date, &canonical),
+            verify::string_to_sign_with(algorithm, sdk_date, &canonical),
             case.string_to_sign,
             "{}: string to sign",
             case.name
         );
 
-        // The same request through `signing::sign`, as the client sends it: it adds Host,
-        // X-Sdk-Date and X-Security-Token itself, from the URL, the time and the keys.
+        // The same request through `Signer::sign`, as the client sends it: it adds Host,
+        // X-Sdk-Date, X-Security-Token and the content header of an unsigned body itself,
+        // from the URL, the time, the keys and the Content-Type.
         let host = headers["host"].to_str().expect("ascii");
         let scheme = if host.contains(':') { "http" } else { "https" };
         let url = match request.query {
@@ -102,27 +125,73 @@ fn every_vector_from_huaweis_signer_is_reproduced() {
         };
         let method = reqwest::Method::from_bytes(case.method.as_bytes()).expect("a method");
         let mut sent = reqwest::Request::new(method, url.parse().expect("a URL"));
-        let kept = ["host", "x-sdk-date", "x-security-token"];
+        let kept = [
+            "host",
+            "x-sdk-date",
+            "x-security-token",
+            "x-sdk-content-sha256",
+            "x-sdk-content-sm3",
+        ];
         for (name, value) in &headers {
             if !kept.contains(&name.as_str()) {
                 sent.headers_mut().insert(name, value.clone());
             }
+        }
+        if let Some(body) = &case.body {
+            *sent.body_mut() = Some(body.clone().into());
         }
         let keys = match headers.get("x-security-token") {
             Some(token) => AkSk::temporary(&case.ak, &case.sk, token.to_str().expect("ascii")),
             None => AkSk::new(&case.ak, &case.sk),
         };
         let now = verify::parse_sdk_date(sdk_date).expect("YYYYMMDDTHHMMSSZ");
-        signing::sign(&mut sent, &keys, now).expect("signable");
-        assert_eq!(
-            sent.headers()["authorization"].to_str().expect("ascii"),
-            case.authorization,
-            "{}: Authorization",
-            case.name
-        );
+        Signer::new(algorithm)
+            .sign(&mut sent, &keys, now)
+            .expect("signable");
+        let ours = sent.headers()["authorization"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        let verifies = |authorization: &str, sk: &str| {
+            let parsed = verify::parse_authorization(authorization).expect("parses");
+            verify::signature_matches(&request, &parsed, sk.as_bytes())
+        };
+        match &case.public_key {
+            None => assert_eq!(ours, case.authorization, "{}: Authorization", case.name),
+            Some(public_key) => {
+                // A random signature on Huawei's side: the same up to it, the same key, and
+                // each side's signature verifies.
+                let prefix = |a: &str| {
+                    let at = a.rfind("Signature=").expect("signed") + "Signature=".len();
+                    a[..at].to_string()
+                };
+                assert_eq!(prefix(&ours), prefix(&case.authorization), "{}", case.name);
+                assert_eq!(
+                    verify::derived_public_key(algorithm, &case.ak, &case.sk).map(hex::encode),
+                    Some(public_key.clone()),
+                    "{}: the derived public key",
+                    case.name
+                );
+                assert!(verifies(&ours, &case.sk), "{}: ours", case.name);
+                assert!(!verifies(&ours, "another SK"), "{}", case.name);
+                // Huawei's verifies, except where the Python SDK's ZA is not the standard one
+                // (then its standard-ZA signature does).
+                let standard = case.sdk_za_standard.unwrap_or(true);
+                assert_eq!(
+                    verifies(&case.authorization, &case.sk),
+                    standard,
+                    "{}: Huawei's",
+                    case.name
+                );
+                if let Some(signature) = &case.signature_standard_za {
+                    let standard = format!("{}{signature}", prefix(&case.authorization));
+                    assert!(verifies(&standard, &case.sk), "{}: standard ZA", case.name);
+                }
+            }
+        }
         assert_eq!(
             sent.headers(),
-            &headers_with_authorization(&headers, &case.authorization),
+            &headers_with_authorization(&headers, &ours),
             "{}: headers",
             case.name
         );
@@ -146,7 +215,8 @@ fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String>
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .ok_or("no Authorization header")?;
-    let parsed = verify::parse_authorization(authorization).ok_or("not SDK-HMAC-SHA256")?;
+    let parsed =
+        verify::parse_authorization(authorization).ok_or("not an algorithm of this build")?;
     if parsed.access != ak {
         return Err(format!("wrong access key {}", parsed.access));
     }
@@ -155,12 +225,18 @@ fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String>
             return Err(format!("{required} is not signed"));
         }
     }
+    let payload_hash = verify::payload_hash(
+        parsed.algorithm,
+        &request.headers,
+        &parsed.signed_headers,
+        &request.body,
+    );
     let signable = SignableRequest {
         method: request.method.as_str(),
         path: request.url.path(),
         query: request.url.query(),
         headers: &request.headers,
-        body_sha256: verify::EMPTY_BODY_SHA256,
+        body_sha256: &payload_hash,
     };
     if verify::signature_matches(&signable, &parsed, sk.as_bytes()) {
         Ok(())
@@ -226,6 +302,58 @@ async fn the_client_signs_the_final_request_with_fresh_headers() {
 }
 
 #[tokio::test]
+async fn the_client_signs_with_the_algorithm_it_is_given() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"count": 0, "items": []})))
+        .mount(&server)
+        .await;
+    assert_eq!(
+        SigningAlgorithm::AVAILABLE.len(),
+        4,
+        "the tests build every algorithm"
+    );
+    for &algorithm in SigningAlgorithm::AVAILABLE {
+        let client = ClientBuilder::new()
+            .endpoint(server.uri())
+            .credentials(Credentials::temporary("MY-AK", "my-sk-é/+", "TOKEN"))
+            .project_id("p")
+            .signing_algorithm(algorithm)
+            .retry(RetryPolicy::disabled())
+            .build()
+            .expect("valid settings");
+        // Twice: an ECDSA or SM2 key is derived once and kept.
+        for _ in 0..2 {
+            client
+                .sub_jobs()
+                .job_type(JobTypeFilter::CreateServer)
+                .job_id("a b+c~中")
+                .send()
+                .await
+                .expect("the server answers 200");
+        }
+    }
+    let requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 2 * SigningAlgorithm::AVAILABLE.len());
+    for (request, algorithm) in requests.iter().zip(
+        SigningAlgorithm::AVAILABLE
+            .iter()
+            .flat_map(|algorithm| [algorithm, algorithm]),
+    ) {
+        let authorization = request.headers["authorization"].to_str().expect("ascii");
+        assert!(
+            authorization.starts_with(&format!("{} Access=MY-AK, ", algorithm.name())),
+            "{authorization}"
+        );
+        verify(request, "MY-AK", "my-sk-é/+").expect("the signature verifies");
+        assert!(
+            verify(request, "MY-AK", "another-sk").is_err(),
+            "{algorithm}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn token_credentials_send_x_auth_token_and_do_not_sign() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -273,11 +401,16 @@ async fn huaweis_own_signer_accepts_the_clients_requests() {
         "é 中~+%&=?#",
     ];
     let job_ids = ["plain", "a b+c", "~/%&=?#*中文é"];
-    for project in projects {
+    for (project, algorithm) in projects.iter().flat_map(|project| {
+        SigningAlgorithm::AVAILABLE
+            .iter()
+            .map(move |algorithm| (*project, *algorithm))
+    }) {
         let client = ClientBuilder::new()
             .endpoint(&url)
             .credentials(credentials.clone())
             .project_id(project)
+            .signing_algorithm(algorithm)
             .retry(RetryPolicy::disabled())
             .build()
             .expect("valid settings");
@@ -293,7 +426,7 @@ async fn huaweis_own_signer_accepts_the_clients_requests() {
                 .await
                 .unwrap_or_else(|e| {
                     panic!(
-                        "{project:?} / {job_id:?}: {}",
+                        "{algorithm} {project:?} / {job_id:?}: {}",
                         workspace_app_client::Error::from(e)
                     )
                 })
@@ -303,24 +436,27 @@ async fn huaweis_own_signer_accepts_the_clients_requests() {
             assert_eq!(page.items[0].job_id.as_deref(), Some(job_id));
         }
     }
-    // A wrong SK is refused by the same verifier.
+    // A wrong SK is refused by the same verifier, whatever the algorithm.
     let wrong = match &token {
         Some(token) => Credentials::temporary(&ak, "not-the-sk", token),
         None => Credentials::ak_sk(&ak, "not-the-sk"),
     };
-    let client = ClientBuilder::new()
-        .endpoint(&url)
-        .credentials(wrong)
-        .project_id("p")
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("valid settings");
-    let error = client
-        .sub_jobs()
-        .job_type(JobTypeFilter::CreateServer)
-        .send()
-        .await
-        .map_err(workspace_app_client::Error::from)
-        .expect_err("a wrong SK is refused");
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    for &algorithm in SigningAlgorithm::AVAILABLE {
+        let client = ClientBuilder::new()
+            .endpoint(&url)
+            .credentials(wrong.clone())
+            .project_id("p")
+            .signing_algorithm(algorithm)
+            .retry(RetryPolicy::disabled())
+            .build()
+            .expect("valid settings");
+        let error = client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .map_err(workspace_app_client::Error::from)
+            .expect_err("a wrong SK is refused");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{algorithm}");
+    }
 }

@@ -1,4 +1,6 @@
-//! The signer against Huawei's own (`huaweicloudsdkcore`), on random requests.
+//! The signer against Huawei's own (`huaweicloudsdkcore`), on random requests, with every
+//! signing algorithm this build has (all four in the tests: the crate's dev-dependency on
+//! itself enables `ecdsa` and `sm2`), drawn per case.
 //!
 //! A seeded generator makes requests over the characters that trip signers up: reserved
 //! characters, percent signs and `%2F`-looking text, spaces, CJK, accents, combining marks,
@@ -6,9 +8,10 @@
 //! values) and header values (printable ASCII, padded with spaces or Unicode spaces,
 //! non-ASCII, and values that cannot be sent as they are: control characters, newlines,
 //! bytes that are not UTF-8, a header given twice); methods GET, POST, PUT, DELETE, PATCH,
-//! some with a JSON body (JSON only: with another `Content-Type` Huawei's SDK signs
-//! `UNSIGNED-PAYLOAD`, which this signer never does); AK/SK, with a security token
-//! sometimes; an `X-Sdk-Date` per case. Each case goes two ways:
+//! some with a body, JSON or not (another `Content-Type` is signed as `UNSIGNED-PAYLOAD`, the
+//! algorithm's `X-Sdk-Content-*` header saying so), and now and then an `X-Sdk-Content-*`
+//! header of the caller's; AK/SK, with a security token sometimes; an `X-Sdk-Date` per case.
+//! Each case goes two ways:
 //!
 //! - **the signer** (`signing::sign`, the function the transport calls) on a
 //!   `reqwest::Request` built as the generated client builds its own (path segments through
@@ -21,6 +24,16 @@
 //! Huawei's signer (`scripts/huawei-signing/batch_signer.py`, one process fed in batches)
 //! signs the request as a caller of its SDK gives it, and re-signs what reached the wire as
 //! a verifier does (as `verifier.py` does). Each case must end one of two ways:
+//!
+//! (`SDK-ECDSA-P256-SHA256` and `SDK-SM2-SM3` signatures are random on Huawei's side, so for
+//! them "byte for byte" means: the canonical request, string to sign and `Authorization` up to
+//! the signature are Huawei's, Huawei's derived public key is ours, Huawei's code verifies our
+//! signature, and our verifier verifies Huawei's. SM2 keys whose public X or Y has a leading
+//! zero byte, about 1 in 128, are where the Python SDK's `ZA` is not the standard one
+//! (`scripts/huawei-signing/algorithms.py`): for them our standard signature must verify with
+//! Huawei's code under the standard `ZA` and must not under the SDK's own, Huawei's SDK
+//! signature must not verify with ours, and Huawei's code signing under the standard `ZA` must;
+//! they are counted apart.)
 //!
 //! - sent: every value arrived as given (path segments, query pairs, header bytes, body),
 //!   each signed header once and signed as sent, and the canonical request, string to sign
@@ -47,6 +60,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -54,7 +68,7 @@ use percent_encoding::percent_decode_str;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value as Json, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use workspace_app_client::signing::{self, verify};
+use workspace_app_client::signing::{self, Signer, SigningAlgorithm, verify};
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{AkSk, ClientBuilder, Credentials, DisplayErrorChain, RetryPolicy};
 use workspace_app_test_support::samples::PROJECT;
@@ -112,6 +126,8 @@ struct Case {
     /// Through the client: the project ID in `ClientBuilder::project_id` (and `sub_jobs()`),
     /// else in `list_sub_jobs().project_id(..)` with another one configured.
     project_in_config: bool,
+    /// How both sign.
+    algorithm: SigningAlgorithm,
 }
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
@@ -163,7 +179,7 @@ const CONTROLS: [&str; 9] = [
     "\n", "\r\n", "\r", "\0", "\u{1}", "\u{1f}", "\u{7f}", "\u{b}", "\u{c}",
 ];
 const NOT_UTF8: [u8; 4] = [0x80, 0xC3, 0xE9, 0xFF];
-const HEADER_NAMES: [&str; 11] = [
+const HEADER_NAMES: [&str; 13] = [
     "X-Custom",
     "X-Client-Request-Id",
     "Accept",
@@ -175,6 +191,23 @@ const HEADER_NAMES: [&str; 11] = [
     "X-Trace_Id",
     "x-lower",
     "X-MiXeD-Case",
+    // What stands for the body's hash (of the SHA-256 and the SM3 algorithms), as Huawei's
+    // signer reads it.
+    "X-Sdk-Content-Sha256",
+    "X-Sdk-Content-Sm3",
+];
+/// The `Content-Type` of a body: JSON and BSON are signed, the others are `UNSIGNED-PAYLOAD`
+/// (letter case counts, as in Huawei's signer).
+const CONTENT_TYPES: [&str; 9] = [
+    "application/json",
+    "application/json;charset=UTF-8",
+    "application/bson",
+    "text/plain",
+    "application/octet-stream",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "Application/JSON",
+    " application/json",
 ];
 
 struct Gen(fastrand::Rng);
@@ -366,10 +399,10 @@ impl Gen {
             } else {
                 json!({"name": text, "n": self.0.u32(..1000)}).to_string()
             });
-            // Huawei's SDK signs the body of JSON only; with another Content-Type it sends
-            // `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` instead, which this signer does not.
-            if self.chance(50) {
-                let value = self.pick(&["application/json", "application/json;charset=UTF-8"]);
+            // Huawei's SDK signs the body of JSON and BSON only; with another Content-Type
+            // it sends `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (`-Sm3`) instead.
+            if self.chance(60) {
+                let value = self.pick(&CONTENT_TYPES);
                 headers.push(("Content-Type".into(), Value::Text(value.into())));
             }
         }
@@ -422,6 +455,8 @@ impl Gen {
             sdk_date: format!("{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z"),
             unix_seconds,
             project_in_config: self.chance(50),
+            algorithm: SigningAlgorithm::AVAILABLE
+                [self.0.usize(..SigningAlgorithm::AVAILABLE.len())],
         }
     }
 }
@@ -518,14 +553,17 @@ fn signer_may_refuse(case: &Case) -> Option<String> {
         if !header_safe(value.bytes()) {
             return Some(format!("{name} has a control character"));
         }
-        if is_signed(name) && std::str::from_utf8(value.bytes()).is_err() {
+        if is_signed(name)
+            && !is_replaced_by_the_signer(case, name)
+            && std::str::from_utf8(value.bytes()).is_err()
+        {
             return Some(format!("{name} is signed and not UTF-8"));
         }
     }
     let mut names: Vec<String> = case
         .headers
         .iter()
-        .filter(|(n, _)| is_signed(n))
+        .filter(|(n, _)| is_signed(n) && !is_replaced_by_the_signer(case, n))
         .map(|(n, _)| n.to_lowercase())
         .collect();
     names.sort();
@@ -705,7 +743,36 @@ enum Signed {
         string_to_sign: String,
         authorization: String,
         wire: Wire,
+        /// The signed request as our verifier reads it.
+        signed: Box<SignedParts>,
     },
+}
+
+/// The parts of a signed request a verifier reads.
+#[derive(Debug)]
+struct SignedParts {
+    method: String,
+    path: String,
+    query: Option<String>,
+    headers: HeaderMap,
+    payload_hash: String,
+}
+
+impl SignedParts {
+    /// Whether our verifier accepts this `Authorization` for the request, with `sk`.
+    fn verifies(&self, authorization: &str, sk: &str) -> bool {
+        let Some(parsed) = split_authorization(authorization) else {
+            return false;
+        };
+        let signable = verify::SignableRequest {
+            method: &self.method,
+            path: &self.path,
+            query: self.query.as_deref(),
+            headers: &self.headers,
+            body_sha256: &self.payload_hash,
+        };
+        verify::signature_matches(&signable, &parsed, sk.as_bytes())
+    }
 }
 
 /// What the client did with a case.
@@ -792,36 +859,47 @@ impl Local {
             None => AkSk::new(&case.ak, &case.sk),
         };
         let at = UNIX_EPOCH + Duration::from_secs(case.unix_seconds);
-        if let Err(error) = signing::sign(&mut request, &keys, at) {
+        if let Err(error) = Signer::new(case.algorithm).sign(&mut request, &keys, at) {
             return Signed::Refused {
-                by: "signing::sign",
+                by: "Signer::sign",
                 error: error.to_string(),
             };
         }
         // Our canonical request: the one whose signature is in `Authorization`.
         let authorization =
             String::from_utf8_lossy(request.headers()["authorization"].as_bytes()).into_owned();
-        let parsed = split_authorization(&authorization).expect("SDK-HMAC-SHA256");
+        let parsed = split_authorization(&authorization).expect("the case's algorithm");
+        assert_eq!(parsed.algorithm, case.algorithm);
         let body: Vec<u8> = request
             .body()
             .and_then(|b| b.as_bytes())
             .unwrap_or_default()
             .to_vec();
-        let body_sha256 = verify::body_sha256(&body);
+        let signed = Box::new(SignedParts {
+            method: request.method().to_string(),
+            path: request.url().path().to_string(),
+            query: request.url().query().map(str::to_string),
+            headers: request.headers().clone(),
+            payload_hash: verify::payload_hash(
+                case.algorithm,
+                request.headers(),
+                &parsed.signed_headers,
+                &body,
+            ),
+        });
         let signable = verify::SignableRequest {
-            method: request.method().as_str(),
-            path: request.url().path(),
-            query: request.url().query(),
-            headers: request.headers(),
-            body_sha256: &body_sha256,
+            method: &signed.method,
+            path: &signed.path,
+            query: signed.query.as_deref(),
+            headers: &signed.headers,
+            body_sha256: &signed.payload_hash,
         };
         let canonical = verify::canonical_request(&signable, &parsed.signed_headers);
         let sdk_date =
             String::from_utf8_lossy(request.headers()["x-sdk-date"].as_bytes()).into_owned();
-        let string_to_sign = verify::string_to_sign(&sdk_date, &canonical);
-        assert_eq!(
-            verify::signature(case.sk.as_bytes(), &string_to_sign),
-            parsed.signature,
+        let string_to_sign = verify::string_to_sign_with(case.algorithm, &sdk_date, &canonical);
+        assert!(
+            signed.verifies(&authorization, &case.sk),
             "the signature is that of the canonical request rebuilt from the signed request"
         );
         let outcome = self
@@ -834,6 +912,7 @@ impl Local {
                 string_to_sign,
                 authorization,
                 wire: parse_wire(raw),
+                signed,
             },
             (outcome, captured) => panic!(
                 "sending a signed request: {:?}, {} request(s) received",
@@ -878,6 +957,7 @@ impl Local {
             .allow_insecure_http()
             .credentials(credentials)
             .project_id(configured)
+            .signing_algorithm(case.algorithm)
             .retry(RetryPolicy::disabled())
             .build();
         let client = match client {
@@ -969,6 +1049,8 @@ struct Huawei {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
     batch: usize,
+    /// Time spent waiting for its answers.
+    waited: Duration,
 }
 
 impl Huawei {
@@ -996,11 +1078,13 @@ impl Huawei {
             stdin,
             stdout,
             batch,
+            waited: Duration::ZERO,
         }
     }
 
     /// Huawei's answers to these requests, in order.
     fn sign(&mut self, requests: &[Json]) -> Vec<Json> {
+        let started = Instant::now();
         let mut answers = Vec::with_capacity(requests.len());
         for batch in requests.chunks(self.batch.max(1)) {
             let mut input = String::new();
@@ -1020,6 +1104,7 @@ impl Huawei {
                 answers.push(answer);
             }
         }
+        self.waited += started.elapsed();
         answers
     }
 }
@@ -1031,8 +1116,8 @@ impl Drop for Huawei {
     }
 }
 
-/// The request as a caller gives it to Huawei's SDK.
-fn as_given(id: usize, case: &Case) -> Option<Json> {
+/// The request as a caller gives it to Huawei's SDK, with our `Authorization` of it to check.
+fn as_given(id: usize, case: &Case, ours: &str) -> Option<Json> {
     let mut headers = vec![
         json!(["Host", case.host]),
         json!(["X-Sdk-Date", case.sdk_date]),
@@ -1044,6 +1129,10 @@ fn as_given(id: usize, case: &Case) -> Option<Json> {
         if !is_signed(name)
             && (given.contains(&name.as_str()) || std::str::from_utf8(value.bytes()).is_err())
         {
+            continue;
+        }
+        // The SDK puts `UNSIGNED-PAYLOAD` in place of this one (the same name) whatever it was.
+        if is_replaced_by_the_signer(case, name) {
             continue;
         }
         given.push(name);
@@ -1062,6 +1151,8 @@ fn as_given(id: usize, case: &Case) -> Option<Json> {
         "query": case.query,
         "headers": headers,
         "body_hex": hex(case.body.as_deref().unwrap_or_default().as_bytes()),
+        "algorithm": case.algorithm.name(),
+        "check_authorization": ours,
     }))
 }
 
@@ -1071,7 +1162,7 @@ fn as_received(id: usize, case: &Case, wire: &Wire, authorization: &str) -> Resu
     let parsed = split_authorization(authorization).ok_or_else(|| {
         problem(
             "Authorization",
-            format!("not SDK-HMAC-SHA256: {authorization:?}"),
+            format!("not an algorithm of this build: {authorization:?}"),
         )
     })?;
     let mut headers = Vec::new();
@@ -1104,20 +1195,91 @@ fn as_received(id: usize, case: &Case, wire: &Wire, authorization: &str) -> Resu
         "headers": headers,
         "wire_headers": true,
         "body_hex": hex(&wire.body),
+        "algorithm": parsed.algorithm.name(),
+        // What was received is checked, not signed again (an ECDSA or SM2 signature is random).
+        "sign": false,
+        "check_authorization": authorization,
     }))
 }
 
-/// `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`, read from the end, so
-/// that an AK with `,` or `=` (sent as given, as Huawei's SDK does) does not confuse it.
+/// `ALGORITHM Access=AK, SignedHeaders=a;b, Signature=hex`, read from the end, so that an
+/// AK with `,` or `=` (sent as given, as Huawei's SDK does) does not confuse it.
 fn split_authorization(value: &str) -> Option<verify::ParsedAuthorization<'_>> {
-    let rest = value.strip_prefix("SDK-HMAC-SHA256 Access=")?;
+    let (name, rest) = value.split_once(' ')?;
+    let algorithm = SigningAlgorithm::AVAILABLE
+        .iter()
+        .copied()
+        .find(|algorithm| algorithm.name() == name)?;
+    let rest = rest.strip_prefix("Access=")?;
     let (rest, signature) = rest.rsplit_once(", Signature=")?;
     let (access, signed) = rest.rsplit_once(", SignedHeaders=")?;
     Some(verify::ParsedAuthorization {
+        algorithm,
         access,
         signed_headers: signed.split(';').collect(),
         signature,
     })
+}
+
+/// `Authorization` up to its signature, `Signature=` included.
+fn without_signature(authorization: &str) -> &str {
+    authorization
+        .rfind(", Signature=")
+        .map_or(authorization, |at| {
+            &authorization[..at + ", Signature=".len()]
+        })
+}
+
+/// SM2 keys whose `ZA` the Python SDK computes otherwise than the standard (a leading zero
+/// byte in the public key's X or Y), met in the run, on the signer's side.
+static SM2_NONSTANDARD_ZA_KEYS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether Huawei's answer agrees with our `Authorization`: the same text for the HMAC
+/// algorithms; for ECDSA and SM2 the same text up to the signature, Huawei's derived public
+/// key ours, and our signature verified by Huawei's code (SM2: under the standard `ZA`, and
+/// under the SDK's own exactly when that is the standard one).
+fn agrees(what: &str, case: &Case, ours: &str, answer: &Json) -> Result<(), String> {
+    let algorithm = case.algorithm;
+    let is_hmac = matches!(
+        algorithm,
+        SigningAlgorithm::HmacSha256 | SigningAlgorithm::HmacSm3
+    );
+    if is_hmac {
+        return compare(what, ours, &answer["authorization"]).map_or(Ok(()), Err);
+    }
+    if let Some(diff) = compare(
+        &format!("{what} up to the signature"),
+        without_signature(ours),
+        &answer["authorization_prefix"],
+    ) {
+        return Err(diff);
+    }
+    let access = split_authorization(ours).map_or("", |parsed| parsed.access);
+    let public_key = verify::derived_public_key(algorithm, access, &case.sk).map(|k| hex(&k));
+    if let Some(diff) = compare(
+        &format!("{what}: the derived public key"),
+        public_key.as_deref().unwrap_or("<none>"),
+        &answer["public_key"],
+    ) {
+        return Err(diff);
+    }
+    let verified = answer["verified"].as_bool();
+    if algorithm.name() == "SDK-SM2-SM3" {
+        let standard_za = answer["sdk_za_standard"].as_bool();
+        let verified_standard = answer["verified_standard_za"].as_bool();
+        if verified_standard != Some(true) || verified != standard_za {
+            return Err(format!(
+                "{what}: Huawei's SM2 verification of our signature: under the standard ZA \
+                 {verified_standard:?}, under the SDK's own {verified:?} (which is the standard \
+                 one: {standard_za:?})"
+            ));
+        }
+    } else if verified != Some(true) {
+        return Err(format!(
+            "{what}: Huawei's code does not verify our signature: {answer}"
+        ));
+    }
+    Ok(())
 }
 
 /// Header values as sent, `["a", "b\xff"]`.
@@ -1152,6 +1314,26 @@ enum Kind {
     ClientRefused,
 }
 
+/// Whether Huawei's signer signs this case's body as `UNSIGNED-PAYLOAD`: its `Content-Type`
+/// starts with neither `application/json` nor `application/bson`.
+fn is_unsigned_payload(case: &Case) -> bool {
+    case.headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .is_some_and(|(_, value)| {
+            let value = value.bytes();
+            !value.is_empty()
+                && !value.starts_with(b"application/json")
+                && !value.starts_with(b"application/bson")
+        })
+}
+
+/// Whether the signers put `UNSIGNED-PAYLOAD` in this header of the case, in place of the
+/// caller's value: the algorithm's content header, for a body that is neither JSON nor BSON.
+fn is_replaced_by_the_signer(case: &Case, name: &str) -> bool {
+    is_unsigned_payload(case) && name.eq_ignore_ascii_case(case.algorithm.content_header())
+}
+
 /// Checks that each value given arrived as given.
 fn check_arrived(case: &Case, wire: &Wire) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -1171,7 +1353,14 @@ fn check_arrived(case: &Case, wire: &Wire) -> Vec<Problem> {
             ),
         ));
     }
+    let unsigned_payload = is_unsigned_payload(case);
+    let content_header = case.algorithm.content_header();
     for (name, value) in &case.headers {
+        // Huawei's signer, and ours, say `UNSIGNED-PAYLOAD` in the algorithm's content
+        // header for a body that is neither JSON nor BSON, whatever the caller put there.
+        if unsigned_payload && name.eq_ignore_ascii_case(content_header) {
+            continue;
+        }
         let received = wire.values(name);
         let given: Vec<&[u8]> = case
             .headers
@@ -1192,6 +1381,9 @@ fn check_arrived(case: &Case, wire: &Wire) -> Vec<Problem> {
     ];
     if let Some(token) = &case.security_token {
         expect.push(("x-security-token", token.as_bytes()));
+    }
+    if unsigned_payload {
+        expect.push((content_header, verify::UNSIGNED_PAYLOAD.as_bytes()));
     }
     for (name, value) in expect {
         if wire.values(name) != [value] {
@@ -1285,7 +1477,7 @@ fn run(cases: &[Case], local: &Local, huawei: &mut Huawei) -> Vec<Result<[Kind; 
         } = &signed
         {
             let path_changed = decoded_segments(&wire.path) != segments_as_bytes(&case.segments);
-            if !path_changed && let Some(request) = as_given(requests.len(), case) {
+            if !path_changed && let Some(request) = as_given(requests.len(), case, authorization) {
                 given = Some(requests.len());
                 requests.push(request);
             }
@@ -1362,6 +1554,7 @@ fn judge_signer(
             string_to_sign,
             authorization,
             wire,
+            signed,
         } => {
             let mut problems = check_signed_as_sent(canonical, wire);
             let path_changed = decoded_segments(&wire.path) != segments_as_bytes(&case.segments);
@@ -1382,10 +1575,11 @@ fn judge_signer(
                     format!("it refused: {error}"),
                 ));
             }
-            if let Some(diff) = compare(
+            if let Err(diff) = agrees(
                 "Authorization re-signed from the wire",
+                case,
                 authorization,
-                &received["authorization"],
+                received,
             ) {
                 return Err(problem(
                     "Huawei's signer, fed what was received, agrees",
@@ -1405,7 +1599,6 @@ fn judge_signer(
             for (what, ours, key) in [
                 ("canonical request", canonical, "canonical_request"),
                 ("string to sign", string_to_sign, "string_to_sign"),
-                ("Authorization", authorization, "authorization"),
             ] {
                 if let Some(diff) = compare(what, ours, &given[key]) {
                     return Err(problem(
@@ -1413,6 +1606,37 @@ fn judge_signer(
                         diff,
                     ));
                 }
+            }
+            if let Err(diff) = agrees("Authorization", case, authorization, given) {
+                return Err(problem(
+                    "Huawei's signer, fed the request as given, agrees",
+                    diff,
+                ));
+            }
+            // Our verifier accepts Huawei's signature (ECDSA and SM2: its own random one).
+            let theirs = given["authorization"].as_str().unwrap_or_default();
+            let nonstandard_za = given["sdk_za_standard"].as_bool() == Some(false);
+            if signed.verifies(theirs, &case.sk) == nonstandard_za {
+                return Err(problem(
+                    "our verifier accepts Huawei's signature",
+                    format!(
+                        "{theirs:?} (an SM2 key whose ZA the SDK computes otherwise: \
+                         {nonstandard_za})"
+                    ),
+                ));
+            }
+            if nonstandard_za {
+                // Huawei's SM2 code with the standard ZA signs what our verifier accepts.
+                let standard = given["authorization_standard_za"]
+                    .as_str()
+                    .unwrap_or_default();
+                if !signed.verifies(standard, &case.sk) {
+                    return Err(problem(
+                        "our verifier accepts Huawei's signature",
+                        format!("Huawei's SM2 signature under the standard ZA: {standard:?}"),
+                    ));
+                }
+                SM2_NONSTANDARD_ZA_KEYS.fetch_add(1, Ordering::Relaxed);
             }
             Ok(Kind::SignerIdentical)
         }
@@ -1493,17 +1717,29 @@ fn judge_client(
             // Our own verifier agrees with what was sent...
             let parsed = split_authorization(authorization)
                 .ok_or_else(|| problem("Authorization", authorization.to_string()))?;
+            if parsed.algorithm != case.algorithm {
+                return Err(problem(
+                    "the client signs with the algorithm it is given",
+                    authorization.to_string(),
+                ));
+            }
             let headers = wire.header_map();
             let signable = verify::SignableRequest {
                 method: &wire.method,
                 path: &wire.path,
                 query: wire.query.as_deref(),
                 headers: &headers,
-                body_sha256: verify::EMPTY_BODY_SHA256,
+                body_sha256: case.algorithm.empty_body_hash(),
             };
             let canonical = verify::canonical_request(&signable, &parsed.signed_headers);
             if let Some(first) = check_signed_as_sent(&canonical, wire).into_iter().next() {
                 return Err(first);
+            }
+            if !verify::signature_matches(&signable, &parsed, case.sk.as_bytes()) {
+                return Err(problem(
+                    "our verifier accepts what the client sent",
+                    authorization.to_string(),
+                ));
             }
             // ... and so does Huawei's.
             let received = received.expect("a sent request is re-signed")?;
@@ -1513,10 +1749,11 @@ fn judge_client(
                     format!("it refused: {error}"),
                 ));
             }
-            if let Some(diff) = compare(
+            if let Err(diff) = agrees(
                 "the client's Authorization re-signed from the wire",
+                case,
                 authorization,
-                &received["authorization"],
+                received,
             ) {
                 return Err(problem(
                     "Huawei's signer, fed what the client sent, agrees",
@@ -1567,6 +1804,9 @@ fn simpler(case: &Case) -> Vec<Case> {
     }
     if case.sk != "sk" {
         push(&|c| c.sk = "sk".into());
+    }
+    if case.algorithm != SigningAlgorithm::HmacSha256 {
+        push(&|c| c.algorithm = SigningAlgorithm::HmacSha256);
     }
     // One character less in any string.
     fn shorter(text: &str) -> Vec<String> {
@@ -1672,14 +1912,14 @@ fn the_signer_agrees_with_huaweis_on_random_requests() {
     let local = Local::start();
     let mut huawei = Huawei::start(&python, batch);
 
-    let mut counts: HashMap<Kind, usize> = HashMap::new();
+    let mut counts: HashMap<(SigningAlgorithm, Kind), usize> = HashMap::new();
     for (chunk_index, chunk) in cases.chunks(batch.max(1)).enumerate() {
         let verdicts = run(chunk, &local, &mut huawei);
         for (i, (case, verdict)) in chunk.iter().zip(verdicts).enumerate() {
             match verdict {
                 Ok(kinds) => {
                     for kind in kinds {
-                        *counts.entry(kind).or_default() += 1;
+                        *counts.entry((case.algorithm, kind)).or_default() += 1;
                     }
                 }
                 Err(first) => {
@@ -1694,35 +1934,59 @@ fn the_signer_agrees_with_huaweis_on_random_requests() {
             }
         }
     }
-    let n = |kind| counts.get(&kind).copied().unwrap_or(0);
+    let of = |algorithm: Option<SigningAlgorithm>, kind| -> usize {
+        counts
+            .iter()
+            .filter(|((a, k), _)| *k == kind && algorithm.is_none_or(|algorithm| *a == algorithm))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let n = |kind| of(None, kind);
     let elapsed = started.elapsed();
     println!(
-        "signing differential, seed {seed}: {count} cases in {:.1} s",
-        elapsed.as_secs_f64()
+        "signing differential, seed {seed}: {count} cases in {:.1} s ({:.1} s waiting for \
+         Huawei's signer)",
+        elapsed.as_secs_f64(),
+        huawei.waited.as_secs_f64()
     );
+    for &algorithm in SigningAlgorithm::AVAILABLE {
+        let a = |kind| of(Some(algorithm), kind);
+        println!(
+            "  {algorithm}: Signer::sign {} identical to Huawei's signer, {} refused before \
+             sending, {} with a path URL parsing changed before signing (compared as received); \
+             Client::list_sub_jobs {} sent intact and accepted by Huawei's signer as received, \
+             {} refused before sending; 0 disagreements",
+            a(Kind::SignerIdentical),
+            a(Kind::SignerRefused),
+            a(Kind::SignerPathChangedByUrl),
+            a(Kind::ClientVerified),
+            a(Kind::ClientRefused),
+        );
+    }
     println!(
-        "  signing::sign: {} identical to Huawei's signer, {} refused before sending, {} with a \
-         path URL parsing changed before signing (compared as received), 0 disagreements",
-        n(Kind::SignerIdentical),
-        n(Kind::SignerRefused),
-        n(Kind::SignerPathChangedByUrl),
-    );
-    println!(
-        "  Client::list_sub_jobs: {} sent intact and accepted by Huawei's signer as received, \
-         {} refused before sending, 0 disagreements",
-        n(Kind::ClientVerified),
-        n(Kind::ClientRefused),
+        "  (ECDSA and SM2: identical up to the random signature, the derived public keys \
+         Huawei's, each signature verified by the other side; {} SM2 keys whose ZA the Python \
+         SDK computes otherwise, checked under the standard ZA)",
+        SM2_NONSTANDARD_ZA_KEYS.load(Ordering::Relaxed)
     );
     assert_eq!(
         n(Kind::SignerIdentical) + n(Kind::SignerRefused) + n(Kind::SignerPathChangedByUrl),
         count
     );
-    // The comparison is not vacuous: most cases are signed and compared, some refused.
+    // The comparison is not vacuous: most cases are signed and compared, some refused, and
+    // every algorithm is compared.
     assert!(n(Kind::SignerIdentical) > count / 2, "{counts:?}");
     assert!(
         n(Kind::SignerRefused) > 0 && n(Kind::ClientRefused) > 0,
         "{counts:?}"
     );
+    for &algorithm in SigningAlgorithm::AVAILABLE {
+        assert!(
+            of(Some(algorithm), Kind::SignerIdentical) > 0
+                && of(Some(algorithm), Kind::ClientVerified) > 0,
+            "{algorithm}: {counts:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 //! Authentication as Huawei's API gateway does it: an IAM token in `X-Auth-Token`, or an
-//! `SDK-HMAC-SHA256` signature verified with the client crate's own verifier
-//! (`verify::verify`, its `verify` feature), with the `X-Security-Token` of temporary
-//! credentials.
+//! AK/SK signature verified with the client crate's own verifier (`signing::verify`, its
+//! `verify` feature), with the `X-Security-Token` of temporary credentials. Every signing
+//! algorithm the client crate is built with is accepted: `SDK-HMAC-SHA256` and
+//! `SDK-HMAC-SM3` always, `SDK-ECDSA-P256-SHA256` and `SDK-SM2-SM3` with this crate's
+//! `ecdsa` and `sm2` features (on by default), their keys derived from the SK of the AK,
+//! configured or issued by the metadata endpoint.
 
 use std::time::{Duration, SystemTime};
 
@@ -32,7 +35,8 @@ pub(crate) struct Auth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum AuthFailure {
     #[error(
-        "the request has neither an X-Auth-Token header nor an SDK-HMAC-SHA256 Authorization header"
+        "the request has neither an X-Auth-Token header nor an AK/SK Authorization header \
+         (SDK-HMAC-SHA256 or another of Huawei's signing algorithms)"
     )]
     Missing,
     #[error("the X-Auth-Token is not valid")]
@@ -40,9 +44,11 @@ pub(crate) enum AuthFailure {
     #[error("the X-Auth-Token is not valid: this emulator accepts AK/SK signatures only")]
     TokenNotAccepted,
     #[error(
-        "the Authorization header is not `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>`"
+        "the Authorization header is not `<algorithm> Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>`"
     )]
     MalformedAuthorization,
+    #[error("the signing algorithm is not one this emulator verifies: {0}")]
+    UnsupportedAlgorithm(&'static str),
     #[error("the access key (AK) is unknown")]
     UnknownAccessKey,
     #[error("the signature must cover the host and x-sdk-date headers")]
@@ -114,8 +120,19 @@ impl Auth {
         request: &Request<'_>,
         now: SystemTime,
     ) -> Result<(), AuthFailure> {
-        let parsed = verify::parse_authorization(authorization)
-            .ok_or(AuthFailure::MalformedAuthorization)?;
+        let parsed = verify::parse_authorization(authorization).ok_or_else(|| {
+            // `SDK-...` names a signing algorithm, which may be one this build lacks.
+            match verify::authorization_algorithm(authorization) {
+                Err(error) if authorization.starts_with("SDK-") => {
+                    AuthFailure::UnsupportedAlgorithm(match error.needs_feature() {
+                        Some("ecdsa") => "SDK-ECDSA-P256-SHA256 needs the emulator's ecdsa feature",
+                        Some("sm2") => "SDK-SM2-SM3 needs the emulator's sm2 feature",
+                        _ => "it is none of Huawei's",
+                    })
+                }
+                _ => AuthFailure::MalformedAuthorization,
+            }
+        })?;
         // The configured keys, or temporary ones the metadata endpoint issued.
         let configured = self
             .keys
@@ -167,13 +184,20 @@ impl Auth {
             return Err(AuthFailure::StaleSdkDate);
         }
 
-        let body_sha256 = verify::body_sha256(request.body);
+        // The algorithm's hash of the body, or what its content header declares
+        // (`UNSIGNED-PAYLOAD` for a body that is neither JSON nor BSON).
+        let payload_hash = verify::payload_hash(
+            parsed.algorithm,
+            request.headers,
+            &parsed.signed_headers,
+            request.body,
+        );
         let received = SignableRequest {
             method: request.method.as_str(),
             path: request.uri.path(),
             query: request.uri.query(),
             headers: request.headers,
-            body_sha256: &body_sha256,
+            body_sha256: &payload_hash,
         };
         if !verify::signature_matches(&received, &parsed, sk.expose_secret().as_bytes()) {
             return Err(AuthFailure::WrongSignature);
@@ -182,5 +206,107 @@ impl Auth {
             return Err(AuthFailure::ExpiredCredentials);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workspace_app_client::AkSk;
+    use workspace_app_client::signing::{Signer, SigningAlgorithm};
+
+    const AK: &str = "EMULATOR-AK";
+    const SK: &str = "emulator-sk";
+
+    fn auth() -> Auth {
+        Auth {
+            keys: Some((AK.into(), SK.into())),
+            ..Auth::default()
+        }
+    }
+
+    /// Signs a request with `algorithm` and checks it as the emulator would, the body
+    /// possibly swapped after signing.
+    fn check(
+        algorithm: SigningAlgorithm,
+        content_type: &str,
+        body: &str,
+        sent_body: &str,
+    ) -> Result<(), AuthFailure> {
+        let mut request = reqwest::Request::new(
+            reqwest::Method::POST,
+            "http://127.0.0.1:8080/v1/p/app-server-sub-jobs?limit=1"
+                .parse()
+                .unwrap(),
+        );
+        request
+            .headers_mut()
+            .insert("content-type", content_type.parse().unwrap());
+        *request.body_mut() = Some(body.to_string().into());
+        let now = SystemTime::now();
+        Signer::new(algorithm)
+            .sign(&mut request, &AkSk::new(AK, SK), now)
+            .unwrap();
+        let uri: Uri = request.url().as_str().parse().unwrap();
+        auth().check(
+            &Request {
+                method: request.method(),
+                uri: &uri,
+                headers: request.headers(),
+                body: sent_body.as_bytes(),
+            },
+            now,
+        )
+    }
+
+    #[test]
+    fn every_algorithm_is_verified() {
+        assert_eq!(
+            SigningAlgorithm::AVAILABLE.len(),
+            4,
+            "the emulator's features"
+        );
+        for &algorithm in SigningAlgorithm::AVAILABLE {
+            let json = "application/json";
+            assert_eq!(check(algorithm, json, "{}", "{}"), Ok(()), "{algorithm}");
+            assert_eq!(
+                check(algorithm, json, "{}", "{\"a\":1}"),
+                Err(AuthFailure::WrongSignature),
+                "{algorithm}: the body is signed"
+            );
+            // A body that is neither JSON nor BSON is `UNSIGNED-PAYLOAD`, as Huawei's signer
+            // sends it: another body verifies too.
+            let text = "text/plain";
+            assert_eq!(check(algorithm, text, "a", "a"), Ok(()), "{algorithm}");
+            assert_eq!(check(algorithm, text, "a", "b"), Ok(()), "{algorithm}");
+        }
+    }
+
+    #[test]
+    fn another_algorithm_is_refused_as_such() {
+        let uri: Uri = "/v1/p/app-server-sub-jobs".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "authorization",
+            "SDK-HMAC-MD5 Access=EMULATOR-AK, SignedHeaders=host;x-sdk-date, Signature=00"
+                .parse()
+                .unwrap(),
+        );
+        let failure = auth()
+            .check(
+                &Request {
+                    method: &Method::GET,
+                    uri: &uri,
+                    headers: &headers,
+                    body: b"",
+                },
+                SystemTime::now(),
+            )
+            .unwrap_err();
+        assert!(matches!(failure, AuthFailure::UnsupportedAlgorithm(_)));
+        assert!(
+            failure.to_string().contains("none of Huawei's"),
+            "{failure}"
+        );
     }
 }

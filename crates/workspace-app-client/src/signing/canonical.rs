@@ -1,21 +1,29 @@
 //! The steps of the signature: canonical request, string to sign, HMAC, `Authorization`.
-//! Public only through `signing::verify`; [`sign`](super::sign) strings them together.
+//! Public only through `signing::verify`; [`Signer::sign`](super::Signer::sign) strings them
+//! together.
 
 use std::fmt::Write as _;
 
-use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-use reqwest::header::{HeaderMap, HeaderName};
-use sha2::{Digest, Sha256};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName};
 
-/// The algorithm name, first in the `Authorization` header and the string to sign.
+use super::algorithm::{HashFunction, SigningAlgorithm};
+
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
+/// The default algorithm's name, first in the `Authorization` header and the string to sign
+/// ([`SigningAlgorithm::name`] gives every algorithm's).
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+/// What the algorithm's content header ([`SigningAlgorithm::content_header`]) says, and the
+/// canonical request holds in place of the body's hash, for a body that is neither JSON nor
+/// BSON.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The header carrying the signing time, `YYYYMMDDTHHMMSSZ` in UTC.
 pub const SDK_DATE_HEADER: &str = "x-sdk-date";
 /// The header naming the project a signed request acts on.
 pub const PROJECT_ID_HEADER: &str = "x-project-id";
 /// The header carrying the session token of temporary credentials.
 pub const SECURITY_TOKEN_HEADER: &str = "x-security-token";
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
 /// HEX(SHA256("")): the payload hash of a request without a body.
 pub const EMPTY_BODY_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -38,7 +46,10 @@ pub struct SignableRequest<'a> {
     pub query: Option<&'a str>,
     /// The request headers.
     pub headers: &'a HeaderMap,
-    /// HEX(SHA256(body)) ([`body_sha256`]); [`EMPTY_BODY_SHA256`] for a GET.
+    /// The payload hash, the canonical request's last line: HEX(HASH(body)) with the
+    /// algorithm's hash ([`body_hash`], [`body_sha256`]), the empty body's for a GET
+    /// ([`EMPTY_BODY_SHA256`], [`SigningAlgorithm::empty_body_hash`]), or what the content
+    /// header declares ([`payload_hash`]).
     pub body_sha256: &'a str,
 }
 
@@ -106,40 +117,116 @@ fn push_canonical_query(out: &mut String, query: &str) {
     }
 }
 
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
 /// HEX(SHA256(body)), the last line of the canonical request ([`EMPTY_BODY_SHA256`] for a
-/// request without a body).
+/// request without a body), for the SHA-256 algorithms.
 pub fn body_sha256(body: &[u8]) -> String {
+    body_hash(SigningAlgorithm::HmacSha256, body)
+}
+
+/// HEX(HASH(body)) with the algorithm's hash (SHA-256 or SM3); the empty body's hash for an
+/// empty body.
+pub fn body_hash(algorithm: SigningAlgorithm, body: &[u8]) -> String {
     if body.is_empty() {
-        EMPTY_BODY_SHA256.to_string()
+        algorithm.empty_body_hash().to_string()
     } else {
-        hex::encode(Sha256::digest(body))
+        algorithm.hash_function().hex(body)
     }
 }
 
+/// Whether Huawei's signer signs this request's body as [`UNSIGNED_PAYLOAD`]: it has a
+/// `Content-Type` that starts with neither `application/json` nor `application/bson`
+/// (letter case counts, as in the SDK).
+pub(crate) fn is_unsigned_payload(headers: &HeaderMap) -> bool {
+    headers.get(CONTENT_TYPE).is_some_and(|value| {
+        let value = value.as_bytes();
+        !value.is_empty()
+            && !value.starts_with(b"application/json")
+            && !value.starts_with(b"application/bson")
+    })
+}
+
+/// The payload hash the algorithm's content header (`X-Sdk-Content-Sha256`,
+/// `X-Sdk-Content-Sm3`) declares, as Huawei's signer reads it: the value trimmed, each of its
+/// UTF-8 bytes then taken as one character (the SDK's ISO-8859-1 step, which leaves ASCII as
+/// it is); `None` without the header or with an empty value.
+pub(crate) fn declared_payload_hash(
+    algorithm: SigningAlgorithm,
+    headers: &HeaderMap,
+) -> Option<String> {
+    let value = headers.get(algorithm.content_header())?;
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.bytes().map(char::from).collect())
+}
+
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
+/// The payload hash of a received request, the canonical request's last line, as Huawei's
+/// signer computes it: the empty body's hash for an empty body; else the value of the
+/// algorithm's content header when it is signed and not empty (`UNSIGNED-PAYLOAD`, for a
+/// body that is neither JSON nor BSON); else HEX(HASH(body)).
+pub fn payload_hash(
+    algorithm: SigningAlgorithm,
+    headers: &HeaderMap,
+    signed_headers: &[&str],
+    body: &[u8],
+) -> String {
+    if body.is_empty() {
+        return algorithm.empty_body_hash().to_string();
+    }
+    if signed_headers.contains(&algorithm.content_header())
+        && let Some(declared) = declared_payload_hash(algorithm, headers)
+    {
+        return declared;
+    }
+    body_hash(algorithm, body)
+}
+
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
 /// `SDK-HMAC-SHA256 \n sdk_date \n HEX(SHA256(canonical_request))`.
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    let digest = Sha256::digest(canonical_request.as_bytes());
-    format!("{ALGORITHM}\n{sdk_date}\n{}", hex::encode(digest))
+    string_to_sign_with(SigningAlgorithm::HmacSha256, sdk_date, canonical_request)
 }
 
-/// HMAC-SHA256 keyed with the SK, fed the string to sign.
-pub(crate) fn mac(sk: &[u8], string_to_sign: &str) -> Hmac<Sha256> {
-    // HMAC takes keys of any length (longer ones are hashed, shorter ones padded), so this
-    // cannot fail.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(sk).unwrap_or_else(|_| unreachable!());
-    mac.update(string_to_sign.as_bytes());
-    mac
+/// `ALGORITHM \n sdk_date \n HEX(HASH(canonical_request))` with the algorithm's name and
+/// hash.
+pub fn string_to_sign_with(
+    algorithm: SigningAlgorithm,
+    sdk_date: &str,
+    canonical_request: &str,
+) -> String {
+    let digest = algorithm.hash_function().hex(canonical_request.as_bytes());
+    format!("{}\n{sdk_date}\n{digest}", algorithm.name())
 }
 
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
 /// HEX(HMAC-SHA256(key = sk, data = string_to_sign)).
 pub fn signature(sk: &[u8], string_to_sign: &str) -> String {
-    hex::encode(mac(sk, string_to_sign).finalize().into_bytes())
+    hmac_signature(HashFunction::Sha256, sk, string_to_sign)
 }
 
-/// The `Authorization` header value.
+/// HEX(HMAC(key = sk, data = string_to_sign)) with this hash.
+pub(crate) fn hmac_signature(hash: HashFunction, sk: &[u8], string_to_sign: &str) -> String {
+    hex::encode(hash.hmac(sk, string_to_sign.as_bytes()))
+}
+
+#[cfg_attr(not(feature = "verify"), allow(dead_code))]
+/// The `Authorization` header value of `SDK-HMAC-SHA256`.
 pub fn authorization(ak: &str, signed_headers: &[&str], signature: &str) -> String {
+    authorization_with(SigningAlgorithm::HmacSha256, ak, signed_headers, signature)
+}
+
+/// The `Authorization` header value:
+/// `ALGORITHM Access=AK, SignedHeaders=a;b, Signature=hex`.
+pub fn authorization_with(
+    algorithm: SigningAlgorithm,
+    ak: &str,
+    signed_headers: &[&str],
+    signature: &str,
+) -> String {
     format!(
-        "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={signature}",
+        "{} Access={ak}, SignedHeaders={}, Signature={signature}",
+        algorithm.name(),
         signed_headers.join(";")
     )
 }
