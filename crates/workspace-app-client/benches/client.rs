@@ -20,7 +20,9 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use workspace_app_client::signing::{self, verify, verify::SignableRequest};
 use workspace_app_client::types::{JobTypeFilter, ListSubJobsResponse, SubJobStatus};
-use workspace_app_client::{AkSk, ClientBuilder, Credentials, RetryPolicy};
+use workspace_app_client::{
+    AkSk, CallSettings, ClientBuilder, Credentials, Interceptor, RetryPolicy, Telemetry,
+};
 
 const AK: &str = "BENCHAK0123456789ABC";
 const SK: &str = "bench-secret-key-0123456789abcdefghijklmn";
@@ -104,10 +106,15 @@ fn start_server(body: String) -> String {
     format!("http://{address}")
 }
 
-/// The two ways to make the same call, against the same server.
+/// The two ways to make the same call, against the same server, and the generated client
+/// with downstream controls installed that do nothing.
 struct Callers {
     runtime: tokio::runtime::Runtime,
     generated: workspace_app_client::Client,
+    /// Three interceptors that override no hook.
+    empty_chain: workspace_app_client::Client,
+    /// No access log.
+    telemetry_off: workspace_app_client::Client,
     http: reqwest::Client,
     endpoint: reqwest::Url,
     keys: AkSk,
@@ -129,9 +136,28 @@ impl Callers {
             .unwrap();
         let endpoint =
             reqwest::Url::parse(&format!("{url}/v1/{PROJECT}/app-server-sub-jobs")).unwrap();
+        let same = || {
+            ClientBuilder::new()
+                .endpoint(&url)
+                .credentials(Credentials::ak_sk(AK, SK))
+                .project_id(PROJECT)
+                .retry(RetryPolicy::disabled())
+        };
+        let empty_chain = same()
+            .interceptor(Idle)
+            .interceptor(Idle)
+            .interceptor(Idle)
+            .build()
+            .unwrap();
+        let telemetry_off = same()
+            .telemetry(Telemetry::default().access_log(false))
+            .build()
+            .unwrap();
         Callers {
             runtime,
             generated,
+            empty_chain,
+            telemetry_off,
             http: workspace_app_client::http_client_builder()
                 .unwrap()
                 .build()
@@ -142,8 +168,11 @@ impl Callers {
     }
 
     async fn generated(&self) -> ListSubJobsResponse {
-        let page = self
-            .generated
+        Self::call(&self.generated).await
+    }
+
+    async fn call(client: &workspace_app_client::Client) -> ListSubJobsResponse {
+        let page = client
             .sub_jobs()
             .job_type(JobTypeFilter::CreateServer)
             .status(SubJobStatus::Success)
@@ -304,6 +333,55 @@ fn median_ns(group: &str, bench: &str) -> Option<f64> {
     estimates.pointer("/median/point_estimate")?.as_f64()
 }
 
+impl Callers {
+    /// The generated call with each downstream control that does nothing, in rounds
+    /// alternating with the plain generated call: the median time per call of each, in
+    /// nanoseconds, plain first.
+    fn controls_medians(&self, rounds: usize, calls_per_round: u32) -> Vec<(&'static str, f64)> {
+        let handle_settings = || CallSettings::new().max_attempts(1);
+        let mut times: Vec<(&'static str, Vec<f64>)> = [
+            "plain",
+            "empty interceptor chain (3)",
+            "access log off",
+            "client.with(..) per call",
+        ]
+        .into_iter()
+        .map(|name| (name, Vec::with_capacity(rounds)))
+        .collect();
+        self.runtime.block_on(async {
+            for _ in 0..rounds {
+                for (variant, (_, samples)) in times.iter_mut().enumerate() {
+                    let started = std::time::Instant::now();
+                    for _ in 0..calls_per_round {
+                        match variant {
+                            0 => black_box(Self::call(&self.generated).await),
+                            1 => black_box(Self::call(&self.empty_chain).await),
+                            2 => black_box(Self::call(&self.telemetry_off).await),
+                            _ => {
+                                black_box(Self::call(&self.generated.with(handle_settings())).await)
+                            }
+                        };
+                    }
+                    samples.push(started.elapsed().as_nanos() as f64 / f64::from(calls_per_round));
+                }
+            }
+        });
+        times
+            .into_iter()
+            .map(|(name, mut samples)| (name, median(&mut samples)))
+            .collect()
+    }
+}
+
+/// An interceptor that overrides no hook: what an installed chain costs by itself.
+struct Idle;
+
+impl Interceptor for Idle {
+    fn name(&self) -> &'static str {
+        "idle"
+    }
+}
+
 fn print_ratios(callers: &Callers) {
     println!("\n== ratios (medians of this run) ==");
     let (generated, hand_written) = callers.paired_medians(41, 20);
@@ -336,6 +414,16 @@ fn print_ratios(callers: &Callers) {
                 b / 1e3
             );
         }
+    }
+    let controls = callers.controls_medians(41, 20);
+    let plain = controls[0].1;
+    for (name, ns) in &controls[1..] {
+        println!(
+            "downstream controls, {name} / plain, paired rounds: {:.3}x  ({:.1} µs vs {:.1} µs)",
+            ns / plain,
+            ns / 1e3,
+            plain / 1e3
+        );
     }
     if let Some(whole) = median_ns("sign", "whole") {
         println!("sign one request: {:.2} µs (target < 5 µs)", whole / 1e3);

@@ -1,9 +1,11 @@
 //! Building a configured client.
 
 use std::fmt;
+use std::sync::Arc;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::call_settings::CallSettings;
 use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
 use crate::credentials::metadata::metadata_http;
 use crate::credentials::{CredentialSource, Credentials, CredentialsChain, Found, Provider, env};
@@ -15,7 +17,9 @@ use crate::http::endpoint::{check_endpoint, is_loopback_http, refuse_insecure_ht
 use crate::http::network::{ProxyUrl, read_ca_file};
 use crate::http::region_overrides;
 use crate::project_lookup::{default_iam_endpoint, lookup_project_id};
-use crate::retry::RetryPolicy;
+use crate::intercept::Interceptor;
+use crate::retry::{Classifier, RetryContext, RetryDecision, RetryPolicy};
+use crate::telemetry::Telemetry;
 use crate::signing::{Signer, SigningAlgorithm};
 
 /// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
@@ -276,6 +280,48 @@ impl ClientBuilder {
         self
     }
 
+    /// Runs `interceptor` at fixed points of every call (see [`intercept`](crate::intercept));
+    /// several run in the order they were added.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.config.interceptors = self.config.interceptors.then(&[Arc::new(interceptor)]);
+        self
+    }
+
+    /// Reads each failed attempt after the default classifier (statuses, `Retry-After`,
+    /// transport failures), to retry what it would not, or not what it would: `classify`
+    /// gets the attempt ([`RetryContext`]: status, the service's `error_code`, transport
+    /// failure) and the decision so far, and returns the decision. Several run in the order
+    /// they were added. The method rule holds whatever they say: a POST or PATCH that is not
+    /// `x-idempotent` is tried again only when the service cannot have acted on it (it could
+    /// not connect, or it was throttled). The retry policy's attempts and budget apply.
+    ///
+    /// ```
+    /// use workspace_app_client::{ClientBuilder, RetryDecision};
+    ///
+    /// let builder = ClientBuilder::new().retry_classifier(|attempt, default| {
+    ///     match attempt.error_code() {
+    ///         Some(code) if code.starts_with("WKS.0503") => attempt.throttled(),
+    ///         Some("APIGW.0301") => RetryDecision::DontRetry, // bad credentials: never
+    ///         _ => default,
+    ///     }
+    /// });
+    /// # let _ = builder;
+    /// ```
+    pub fn retry_classifier<F>(mut self, classify: F) -> Self
+    where
+        F: Fn(&RetryContext<'_>, RetryDecision) -> RetryDecision + Send + Sync + 'static,
+    {
+        let classify: Classifier = Arc::new(classify);
+        self.config.classifiers = self.config.classifiers.then(&[classify]);
+        self
+    }
+
+    /// What is recorded of each call beyond its span (see [`Telemetry`]).
+    pub fn telemetry(mut self, telemetry: Telemetry) -> Self {
+        self.config.telemetry = telemetry;
+        self
+    }
+
     /// Prepare every request (checked, signed) and send none: each call fails with
     /// [`Error::DryRun`](crate::Error::DryRun), which shows the request with its secrets
     /// masked (see [`dry_run`](crate::dry_run)).
@@ -460,6 +506,17 @@ impl Parts {
 }
 
 impl Client {
+    /// A handle on this client whose calls, listings and waits run with `settings` (see
+    /// [`CallSettings`]): the same connection pool, credentials and clock offset, nothing of
+    /// the settings in calls made without it. Cheap: no new connection pool.
+    pub fn with(&self, settings: CallSettings) -> Client {
+        Client::new_with_client(
+            self.baseurl(),
+            self.client().clone(),
+            self.inner().with(&settings),
+        )
+    }
+
     /// Where the client's credentials came from (`None` without credentials). Never the
     /// credentials themselves.
     pub fn credential_source(&self) -> Option<&CredentialSource> {

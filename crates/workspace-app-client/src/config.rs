@@ -2,10 +2,13 @@
 
 use std::time::Duration;
 
+use crate::call_settings::CallSettings;
 use crate::clock_skew::SharedOffset;
 use crate::credentials::Provider;
-use crate::retry::RetryPolicy;
+use crate::intercept::Chain;
+use crate::retry::{Classifiers, RetryPolicy};
 use crate::signing::Signer;
+use crate::telemetry::Telemetry;
 
 /// Default most bytes of a response body the client reads: 8 MiB. A page of 100 sub-jobs
 /// is about 50 KiB.
@@ -35,6 +38,15 @@ pub struct ClientConfig {
     /// Signs AK/SK requests with the chosen algorithm, keeping the key it derives
     /// ([`crate::ClientBuilder::signing_algorithm`]).
     pub(crate) signer: Signer,
+    /// The interceptors, in the order they run.
+    pub(crate) interceptors: Chain,
+    /// The retry classifiers, after the default.
+    pub(crate) classifiers: Classifiers,
+    /// What is recorded of each call beyond its span.
+    pub(crate) telemetry: Telemetry,
+    /// The OpenTelemetry instruments (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    pub(crate) instruments: std::sync::Arc<crate::metrics::Instruments>,
 }
 
 impl Default for ClientConfig {
@@ -49,6 +61,31 @@ impl Default for ClientConfig {
             dry_run: false,
             allow_insecure_http: false,
             signer: Signer::default(),
+            interceptors: Chain::default(),
+            classifiers: Classifiers::default(),
+            telemetry: Telemetry::default(),
+            #[cfg(feature = "metrics")]
+            instruments: crate::metrics::Instruments::new(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// This configuration with `settings` over it, for a [`Client::with`](crate::Client::with)
+    /// handle: resolved once here, so that a call merges nothing. What it shares with `self`
+    /// (the credentials and their refresh, the clock offset, the signer's derived key) is
+    /// shared, not copied.
+    pub(crate) fn with(&self, settings: &CallSettings) -> ClientConfig {
+        let mut retry = settings.retry.clone().unwrap_or_else(|| self.retry.clone());
+        if let Some(attempts) = settings.max_attempts {
+            retry = retry.max_attempts(attempts);
+        }
+        ClientConfig {
+            retry,
+            attempt_timeout: settings.attempt_timeout.unwrap_or(self.attempt_timeout),
+            interceptors: self.interceptors.then(&settings.interceptors()),
+            classifiers: self.classifiers.then(&settings.classifiers),
+            ..self.clone()
         }
     }
 }

@@ -12,3 +12,7 @@ pub struct Workflows;
 /// `docs/credentials-and-networks.md`.
 #[doc = include_str!("../../../docs/credentials-and-networks.md")]
 pub struct CredentialsAndNetworks;
+
+/// `docs/downstream-control.md`.
+#[doc = include_str!("../../../docs/downstream-control.md")]
+pub struct DownstreamControl;

@@ -50,12 +50,16 @@ pub mod dry_run;
 pub mod escaped;
 mod extensible;
 mod generated;
+pub mod intercept;
 mod mask;
 mod region;
 mod response_body;
 mod retry;
 mod settings_file;
 pub mod signing;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+mod telemetry;
 // (and, inside their folders: credentials' keys, sources and variable names; what a wait
 // is for, and what each status means to it)
 // 2. errors: every error type, and how the service's error bodies and a wait read.
@@ -64,7 +68,8 @@ mod error;
 mod http;
 // 4. credentials: the credentials file, the metadata service, refresh, the chain.
 mod credentials;
-// 5. config: what the generated client carries.
+// 5. config: what the generated client carries, and the settings of a handle on it.
+mod call_settings;
 mod config;
 // 6. transport: the request loop.
 mod transport;
@@ -83,6 +88,7 @@ pub mod fuzzing;
 #[cfg(test)]
 mod test_support;
 
+pub use call_settings::CallSettings;
 pub use client_builder::ClientBuilder;
 pub use config::{
     ClientConfig, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -97,6 +103,7 @@ pub use error::{
 };
 pub use escaped::Escaped;
 pub use extensible::Extensible;
+pub use intercept::Interceptor;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use http::region_overrides::{
     REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env,
@@ -109,7 +116,10 @@ pub use paging::{
 pub use project_lookup::default_iam_endpoint;
 pub use region::{Region, UnknownRegion};
 pub use response_body::with_response_body;
-pub use retry::{RetryPolicy, is_retryable_status};
+pub use retry::{
+    RetryContext, RetryDecision, RetryKind, RetryPolicy, TransportFailure, is_retryable_status,
+};
+pub use telemetry::{ACCESS_LOG_TARGET, Telemetry};
 pub use wait::{
     DEFAULT_MAX_POLL_INTERVAL, DEFAULT_MAX_SUB_JOBS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
     JobOutcome, JobWaiter, LAST_POLL_ALLOWANCE, MIN_POLL_INTERVAL, StatusCounts, SubJobPhase,

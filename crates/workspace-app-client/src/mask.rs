@@ -63,7 +63,12 @@ pub(crate) fn authorization(value: &str) -> String {
 pub(crate) fn headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_string(), header_value(name, value).into_owned()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                header_value(name, value).into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -75,15 +80,23 @@ mod tests {
     fn secrets_are_masked_and_the_signed_headers_kept() {
         let value = |text: &'static str| HeaderValue::from_static(text);
         let name = |text: &'static str| HeaderName::from_static(text);
-        assert_eq!(header_value(&name("x-auth-token"), &value("T-SECRET")), MASK);
+        assert_eq!(
+            header_value(&name("x-auth-token"), &value("T-SECRET")),
+            MASK
+        );
         assert_eq!(header_value(&name("set-cookie"), &value("s=SECRET")), MASK);
-        assert_eq!(header_value(&name("x-subject-token"), &value("SECRET")), MASK);
+        assert_eq!(
+            header_value(&name("x-subject-token"), &value("SECRET")),
+            MASK
+        );
         let mut odd = value("odd-SECRET");
         odd.set_sensitive(true);
         assert_eq!(header_value(&name("x-odd"), &odd), MASK);
         assert_eq!(header_value(&name("x-project-id"), &value("p")), "p");
         assert_eq!(
-            authorization("SDK-HMAC-SM3 Access=AK-SECRET, SignedHeaders=host;x-sdk-date, Signature=ab"),
+            authorization(
+                "SDK-HMAC-SM3 Access=AK-SECRET, SignedHeaders=host;x-sdk-date, Signature=ab"
+            ),
             "SDK-HMAC-SM3 Access=****, SignedHeaders=host;x-sdk-date, Signature=****"
         );
         assert_eq!(authorization("Bearer xyz"), MASK);

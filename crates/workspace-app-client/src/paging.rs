@@ -438,8 +438,14 @@ impl State {
         };
         self.launches += 1;
         let query = self.query.clone();
+        #[cfg(feature = "metrics")]
+        let in_flight = crate::metrics::PageInFlight::new(&query.client.inner.instruments);
         // The task leaves the caller's task: the wait's deadline and the span go with it.
-        let fetch = deadline::scope(deadline::current(), async move { query.fetch(slot).await });
+        let fetch = deadline::scope(deadline::current(), async move {
+            #[cfg(feature = "metrics")]
+            let _in_flight = in_flight;
+            query.fetch(slot).await
+        });
         self.spawn(slot, fetch.instrument(tracing::Span::current()));
     }
 

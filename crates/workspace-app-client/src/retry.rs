@@ -1,5 +1,6 @@
 //! When and how long to wait before trying a request again, and which failures allow it.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -104,6 +105,189 @@ impl RetryPolicy {
     }
 }
 
+/// What kind of failure another attempt answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryKind {
+    /// The service asked for fewer requests (429, a 503 with `Retry-After`, or a service
+    /// error code a classifier reads as throttling): it did not act on the request.
+    Throttled,
+    /// The service failed (500, 502, 503, 504): it may have acted.
+    ServerError,
+    /// No usable response: could not connect, timed out, the connection broke.
+    Transient,
+}
+
+/// Whether to try a failed attempt again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryDecision {
+    /// The attempt's outcome stands.
+    DontRetry,
+    /// Try again, after at least `after` if given (else the policy's backoff), as far as
+    /// the [`RetryPolicy`]'s attempts and budget allow.
+    Retry {
+        /// What kind of failure it is.
+        kind: RetryKind,
+        /// The least pause before the next attempt (a `Retry-After`).
+        after: Option<Duration>,
+    },
+}
+
+/// Why an attempt got no usable response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The connection could not be made (nothing was sent).
+    Connect,
+    /// The attempt timed out.
+    Timeout,
+    /// The response body broke off.
+    Body,
+    /// The request could not be sent whole, or the connection broke.
+    Request,
+    /// Any other failure.
+    Other,
+}
+
+impl TransportFailure {
+    pub(crate) fn of(error: &reqwest::Error) -> TransportFailure {
+        if error.is_connect() {
+            TransportFailure::Connect
+        } else if error.is_timeout() {
+            TransportFailure::Timeout
+        } else if error.is_body() || error.is_decode() {
+            TransportFailure::Body
+        } else if error.is_request() {
+            TransportFailure::Request
+        } else {
+            TransportFailure::Other
+        }
+    }
+}
+
+/// What a retry classifier sees of a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryContext<'a> {
+    pub(crate) operation: &'static str,
+    pub(crate) attempt: u32,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) error_code: Option<&'a str>,
+    pub(crate) transport: Option<TransportFailure>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl RetryContext<'_> {
+    /// The spec's `operationId` of the call.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The attempt that failed, from 1.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The response's status; `None` without a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// The service's `error_code` of an error response (read in every shape Huawei's
+    /// services write), when it sent one.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code
+    }
+
+    /// Why there was no usable response, when there was none.
+    pub fn transport_failure(&self) -> Option<TransportFailure> {
+        self.transport
+    }
+
+    /// The response's `Retry-After`, when it had a valid one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// [`RetryDecision::Retry`] as throttling, after the response's `Retry-After`: for a
+    /// classifier that reads a service error code as "slow down".
+    pub fn throttled(&self) -> RetryDecision {
+        RetryDecision::Retry {
+            kind: RetryKind::Throttled,
+            after: self.retry_after,
+        }
+    }
+}
+
+/// A retry classifier of the user's: the context of a failed attempt and the decision so
+/// far (the default's, or the previous classifier's), to the decision.
+pub(crate) type Classifier =
+    Arc<dyn Fn(&RetryContext<'_>, RetryDecision) -> RetryDecision + Send + Sync>;
+
+/// The retry classifiers of a client or a call, in the order they run; cheap to clone.
+#[derive(Clone, Default)]
+pub(crate) struct Classifiers(pub(crate) Arc<[Classifier]>);
+
+impl Classifiers {
+    /// `self`'s classifiers, then `more`.
+    pub(crate) fn then(&self, more: &[Classifier]) -> Classifiers {
+        if more.is_empty() {
+            return self.clone();
+        }
+        Classifiers(self.0.iter().chain(more).cloned().collect())
+    }
+}
+
+/// Only how many: a classifier is a closure.
+impl std::fmt::Debug for Classifiers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} retry classifier(s)", self.0.len())
+    }
+}
+
+/// The default decision: a transport failure is [`Transient`](RetryKind::Transient); 429
+/// and a 503 with `Retry-After` are [`Throttled`](RetryKind::Throttled); 500, 502, 503 and
+/// 504 are [`ServerError`](RetryKind::ServerError); nothing else is retried.
+pub(crate) fn default_decision(context: &RetryContext<'_>) -> RetryDecision {
+    let retry = |kind| RetryDecision::Retry {
+        kind,
+        after: context.retry_after,
+    };
+    match (context.status.map(|s| s.as_u16()), context.transport) {
+        (_, Some(_)) => retry(RetryKind::Transient),
+        (Some(429), _) => retry(RetryKind::Throttled),
+        (Some(503), _) if context.retry_after.is_some() => retry(RetryKind::Throttled),
+        (Some(500 | 502 | 503 | 504), _) => retry(RetryKind::ServerError),
+        _ => RetryDecision::DontRetry,
+    }
+}
+
+/// The decision for a failed attempt: the default's, then each classifier's in order, then
+/// the method rule, which no classifier can lift: a request that is not idempotent is tried
+/// again only when the service cannot have acted on it (it could not be sent: a failure to
+/// connect; or it was turned away: throttling).
+pub(crate) fn decide(
+    context: &RetryContext<'_>,
+    classifiers: &[Classifier],
+    idempotent: bool,
+) -> RetryDecision {
+    let decision = classifiers
+        .iter()
+        .fold(default_decision(context), |decision, classify| {
+            classify(context, decision)
+        });
+    match decision {
+        RetryDecision::Retry { kind, .. }
+            if !idempotent
+                && kind != RetryKind::Throttled
+                && context.transport != Some(TransportFailure::Connect) =>
+        {
+            RetryDecision::DontRetry
+        }
+        decision => decision,
+    }
+}
+
 /// Whether the operation may be sent twice with the effect of once: GET, HEAD, PUT, DELETE
 /// and OPTIONS are by HTTP's definition (RFC 9110 9.2.2); a POST or PATCH only when the spec
 /// says so (`x-idempotent: true`, read into `spec::operations`).
@@ -117,24 +301,6 @@ pub(crate) fn is_idempotent_method(method: &reqwest::Method) -> bool {
         Method::OPTIONS,
     ]
     .contains(method)
-}
-
-/// Whether an attempt that ended with `status` may be tried again: for an idempotent
-/// request, any [retryable status](is_retryable_status); otherwise only the answers that
-/// say the service did not act on it: 429 (throttled before it was looked at) and 503 with
-/// `Retry-After` (the gateway turned it away). A 500, 502 or 504 may come after the
-/// service acted, and a second POST would act twice.
-pub(crate) fn may_retry_response(
-    status: StatusCode,
-    has_retry_after: bool,
-    idempotent: bool,
-) -> bool {
-    match status.as_u16() {
-        _ if idempotent => is_retryable_status(status),
-        429 => true,
-        503 => has_retry_after,
-        _ => false,
-    }
 }
 
 /// The statuses worth another attempt of an idempotent request.
@@ -230,14 +396,21 @@ mod tests {
 
     #[test]
     fn a_request_that_is_not_idempotent_is_retried_only_when_the_service_did_not_act() {
-        let status = |code| StatusCode::from_u16(code).unwrap();
+        let retried = |status: u16, retry_after: bool, idempotent: bool| {
+            let mut context = context(Some(status), None);
+            context.retry_after = retry_after.then_some(Duration::ZERO);
+            matches!(
+                decide(&context, &[], idempotent),
+                RetryDecision::Retry { .. }
+            )
+        };
         for code in [429, 500, 502, 503, 504] {
-            assert!(may_retry_response(status(code), false, true), "{code}");
+            assert!(retried(code, false, true), "{code}");
         }
-        assert!(may_retry_response(status(429), false, false));
-        assert!(may_retry_response(status(503), true, false));
+        assert!(retried(429, false, false));
+        assert!(retried(503, true, false));
         for code in [500, 502, 503, 504, 400, 401] {
-            assert!(!may_retry_response(status(code), false, false), "{code}");
+            assert!(!retried(code, false, false), "{code}");
         }
         for method in ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"] {
             assert!(is_idempotent_method(&method.parse().unwrap()), "{method}");
@@ -245,6 +418,52 @@ mod tests {
         for method in ["POST", "PATCH"] {
             assert!(!is_idempotent_method(&method.parse().unwrap()), "{method}");
         }
+    }
+
+    fn context(status: Option<u16>, transport: Option<TransportFailure>) -> RetryContext<'static> {
+        RetryContext {
+            operation: "X",
+            attempt: 1,
+            status: status.map(|s| StatusCode::from_u16(s).unwrap()),
+            error_code: None,
+            transport,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn classifiers_extend_the_default_and_the_method_rule_holds() {
+        let is_retry = |d: RetryDecision| matches!(d, RetryDecision::Retry { .. });
+        assert!(is_retry(decide(&context(Some(502), None), &[], true)));
+        assert!(!is_retry(decide(&context(Some(400), None), &[], true)));
+        let throttling: Classifier = Arc::new(|c: &RetryContext<'_>, d| match c.error_code() {
+            Some("WKS.0503") => c.throttled(),
+            Some("APIGW.0301") => RetryDecision::DontRetry,
+            _ => d,
+        });
+        let mut wks = context(Some(400), None);
+        wks.error_code = Some("WKS.0503");
+        assert!(is_retry(decide(&wks, &[throttling.clone()], true)));
+        // Throttling: not acted on, so a POST too.
+        assert!(is_retry(decide(&wks, &[throttling.clone()], false)));
+        let mut refused = context(Some(503), None);
+        refused.error_code = Some("APIGW.0301");
+        assert!(!is_retry(decide(&refused, &[throttling], true)));
+        // The method rule: a classifier's retry of a 500 does not reach a POST.
+        let always: Classifier = Arc::new(|_: &RetryContext<'_>, _| RetryDecision::Retry {
+            kind: RetryKind::ServerError,
+            after: None,
+        });
+        assert!(!is_retry(decide(
+            &context(Some(500), None),
+            &[always.clone()],
+            false
+        )));
+        assert!(is_retry(decide(
+            &context(None, Some(TransportFailure::Connect)),
+            &[always],
+            false
+        )));
     }
 
     #[test]

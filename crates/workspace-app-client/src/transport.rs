@@ -2,6 +2,7 @@
 //! timeout, retries with backoff, and a bounded read of the response body. The result is a
 //! response with its body in memory, or the error the call ends with.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -20,10 +21,12 @@ use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
 use crate::escaped::Escaped;
 use crate::generated::operations;
 use crate::http::body::{Attempt, Body, receive};
+use crate::intercept::{AfterSigning, AttemptEnd, BeforeSigning, CallEnd, CallInfo, Hook, Stopped};
 use crate::retry::{
-    is_idempotent_method, may_retry_response, may_retry_transport, parse_retry_after,
+    RetryContext, RetryDecision, TransportFailure, decide, is_idempotent_method, parse_retry_after,
 };
 use crate::signing::{self, SigningError};
+use crate::telemetry::AccessLine;
 
 /// A response the generated code can read as the operation documents it, its body read
 /// whole: a success status, or an error status with the documented `{error_code, error_msg}`
@@ -72,6 +75,8 @@ pub(crate) enum Rejection {
     DryRun(Box<PreparedRequest>),
     /// No credentials to sign with (the metadata service failed); nothing was sent.
     Credentials(CredentialsError),
+    /// An interceptor stopped the call.
+    Interceptor(Stopped),
 }
 
 impl From<Rejection> for Error {
@@ -83,32 +88,223 @@ impl From<Rejection> for Error {
             Rejection::Unsigned(error) => Error::Signing(error),
             Rejection::DryRun(prepared) => Error::DryRun(prepared),
             Rejection::Credentials(error) => Error::Credentials(error),
+            Rejection::Interceptor(Stopped { name, hook, source }) => {
+                Error::Interceptor { name, hook, source }
+            }
         }
     }
 }
 
-/// Sends `request` as the configuration says, retrying what may be retried (see
-/// `may_retry_response` for what a request that is not idempotent allows).
+/// Sends `request` as the configuration says: each attempt through the interceptors,
+/// signed, timed out, retried as the classifiers and the method rule allow; then what an
+/// operator sees of the call (the span's OpenTelemetry fields, the access log) and the
+/// interceptors' `on_result`, whose error fails the call.
 pub(crate) async fn execute(
     client: &reqwest::Client,
     config: &ClientConfig,
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> Result<Received, Failure> {
+    let operation = operations::by_name(info.operation_id);
+    let method = method_name(request.method());
+    let mut call = CallInfo {
+        operation: operation.map_or(info.operation_id, |op| op.operation_id),
+        method,
+        path_template: operation.map_or("", |op| op.path),
+        attempt: 0,
+    };
+    let idempotent = operation.map_or_else(
+        || is_idempotent_method(request.method()),
+        operations::Operation::is_idempotent,
+    );
+    let url = request.url();
+    let server = url.host_str().unwrap_or_default().to_string();
     let span = tracing::info_span!(
         "workspace_app.call",
+        "otel.name" = %format_args!("{method} {}", call.path_template),
+        "otel.kind" = "client",
+        "otel.status_code" = field::Empty,
+        "http.request.method" = method,
+        "url.template" = call.path_template,
+        "url.scheme" = url.scheme(),
+        "server.address" = url.host_str().unwrap_or_default(),
+        "server.port" = url.port_or_known_default(),
+        "http.response.status_code" = field::Empty,
+        "error.type" = field::Empty,
+        "http.request.resend_count" = field::Empty,
+        "url.full" = field::Empty,
         operation = info.operation_id,
         attempt = field::Empty,
         status = field::Empty,
         request_id = field::Empty,
     );
-    let idempotent = operations::by_name(info.operation_id).map_or_else(
-        || is_idempotent_method(request.method()),
-        operations::Operation::is_idempotent,
+    if config.telemetry.record_full_url {
+        span.record("url.full", url.as_str());
+    }
+    let started = tokio::time::Instant::now();
+    let result = attempts(client, config, request, idempotent, &mut call)
+        .instrument(span.clone())
+        .await;
+    let _entered = span.enter();
+    ended(config, &span, call, &server, started.elapsed(), result)
+}
+
+/// The span's closing fields, the access log and `on_result`, for a call that ended so.
+fn ended(
+    config: &ClientConfig,
+    span: &tracing::Span,
+    call: CallInfo,
+    #[cfg_attr(not(feature = "metrics"), allow(unused_variables))] server: &str,
+    elapsed: Duration,
+    result: Result<Received, Failure>,
+) -> Result<Received, Failure> {
+    let end = CallOutcome::of(&result);
+    if let Some(status) = end.status {
+        span.record("http.response.status_code", status.as_u16());
+    }
+    if let Some(kind) = &end.error_type {
+        span.record("error.type", kind.as_ref());
+        span.record("otel.status_code", "ERROR");
+    }
+    if call.attempt > 1 {
+        span.record("http.request.resend_count", call.attempt - 1);
+    }
+    #[cfg(feature = "metrics")]
+    config.instruments.call(
+        &call,
+        server,
+        end.status.map(|s| s.as_u16()),
+        end.error_type.as_deref(),
+        elapsed,
     );
-    attempts(client, config, request, idempotent)
-        .instrument(span)
-        .await
+    if config.telemetry.access_log {
+        AccessLine {
+            call,
+            status: end.status,
+            body_bytes: end.body_bytes,
+            elapsed,
+            request_id: end.request_id.as_deref(),
+            error_type: end.error_type.as_deref(),
+            error_code: end.error_code.as_deref(),
+        }
+        .log();
+    }
+    if config.interceptors.is_empty() {
+        return result;
+    }
+    let view = CallEnd {
+        call,
+        status: end.status,
+        request_id: end.request_id.as_deref(),
+        elapsed,
+        error_type: end.error_type.as_deref(),
+        error_code: end.error_code.as_deref(),
+    };
+    match config
+        .interceptors
+        .run_all(Hook::OnResult, |interceptor| interceptor.on_result(&view))
+    {
+        Ok(()) => result,
+        Err(stopped) => Err(Failure::rejected(None, Rejection::Interceptor(stopped))),
+    }
+}
+
+/// What a call came to, as telemetry and `on_result` show it.
+struct CallOutcome {
+    status: Option<StatusCode>,
+    body_bytes: Option<usize>,
+    request_id: Option<String>,
+    /// OpenTelemetry's `error.type`: the status code, or what failed.
+    error_type: Option<Cow<'static, str>>,
+    error_code: Option<String>,
+}
+
+impl CallOutcome {
+    fn of(result: &Result<Received, Failure>) -> Self {
+        let status_error = |status: StatusCode| {
+            (!status.is_success()).then(|| Cow::Owned(status.as_str().to_string()))
+        };
+        match result {
+            Ok(received) => {
+                let status = received.status();
+                let error_code = (!status.is_success())
+                    .then(|| {
+                        ApiError::from_response(status, received.headers(), received.body())
+                            .error_code
+                    })
+                    .flatten();
+                CallOutcome {
+                    status: Some(status),
+                    body_bytes: Some(received.body().len()),
+                    request_id: request_id(received.headers()),
+                    error_type: status_error(status),
+                    error_code,
+                }
+            }
+            Err(Failure::Transport(error)) => CallOutcome {
+                status: error.status(),
+                body_bytes: None,
+                request_id: None,
+                error_type: Some(Cow::Borrowed(transport_error_type(error))),
+                error_code: None,
+            },
+            Err(Failure::Rejected(rejected)) => {
+                let head = rejected.head.as_ref();
+                let (error_type, error_code) = match &rejected.rejection {
+                    Rejection::Status(api) => (
+                        Cow::Owned(api.status.as_str().to_string()),
+                        api.error_code.clone(),
+                    ),
+                    Rejection::Redirect { .. } => (Cow::Borrowed("redirect"), None),
+                    Rejection::TooLarge { .. } => (Cow::Borrowed("response_too_large"), None),
+                    Rejection::Unsigned(_) => (Cow::Borrowed("signing"), None),
+                    Rejection::DryRun(_) => (Cow::Borrowed("dry_run"), None),
+                    Rejection::Credentials(_) => (Cow::Borrowed("credentials"), None),
+                    Rejection::Interceptor(_) => (Cow::Borrowed("interceptor"), None),
+                };
+                CallOutcome {
+                    status: head.map(|head| head.status),
+                    body_bytes: None,
+                    request_id: head.and_then(|head| request_id(&head.headers)),
+                    error_type: Some(error_type),
+                    error_code,
+                }
+            }
+        }
+    }
+}
+
+/// OpenTelemetry's `error.type` of a transport failure.
+fn transport_error_type(error: &reqwest::Error) -> &'static str {
+    match TransportFailure::of(error) {
+        TransportFailure::Connect => "connect",
+        TransportFailure::Timeout => "timeout",
+        TransportFailure::Body => "body",
+        TransportFailure::Request => "request",
+        _ => "transport",
+    }
+}
+
+/// The method's name, for the span and the views (every method the spec can have).
+fn method_name(method: &reqwest::Method) -> &'static str {
+    use reqwest::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        _ => "_OTHER",
+    }
+}
+
+/// What comes after an attempt: the request sent again after a pause, or the end.
+enum Next {
+    Again(reqwest::Request, Duration),
+    Finish,
 }
 
 async fn attempts(
@@ -116,6 +312,7 @@ async fn attempts(
     config: &ClientConfig,
     request: reqwest::Request,
     idempotent: bool,
+    call: &mut CallInfo,
 ) -> Result<Received, Failure> {
     let span = tracing::Span::current();
     let started = tokio::time::Instant::now();
@@ -125,13 +322,25 @@ async fn attempts(
     let mut skew_corrected = false;
     // A 401 with temporary credentials fetches new ones and tries once more.
     let mut refreshed = false;
+    let stopped = |stopped| Failure::rejected(None, Rejection::Interceptor(stopped));
     // Each attempt is signed afresh from a copy of the unsigned request.
     let mut next = request;
     loop {
         // `None` for a streaming body, which cannot be replayed: then this is the last try.
         let mut replay = next.try_clone();
         let mut attempt = next;
-        span.record("attempt", failed + 1);
+        call.attempt = failed + 1;
+        span.record("attempt", call.attempt);
+        if !config.interceptors.is_empty() {
+            let mut view = BeforeSigning {
+                call: *call,
+                request: &mut attempt,
+            };
+            config
+                .interceptors
+                .run(Hook::BeforeSigning, |i| i.before_signing(&mut view))
+                .map_err(stopped)?;
+        }
         // Temporary credentials are refreshed here when they are about to expire.
         let credentials = match &config.credentials {
             Some(provider) => Some(
@@ -145,6 +354,16 @@ async fn attempts(
         let signed_at = config.clock_offset.get().apply(SystemTime::now());
         authenticate(config, credentials.as_deref(), &mut attempt, signed_at)
             .map_err(|error| Failure::rejected(None, Rejection::Unsigned(error)))?;
+        if !config.interceptors.is_empty() {
+            let view = AfterSigning {
+                call: *call,
+                request: &attempt,
+            };
+            config
+                .interceptors
+                .run(Hook::AfterSigning, |i| i.after_signing(&view))
+                .map_err(stopped)?;
+        }
         if config.dry_run {
             let prepared = PreparedRequest::from_request(&attempt);
             return Err(Failure::rejected(
@@ -157,11 +376,13 @@ async fn attempts(
             let timeout = deadline::remaining().map_or(timeout, |left| timeout.min(left));
             *attempt.timeout_mut() = Some(timeout);
         }
+        let sent = tokio::time::Instant::now();
         let outcome = send(client, attempt, limit).await;
+        let attempt_took = sent.elapsed();
         failed += 1;
 
-        let retry_after = match &outcome {
-            Ok((head, _)) => {
+        let next_step = match &outcome {
+            Ok((head, body)) => {
                 span.record("status", head.status.as_u16());
                 if let Some(id) = request_id(&head.headers) {
                     span.record("request_id", id);
@@ -182,48 +403,137 @@ async fn attempts(
                              signing again with the service's time, for this request and \
                              the next; correct this machine's clock (NTP)"
                         );
-                        next = again;
-                        continue;
-                    }
-                    if !refreshed
+                        Next::Again(again, Duration::ZERO)
+                    } else if !refreshed
                         && let (Some(provider), Some(refused)) = (&config.credentials, &credentials)
                         && provider.is_refreshable()
                         && let Some(again) = replay.take()
                     {
                         refreshed = true;
                         if renew(provider, refused).await {
-                            next = again;
-                            continue;
+                            Next::Again(again, Duration::ZERO)
+                        } else {
+                            Next::Finish
                         }
+                    } else {
+                        Next::Finish
                     }
-                    return finish(outcome, limit);
+                } else {
+                    let retry_after = head
+                        .headers
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    let error_code = match body {
+                        Body::Whole(body)
+                            if !head.status.is_success() && !config.classifiers.0.is_empty() =>
+                        {
+                            ApiError::from_response(head.status, &head.headers, body).error_code
+                        }
+                        _ => None,
+                    };
+                    let context = RetryContext {
+                        operation: call.operation,
+                        attempt: call.attempt,
+                        status: Some(head.status),
+                        error_code: error_code.as_deref(),
+                        transport: None,
+                        retry_after,
+                    };
+                    let decision = if head.status.is_success() {
+                        RetryDecision::DontRetry
+                    } else {
+                        decide(&context, &config.classifiers.0, idempotent)
+                    };
+                    retry(config, call, decision, failed, started, &mut replay)
                 }
-                let retry_after = head
-                    .headers
-                    .get(RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                if !may_retry_response(head.status, retry_after.is_some(), idempotent) {
-                    return finish(outcome, limit);
-                }
-                retry_after
             }
-            Err(error) if may_retry_transport(error, idempotent) => None,
-            Err(_) => return finish(outcome, limit),
+            Err(error) => {
+                let context = RetryContext {
+                    operation: call.operation,
+                    attempt: call.attempt,
+                    status: None,
+                    error_code: None,
+                    transport: Some(TransportFailure::of(error)),
+                    retry_after: None,
+                };
+                let decision = decide(&context, &config.classifiers.0, idempotent);
+                retry(config, call, decision, failed, started, &mut replay)
+            }
         };
-        let Some(delay) = config.retry.delay(failed, started.elapsed(), retry_after) else {
-            return finish(outcome, limit);
-        };
-        // A retry that would start after the deadline in force is not worth waiting for.
-        if deadline::remaining().is_some_and(|left| delay >= left) {
-            return finish(outcome, limit);
+        if !config.interceptors.is_empty() {
+            let (status, headers) = match &outcome {
+                Ok((head, _)) => (Some(head.status), Some(&head.headers)),
+                Err(_) => (None, None),
+            };
+            let error_type = match &outcome {
+                Ok((head, _)) if !head.status.is_success() => {
+                    Some(Cow::Owned(head.status.as_str().to_string()))
+                }
+                Ok(_) => None,
+                Err(error) => Some(Cow::Borrowed(transport_error_type(error))),
+            };
+            let view = AttemptEnd {
+                call: *call,
+                status,
+                headers,
+                elapsed: attempt_took,
+                error_type: error_type.as_deref(),
+                retry_in: match &next_step {
+                    Next::Again(_, delay) => Some(*delay),
+                    Next::Finish => None,
+                },
+            };
+            config
+                .interceptors
+                .run(Hook::AfterAttempt, |i| i.after_attempt(&view))
+                .map_err(stopped)?;
         }
-        let Some(replay) = replay else {
-            return finish(outcome, limit);
-        };
-        log_retry(&outcome, failed, delay);
-        tokio::time::sleep(delay).await;
-        next = replay;
+        match next_step {
+            Next::Finish => return finish(outcome, limit),
+            Next::Again(again, delay) => {
+                if !delay.is_zero() {
+                    log_retry(&outcome, failed, delay);
+                    tokio::time::sleep(delay).await;
+                }
+                next = again;
+            }
+        }
+    }
+}
+
+/// The next attempt, when `decision` retries and the policy's attempts and budget, the
+/// deadline in force and a replayable request allow it.
+fn retry(
+    config: &ClientConfig,
+    #[cfg_attr(not(feature = "metrics"), allow(unused_variables))] call: &CallInfo,
+    decision: RetryDecision,
+    failed: u32,
+    started: tokio::time::Instant,
+    replay: &mut Option<reqwest::Request>,
+) -> Next {
+    let RetryDecision::Retry {
+        after,
+        #[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
+        kind,
+    } = decision
+    else {
+        return Next::Finish;
+    };
+    let Some(delay) = config.retry.delay(failed, started.elapsed(), after) else {
+        return Next::Finish;
+    };
+    // A retry that would start after the deadline in force is not worth waiting for.
+    if deadline::remaining().is_some_and(|left| delay >= left) {
+        return Next::Finish;
+    }
+    match replay.take() {
+        Some(again) => {
+            #[cfg(feature = "metrics")]
+            config.instruments.retry(call, kind);
+            Next::Again(again, delay)
+        }
+        None => Next::Finish,
     }
 }
 

@@ -7,6 +7,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -15,6 +16,7 @@ use super::api::ApiError;
 use crate::credentials::{CredentialsError, env};
 use crate::dry_run::PreparedRequest;
 use crate::generated::types::{self, JobDetailInfo};
+use crate::intercept::Hook;
 use crate::region::UnknownRegion;
 use crate::signing::SigningError;
 use crate::wait::target::WaitTarget;
@@ -87,6 +89,17 @@ pub enum Error {
     /// A dry run ([`ClientBuilder::dry_run`](crate::ClientBuilder::dry_run)): the request
     /// as it would have been sent, secrets masked; nothing was sent.
     DryRun(Box<PreparedRequest>),
+    /// An [`Interceptor`](crate::Interceptor) stopped the call with an error: before or
+    /// after signing, nothing of that attempt was sent; after an attempt, no further one
+    /// was made. `source()` is the interceptor's error.
+    Interceptor {
+        /// The interceptor's [`name`](crate::Interceptor::name).
+        name: &'static str,
+        /// Where it stopped the call.
+        hook: Hook,
+        /// Its error.
+        source: Arc<dyn StdError + Send + Sync + 'static>,
+    },
 }
 
 impl fmt::Display for Error {
@@ -132,6 +145,9 @@ impl fmt::Display for Error {
                     prepared.method, prepared.url
                 )
             }
+            Error::Interceptor { name, hook, .. } => {
+                write!(f, "interceptor `{name}` stopped the call {hook}")
+            }
         }
     }
 }
@@ -147,6 +163,7 @@ impl StdError for Error {
             Error::Build(error) => error.source(),
             Error::Credentials(error) => error.source(),
             Error::Wait(error) => error.source(),
+            Error::Interceptor { source, .. } => Some(source.as_ref()),
             Error::InvalidRequest(_)
             | Error::Api(_)
             | Error::Redirect { .. }
