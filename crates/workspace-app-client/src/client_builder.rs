@@ -1,14 +1,17 @@
 //! Building a configured client.
 
 use std::fmt;
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::call_settings::CallSettings;
 use crate::config::{ClientConfig, DEFAULT_CONNECT_TIMEOUT};
 use crate::credentials::metadata::metadata_http;
-use crate::credentials::{CredentialSource, Credentials, CredentialsChain, Found, Provider, env};
+use crate::credentials::{
+    CredentialSource, Credentials, CredentialsChain, ExchangeContext, ExchangeHttp, Found,
+    Provider, env,
+};
 use crate::error::{BuildError, ProjectLookupError};
 use crate::escaped::Escaped;
 use crate::generated::{Client, builder};
@@ -16,11 +19,12 @@ use crate::http::base::{base_http, user_agent};
 use crate::http::endpoint::{check_endpoint, is_loopback_http, refuse_insecure_http, shown_url};
 use crate::http::network::{ProxyUrl, read_ca_file};
 use crate::http::region_overrides;
-use crate::project_lookup::{default_iam_endpoint, lookup_project_id};
 use crate::intercept::Interceptor;
+use crate::project_lookup::{default_iam_endpoint, lookup_project_id};
 use crate::retry::{Classifier, RetryContext, RetryDecision, RetryPolicy};
-use crate::telemetry::Telemetry;
 use crate::signing::{Signer, SigningAlgorithm};
+use crate::telemetry::Telemetry;
+use progenitor_client::ClientInfo;
 
 /// Configures a [`Client`]: where it sends requests, how it authenticates, and how it
 /// copes with faults.
@@ -121,12 +125,15 @@ impl ClientBuilder {
     }
 
     /// A builder that finds its credentials the way Huawei's SDKs do, first hit wins:
-    /// credentials given with [`credentials`](Self::credentials), else the environment
-    /// (`HUAWEICLOUD_SDK_AK`, `_SK`, `_SECURITY_TOKEN`, `_PROJECT_ID`), else the
-    /// credentials file (`~/.huaweicloud/credentials`, section `basic`; path from
-    /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE`), else the ECS metadata service (temporary
-    /// credentials, refreshed before they expire). With AK/SK and no project ID,
-    /// [`build_async`](Self::build_async) looks the project ID up in IAM.
+    /// credentials given with [`credentials`](Self::credentials), else OIDC through STS
+    /// (the `HUAWEICLOUD_OIDC_*` variables), else the environment (IdP federation with
+    /// `HUAWEICLOUD_SDK_IDP_ID` and `_ID_TOKEN_FILE`, else `HUAWEICLOUD_SDK_AK`, `_SK`,
+    /// `_SECURITY_TOKEN`; `_PROJECT_ID`), else the credentials file
+    /// (`~/.huaweicloud/credentials`, section `basic`; path from
+    /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE`), else the ECS metadata service. Temporary
+    /// credentials (an ID token's, the metadata service's) are refreshed before they
+    /// expire. With AK/SK and no project ID, [`build_async`](Self::build_async) looks the
+    /// project ID up in IAM. See [`CredentialsChain`].
     ///
     /// Shorthand for `ClientBuilder::new().credentials_chain(CredentialsChain::default())`.
     pub fn default_chain() -> Self {
@@ -331,9 +338,9 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and returns the generated client, configured. Credentials from
-    /// the [chain](Self::default_chain) are found here, except those of the metadata
-    /// service, fetched by the first request; a missing project ID is an error (use
-    /// [`build_async`](Self::build_async) to look it up).
+    /// the [chain](Self::default_chain) are found here, except temporary ones (the metadata
+    /// service's, an ID token's exchange), fetched by the first request; a missing project
+    /// ID is an error (use [`build_async`](Self::build_async) to look it up).
     pub fn build(self) -> Result<Client, BuildError> {
         let parts = self.into_parts()?;
         if parts.needs_project_id() {
@@ -343,16 +350,17 @@ impl ClientBuilder {
         Ok(parts.client())
     }
 
-    /// [`build`](Self::build), then what needs the network: credentials from the metadata
-    /// service are fetched now (so that a chain that finds none fails here, naming every
-    /// source it tried), and with AK/SK and no project ID, the project ID is looked up in
-    /// IAM (signed `GET /v3/projects?name=<region>`; cached per AK, region and IAM
-    /// endpoint for the life of the process).
+    /// [`build`](Self::build), then what needs the network: temporary credentials (the
+    /// metadata service's, an ID token's exchange) are fetched now (so that a chain that
+    /// finds none, or a token that is refused, fails here, naming the sources), and with
+    /// AK/SK and no project ID, the project ID is looked up in IAM (signed
+    /// `GET /v3/projects?name=<region>`; cached per AK, region and IAM endpoint for the
+    /// life of the process).
     pub async fn build_async(self) -> Result<Client, BuildError> {
         let mut parts = self.into_parts()?;
         parts.refuse_insecure_http()?;
         if let Some(provider) = &parts.config.credentials
-            && matches!(provider.source, CredentialSource::Metadata(_))
+            && provider.is_refreshable()
         {
             provider.current().await.map_err(BuildError::Credentials)?;
         }
@@ -397,37 +405,6 @@ impl ClientBuilder {
             (None, None) => return Err(BuildError::NoEndpoint),
         };
 
-        let found = match (self.credentials, &self.chain) {
-            (Some(credentials), _) => {
-                credentials
-                    .validate()
-                    .map_err(BuildError::InvalidCredentials)?;
-                Some(Found {
-                    provider: Provider::fixed(CredentialSource::Explicit, credentials),
-                    project_id: None,
-                    iam_endpoint: None,
-                })
-            }
-            (None, Some(chain)) => Some(chain.resolve(&lookup, metadata_http)?),
-            (None, None) => None,
-        };
-        let (provider, found_project, found_iam) = match found {
-            Some(found) => (Some(found.provider), found.project_id, found.iam_endpoint),
-            None => (None, None, None),
-        };
-        let project_id = self.project_id.or(found_project);
-        if let Some(project) = &project_id
-            && (project.is_empty()
-                || project.chars().any(char::is_control)
-                || project.trim() != project)
-        {
-            return Err(BuildError::InvalidProjectId(project.clone()));
-        }
-        let iam_endpoint = self
-            .iam_endpoint
-            .or_else(|| lookup(env::IAM_ENDPOINT).filter(|u| !u.is_empty()))
-            .or(found_iam);
-
         if self.http_client.is_some() {
             let ignored = [
                 ("proxy", self.proxy.is_some()),
@@ -460,6 +437,52 @@ impl ClientBuilder {
                 crate::http::tls::configure(http, &extra_roots)?.build()?
             }
         };
+
+        let found = match (self.credentials, &self.chain) {
+            (Some(credentials), _) => {
+                credentials
+                    .validate()
+                    .map_err(BuildError::InvalidCredentials)?;
+                Some(Found {
+                    provider: Provider::fixed(CredentialSource::Explicit, credentials),
+                    project_id: None,
+                    iam_endpoint: None,
+                })
+            }
+            (None, Some(chain)) => {
+                // An ID token is exchanged at IAM or STS through the client's HTTP client.
+                let exchange = ExchangeContext {
+                    http: ExchangeHttp {
+                        http: http.clone(),
+                        timeout: self.config.attempt_timeout,
+                    },
+                    iam_endpoint: self.iam_endpoint.clone(),
+                    region_iam_endpoint: default_iam_endpoint(
+                        self.region.as_deref().unwrap_or_default(),
+                    ),
+                    allow_insecure_http: self.config.allow_insecure_http,
+                };
+                Some(chain.resolve(&lookup, metadata_http, &exchange)?)
+            }
+            (None, None) => None,
+        };
+        let (provider, found_project, found_iam) = match found {
+            Some(found) => (Some(found.provider), found.project_id, found.iam_endpoint),
+            None => (None, None, None),
+        };
+        let project_id = self.project_id.or(found_project);
+        if let Some(project) = &project_id
+            && (project.is_empty()
+                || project.chars().any(char::is_control)
+                || project.trim() != project)
+        {
+            return Err(BuildError::InvalidProjectId(project.clone()));
+        }
+        let iam_endpoint = self
+            .iam_endpoint
+            .or_else(|| lookup(env::IAM_ENDPOINT).filter(|u| !u.is_empty()))
+            .or(found_iam);
+
         let config = ClientConfig {
             credentials: provider,
             project_id,

@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::auth::Auth;
 use crate::clock::Clock;
 use crate::faults::Faults;
+use crate::workload::{OidcTrust, Workload};
 
 /// The project the emulator serves when none is configured (32 hex digits, like a real one).
 pub const DEFAULT_PROJECT_ID: &str = "0605767a3300d5762fb7c0186d9e1779";
@@ -41,6 +42,7 @@ pub struct Config {
     pub(crate) speed: f64,
     pub(crate) clock: Clock,
     pub(crate) faults: Faults,
+    pub(crate) workload: Workload,
     pub(crate) header_timeout: Duration,
     pub(crate) max_connections: usize,
     pub(crate) shutdown_grace: Duration,
@@ -59,6 +61,7 @@ impl Default for Config {
             speed: 1.0,
             clock: Clock::system(),
             faults: Faults::default(),
+            workload: Workload::default(),
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
@@ -152,7 +155,77 @@ impl Config {
     /// [`Emulator::base_url`](crate::emulator::Emulator::base_url).
     pub fn metadata_credentials(mut self, lifetime: Duration) -> Self {
         self.auth.metadata.ttl = Some(lifetime);
+        self.auth.metadata.metadata = true;
         self
+    }
+
+    /// Serves IAM's IdP federation for the identity provider `idp_id`, as Huawei's SDKs use
+    /// it (`HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE`), without
+    /// credentials:
+    ///
+    /// - `POST /v3.0/OS-AUTH/id-token/tokens` with `X-Idp-Id: <idp_id>` and
+    ///   `{"auth": {"id_token": {"id": "<ID token>"}}}`: 201 with an unscoped token in
+    ///   `X-Subject-Token` (valid 24 hours) and its details in the body. The ID token must
+    ///   be one the emulator accepts ([`Config::id_token`],
+    ///   [`Emulator::accept_id_token`](crate::emulator::Emulator::accept_id_token)) and not
+    ///   expired, else 401 (`The ID token is not valid.` or `... has expired.`); another
+    ///   identity provider gets 404, a missing `X-Idp-Id` or ID token 400;
+    /// - `POST /v3.0/OS-CREDENTIAL/securitytokens` with `{"auth": {"identity": {"methods":
+    ///   ["token"], "token": {"id": "<unscoped token>", "duration_seconds": 900..86400}}}}`:
+    ///   201 and `{"credential": {"access", "secret", "securitytoken", "expires_at"}}`,
+    ///   valid for `duration_seconds` (default 900) on the emulator's clock; an unscoped
+    ///   token it did not issue, or that has expired, gets 401.
+    ///
+    /// Errors are IAM's `{"error_msg", "error_code"}` (`IAM.0011` 400, `IAM.0007` 401,
+    /// `IAM.0004` 404). The API and IAM's project list accept the credentials (signed,
+    /// with their `X-Security-Token`) until they expire, then answer 401, as they do the
+    /// [metadata endpoint's](Config::metadata_credentials); with federation on, every
+    /// request to the API must authenticate. Point a client's IAM endpoint
+    /// (`ClientBuilder::iam_endpoint`) at [`Emulator::base_url`](crate::emulator::Emulator::base_url).
+    pub fn federation(mut self, idp_id: impl Into<String>) -> Self {
+        self.workload.idp_id = Some(idp_id.into());
+        self.issues_credentials();
+        self
+    }
+
+    /// Serves STS's `POST /v5/agencies/assume-with-oidc` (AssumeAgencyWithOIDC), as
+    /// Huawei's SDKs use it (the `HUAWEICLOUD_OIDC_*` variables), without credentials:
+    /// `{"provider_urn", "agency_urn", "agency_session_name", "id_token",
+    /// "duration_seconds" (900..43200, default 3600), "policy", "policy_ids"}` gets 200 and
+    /// `{"credentials": {"access_key_id", "secret_access_key", "security_token",
+    /// "expiration"}, "assumed_agency": {..}, ..}`, valid for `duration_seconds` on the
+    /// emulator's clock, when the provider is `provider_urn`, the agency `agency_urn`, and
+    /// the ID token one the emulator accepts ([`Config::id_token`]) and not expired (else
+    /// 401; another provider or agency 404; a body out of STS's bounds 400). Errors are
+    /// `{"error_msg", "error_code"}`. The API accepts the credentials as it does those of
+    /// [`Config::federation`]. Point `HUAWEICLOUD_SDK_STS_ENDPOINT` at
+    /// [`Emulator::base_url`](crate::emulator::Emulator::base_url).
+    pub fn oidc(mut self, provider_urn: impl Into<String>, agency_urn: impl Into<String>) -> Self {
+        self.workload.oidc = Some(OidcTrust {
+            provider_urn: provider_urn.into(),
+            agency_urn: agency_urn.into(),
+        });
+        self.issues_credentials();
+        self
+    }
+
+    /// An ID token that IAM's federation and STS's OIDC endpoints accept, for `lifetime`
+    /// from the emulator's start on its clock (then 401, `The ID token has expired.`). Any
+    /// text will do: the emulator compares, as the real services check a JWT's signature
+    /// and `exp`. More tokens can be accepted later, as a platform rotates them
+    /// ([`Emulator::accept_id_token`](crate::emulator::Emulator::accept_id_token)).
+    pub fn id_token(mut self, token: impl Into<String>, lifetime: Duration) -> Self {
+        self.workload.configure_id_token(token.into(), lifetime);
+        self
+    }
+
+    /// Authentication then requires credentials: issued ones at least.
+    fn issues_credentials(&mut self) {
+        // The metadata endpoint's lifetime when it serves; otherwise unused.
+        self.auth
+            .metadata
+            .ttl
+            .get_or_insert(Duration::from_secs(60 * 60));
     }
 
     /// How long a client has to send a request's head, counted from the moment the emulator
@@ -211,6 +284,9 @@ impl Config {
         }
         if self.region.is_empty() {
             return invalid("the region must not be empty");
+        }
+        if let Some(invalid_setting) = self.workload.invalid_setting() {
+            return invalid(invalid_setting);
         }
         if self.auth.metadata.ttl.is_some_and(|ttl| ttl.is_zero()) {
             return invalid("the lifetime of metadata credentials must be longer than zero");

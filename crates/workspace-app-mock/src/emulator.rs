@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use secrecy::ExposeSecret;
@@ -15,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Error};
 use crate::connections;
 use crate::faults::{FaultState, Faults};
+use crate::issuer::Origin;
 use crate::lock::lock;
 use crate::plan::{AddedJob, JobPlan};
 use crate::seed;
@@ -39,6 +41,7 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
 
     let mut auth = config.auth.clone();
     auth.metadata = auth.metadata.fresh(config.seed);
+    let workload = config.workload.fresh(config.seed, config.clock.now());
     let mut shared = Shared::new(
         config.clock.clone(),
         config.speed,
@@ -50,6 +53,7 @@ pub async fn start(config: Config) -> Result<Emulator, Error> {
     );
     shared.iam = config.iam;
     shared.region = config.region.clone();
+    shared.workload = workload;
     let shared = Arc::new(shared);
     let plans = seed::jobs(&mut lock(&shared.ids), config.jobs, shared.clock.now());
     for plan in plans {
@@ -109,12 +113,41 @@ impl Emulator {
 
     /// How many temporary credentials the metadata endpoint has issued.
     pub fn metadata_credentials_issued(&self) -> u64 {
-        self.shared.auth.metadata.count()
+        self.shared.auth.metadata.count(Origin::Metadata)
     }
 
-    /// Revokes every temporary credential the metadata endpoint has issued, before it
-    /// expires: requests signed with one are refused (401) from now on, and the endpoint
-    /// issues new ones.
+    /// How many ID tokens IAM has exchanged for unscoped tokens
+    /// ([`Config::federation`]).
+    pub fn id_tokens_exchanged(&self) -> u64 {
+        self.shared.workload.exchanged()
+    }
+
+    /// How many temporary credentials IAM's `OS-CREDENTIAL/securitytokens` has issued
+    /// ([`Config::federation`]).
+    pub fn federation_credentials_issued(&self) -> u64 {
+        self.shared.auth.metadata.count(Origin::Federation)
+    }
+
+    /// How many temporary credentials STS's `assume-with-oidc` has issued
+    /// ([`Config::oidc`]).
+    pub fn oidc_credentials_issued(&self) -> u64 {
+        self.shared.auth.metadata.count(Origin::Oidc)
+    }
+
+    /// Accepts a new ID token for `lifetime` from now on the emulator's clock, as a
+    /// platform issues one when it rotates a projected token: IAM's federation and STS's
+    /// OIDC endpoints take it from now. Tokens accepted before stay accepted until they
+    /// expire.
+    pub fn accept_id_token(&self, token: impl Into<String>, lifetime: Duration) {
+        let now = self.shared.clock.now();
+        self.shared
+            .workload
+            .accept_id_token(token.into(), now.checked_add(lifetime).unwrap_or(now));
+    }
+
+    /// Revokes every temporary credential the emulator has issued (its metadata endpoint,
+    /// IAM, STS), before it expires: requests signed with one are refused (401) from now
+    /// on, and the endpoints issue new ones.
     pub fn revoke_metadata_credentials(&self) {
         self.shared.auth.metadata.revoke_all();
     }

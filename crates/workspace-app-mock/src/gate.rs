@@ -1,6 +1,7 @@
 //! The request gate every service passes a request through before answering it: the body
 //! read within bounds (of size and of time), then the credentials checked at the emulator's
-//! now. Each service words its own refusal ([`Refused`]).
+//! now (but for the exchanges of an ID token, which take none). Each service words its own
+//! refusal ([`Refused`]).
 
 use std::time::SystemTime;
 
@@ -23,6 +24,27 @@ pub(crate) enum Refused {
     Auth(AuthFailure),
 }
 
+/// Reads the (bounded) body, and nothing more: for the endpoints that take no credentials
+/// (IAM's and STS's exchanges of an ID token). The error says why, in a sentence.
+pub(crate) async fn read_body(shared: &Shared, request: Request) -> Result<(Parts, Bytes), String> {
+    let (parts, body) = request.into_parts();
+    // Bounded in time too, so a client trickling a body cannot hold a connection forever.
+    let read = tokio::time::timeout(
+        shared.body_timeout,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    );
+    match read.await {
+        Ok(Ok(body)) => Ok((parts, body)),
+        Ok(Err(_)) => Err(format!(
+            "the request body is larger than {MAX_BODY_BYTES} bytes"
+        )),
+        Err(_) => Err(format!(
+            "the request body did not arrive within {} s of its head",
+            shared.body_timeout.as_secs_f64()
+        )),
+    }
+}
+
 /// Reads the (bounded) body and checks the request's credentials at the emulator's `now`
 /// (a signature covers the body's hash), which it returns with the request's head and
 /// body. `credentials_required`: refuse an unsigned request even when the emulator's API is
@@ -32,27 +54,7 @@ pub(crate) async fn read_and_check(
     request: Request,
     credentials_required: bool,
 ) -> Result<(Parts, Bytes, SystemTime), Refused> {
-    let (parts, body) = request.into_parts();
-    // Bounded in time too, so a client trickling a body cannot hold a connection forever.
-    let read = tokio::time::timeout(
-        shared.body_timeout,
-        axum::body::to_bytes(body, MAX_BODY_BYTES),
-    );
-    let body = match read.await {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => {
-            return Err(Refused::Body(format!(
-                "the request body is larger than {MAX_BODY_BYTES} bytes"
-            )));
-        }
-        Err(_) => {
-            return Err(Refused::Body(format!(
-                "the request body did not arrive within {} s of its head",
-                shared.body_timeout.as_secs_f64()
-            )));
-        }
-    };
-
+    let (parts, body) = read_body(shared, request).await.map_err(Refused::Body)?;
     let now = shared.clock.now();
     let credentials = auth::Request {
         method: &parts.method,

@@ -1,6 +1,7 @@
-//! The key issuer behind the ECS metadata endpoint: the temporary credentials and session
-//! tokens it has issued, which authentication then accepts until they expire (expired ones
-//! are kept a while, to answer "expired" rather than "unknown").
+//! The key issuer behind the endpoints that hand out temporary credentials (the ECS
+//! metadata endpoint, IAM's security tokens, STS's assumed agencies): the credentials and
+//! metadata session tokens issued, which authentication then accepts until they expire
+//! (expired ones are kept a while, to answer "expired" rather than "unknown").
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -15,18 +16,35 @@ use crate::lock::lock;
 /// Issued credentials kept (expired ones too, to answer "expired" rather than "unknown").
 const MAX_KEPT: usize = 4096;
 
-/// What the metadata endpoint has issued. Clones share it.
+/// What the endpoints have issued. Clones share it.
 #[derive(Clone, Default)]
 pub(crate) struct Issuer {
-    /// The lifetime of issued credentials; `None`: the endpoint is off.
+    /// `Some` when an endpoint issues credentials, which authentication then checks (a
+    /// request must present some: `Auth::is_open`): the lifetime of the metadata endpoint's
+    /// when it [serves](Issuer::metadata) (IAM and STS issue them for as long as each
+    /// request asks).
     pub(crate) ttl: Option<Duration>,
+    /// Whether the ECS metadata endpoint issues credentials (for `ttl`).
+    pub(crate) metadata: bool,
     issued: Arc<Mutex<Issued>>,
+}
+
+/// Which endpoint issued a key, for the counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// The ECS metadata endpoint.
+    Metadata,
+    /// IAM's `OS-CREDENTIAL/securitytokens` (IdP federation).
+    Federation,
+    /// STS's `assume-with-oidc`.
+    Oidc,
 }
 
 #[derive(Default)]
 struct Issued {
     keys: Vec<Key>,
-    count: u64,
+    /// Keys issued by the metadata endpoint, IAM, STS.
+    counts: [u64; 3],
     /// Session tokens (`PUT /meta-data/latest/api/token`) and when they expire.
     sessions: Vec<(SecretString, SystemTime)>,
     sessions_issued: u64,
@@ -55,7 +73,8 @@ impl fmt::Debug for Issuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Issuer")
             .field("ttl", &self.ttl)
-            .field("issued", &lock(&self.issued).count)
+            .field("metadata", &self.metadata)
+            .field("issued", &lock(&self.issued).counts)
             .finish()
     }
 }
@@ -65,6 +84,7 @@ impl Issuer {
     pub(crate) fn fresh(&self, seed: u64) -> Self {
         Issuer {
             ttl: self.ttl,
+            metadata: self.metadata,
             issued: Arc::new(Mutex::new(Issued {
                 rng: Some(Rng::with_seed(seed ^ 0x6d65_7461_6461_7461)),
                 ..Issued::default()
@@ -72,8 +92,9 @@ impl Issuer {
         }
     }
 
-    pub(crate) fn count(&self) -> u64 {
-        lock(&self.issued).count
+    /// How many keys `origin` has issued.
+    pub(crate) fn count(&self, origin: Origin) -> u64 {
+        lock(&self.issued).counts[origin as usize]
     }
 
     /// Forgets every key issued so far, as when they are revoked or rotated early: requests
@@ -119,7 +140,7 @@ impl Issuer {
             .map(|key| (key.sk.clone(), key.security_token.clone(), key.expires_at))
     }
 
-    pub(crate) fn issue(&self, now: SystemTime, ttl: Duration) -> Key {
+    pub(crate) fn issue(&self, now: SystemTime, ttl: Duration, origin: Origin) -> Key {
         let mut issued = lock(&self.issued);
         const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         const MIXED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -135,7 +156,7 @@ impl Issuer {
         if issued.keys.len() >= MAX_KEPT {
             issued.keys.remove(0);
         }
-        issued.count += 1;
+        issued.counts[origin as usize] += 1;
         issued.keys.push(key.clone());
         key
     }

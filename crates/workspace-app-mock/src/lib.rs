@@ -17,6 +17,12 @@
 //!   [15 minutes](MAX_CLOCK_SKEW) of the emulator's clock), or
 //!   [temporary](Config::temporary) AK/SK credentials, whose requests must also carry and
 //!   sign their `X-Security-Token`;
+//! - the services that hand out temporary keys, which the API then accepts until they
+//!   expire on the emulator's clock: the ECS metadata endpoint
+//!   ([`Config::metadata_credentials`]), IAM's IdP federation ([`Config::federation`]: an
+//!   OIDC ID token for an unscoped token, that token for keys) and STS's
+//!   `assume-with-oidc` ([`Config::oidc`]), the ID tokens they take configured
+//!   ([`Config::id_token`]) and rotated ([`Emulator::accept_id_token`]);
 //! - every answer carries `X-Request-Id`, and a `Date` read from the emulator's [`Clock`]
 //!   (so a test that sets a [`ManualClock`] hours ahead shows a client a skewed server);
 //! - [fault injection](Faults): 500, 503 and 429 at seeded rates, added latency, and
@@ -119,7 +125,7 @@
 //! | an `X-Project-Id` not in `SignedHeaders` | `x-project-id must be among the signed headers` |
 //! | `X-Sdk-Date` missing or malformed | `the X-Sdk-Date header is missing or not of the form YYYYMMDDTHHMMSSZ` |
 //! | `X-Sdk-Date` more than [15 minutes](MAX_CLOCK_SKEW) from the emulator's clock | `the X-Sdk-Date is more than 15 minutes away` |
-//! | temporary keys from the [metadata endpoint](Config::metadata_credentials), past their expiry | `the temporary credentials have expired` |
+//! | temporary keys from the [metadata endpoint](Config::metadata_credentials), [IAM](Config::federation) or [STS](Config::oidc), past their expiry | `the temporary credentials have expired` |
 //! | any other mismatch: wrong SK, the request changed after signing | `verify aksk signature fail` |
 //!
 //! Every credential a request presents must hold: a valid token next to a bad
@@ -145,7 +151,9 @@ mod server;
 mod spec_enums;
 mod state;
 mod store;
+mod sts;
 mod times;
+mod workload;
 
 pub use auth::MAX_CLOCK_SKEW;
 pub use axum::http::StatusCode;

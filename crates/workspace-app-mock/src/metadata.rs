@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 
+use crate::issuer::Origin;
 use crate::state::Shared;
 use crate::times::rfc3339;
 
@@ -24,7 +25,7 @@ pub(crate) async fn session_token(
     headers: HeaderMap,
 ) -> Response {
     let issuer = &shared.auth.metadata;
-    if issuer.ttl.is_none() {
+    if !issuer.metadata {
         return (
             StatusCode::NOT_FOUND,
             "metadata credentials are not enabled",
@@ -56,7 +57,7 @@ pub(crate) async fn security_key(
     headers: HeaderMap,
 ) -> Response {
     let issuer = &shared.auth.metadata;
-    let Some(ttl) = issuer.ttl else {
+    let (true, Some(ttl)) = (issuer.metadata, issuer.ttl) else {
         return (
             StatusCode::NOT_FOUND,
             "metadata credentials are not enabled",
@@ -73,7 +74,7 @@ pub(crate) async fn security_key(
         )
             .into_response();
     }
-    let key = issuer.issue(now, ttl);
+    let key = issuer.issue(now, ttl, Origin::Metadata);
     let body = serde_json::json!({
         "credential": {
             "access": key.ak.expose_secret(),

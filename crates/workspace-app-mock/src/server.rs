@@ -1,4 +1,4 @@
-//! The HTTP side put together: the routes of the API, IAM and the metadata service, behind
+//! The HTTP side put together: the routes of the API, IAM, STS and the metadata service, behind
 //! a gateway that, like Huawei's, counts each request, adds latency, answers with an injected
 //! fault when one is due, and stamps `X-Request-Id` and `Date` on whatever goes back.
 
@@ -11,15 +11,16 @@ use axum::http::HeaderValue;
 use axum::http::header::DATE;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{any, get, put};
+use axum::routing::{any, get, post, put};
 use workspace_app_client::REQUEST_ID_HEADER;
 use workspace_app_client::spec::operations::LIST_SUB_JOBS;
 
 use crate::api::{documented_example, injected_response, list_sub_jobs};
-use crate::iam::list_projects;
+use crate::iam::{id_token_tokens, list_projects, security_tokens};
 use crate::lock::lock;
 use crate::metadata::{security_key, session_token};
 use crate::state::Shared;
+use crate::sts::assume_with_oidc;
 
 /// Every route, behind the gateway.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -28,8 +29,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         // (or as another operation the spec has at this path is answered).
         // The template is the spec's, whose `{name}` syntax is axum's too.
         .route(LIST_SUB_JOBS.path, any(list_sub_jobs))
-        // IAM and the ECS metadata service, when enabled (404 otherwise).
+        // IAM, STS and the ECS metadata service, when enabled (404 otherwise).
         .route("/v3/projects", get(list_projects))
+        .route("/v3.0/OS-AUTH/id-token/tokens", post(id_token_tokens))
+        .route("/v3.0/OS-CREDENTIAL/securitytokens", post(security_tokens))
+        .route("/v5/agencies/assume-with-oidc", post(assume_with_oidc))
         .route("/openstack/latest/securitykey", get(security_key))
         .route("/meta-data/latest/api/token", put(session_token))
         // Other operations of the spec get their documented success; other paths 404.

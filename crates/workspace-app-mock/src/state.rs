@@ -1,5 +1,6 @@
 //! What the routes and the [`Emulator`](crate::emulator::Emulator) handle share: the store,
-//! the clock, the accepted credentials, the faults to inject, the generators of IDs.
+//! the clock, the accepted credentials and ID tokens, the faults to inject, the generators
+//! of IDs.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, PoisonError, RwLock};
@@ -14,6 +15,7 @@ use crate::lock::lock;
 use crate::plan::{AddedJob, JobPlan};
 use crate::seed;
 use crate::store::Store;
+use crate::workload::Workload;
 
 /// Everything the handlers and the emulator's handle share.
 #[derive(Debug)]
@@ -33,6 +35,8 @@ pub(crate) struct Shared {
     /// Whether IAM answers (one project: `project_id`, named `region`).
     pub(crate) iam: bool,
     pub(crate) region: String,
+    /// What IAM's federation and STS's OIDC endpoints accept.
+    pub(crate) workload: Workload,
 }
 
 impl Shared {
@@ -58,6 +62,7 @@ impl Shared {
             body_timeout,
             iam: false,
             region: String::new(),
+            workload: Workload::default(),
         }
     }
 

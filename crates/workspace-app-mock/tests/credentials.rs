@@ -11,37 +11,19 @@ use workspace_app_client::{
     BuildError, ClientBuilder, CredentialSource, CredentialsChain, CredentialsError,
     DisplayErrorChain, Error, ProjectLookupError,
 };
-use workspace_app_mock::{
-    Clock, Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan,
-};
+use workspace_app_mock::{Config, DEFAULT_REGION, Emulator, JobPlan, ManualClock, SubJobPlan};
 use workspace_app_test_support::logs::capture as capture_logs;
 use workspace_app_test_support::scratch;
 
 mod support;
 
-use support::{servers, start};
+use support::{http_without_timers, servers, start, start_on_paused_time};
 
 const MINUTE: Duration = Duration::from_secs(60);
-
-/// The emulator on tokio's clock, for tests on paused time: its credentials expire as that
-/// clock advances, and its connections never time out while time jumps.
-async fn start_on_paused_time(config: Config) -> Emulator {
-    start(
-        config
-            .clock(Clock::tokio())
-            .header_timeout(Duration::from_secs(24 * 60 * 60)),
-    )
-    .await
-}
 
 /// Credentials from the emulator's metadata endpoint only (no environment, no file), and
 /// the project ID from its IAM, with no timers (safe on paused time).
 fn chain_builder(emulator: &Emulator) -> ClientBuilder {
-    let http = workspace_app_client::http_client_builder()
-        .unwrap()
-        .pool_idle_timeout(None)
-        .build()
-        .expect("an HTTP client");
     ClientBuilder::new()
         .credentials_chain(
             CredentialsChain::empty()
@@ -52,7 +34,7 @@ fn chain_builder(emulator: &Emulator) -> ClientBuilder {
         .endpoint(emulator.base_url())
         .iam_endpoint(emulator.base_url())
         .timeout(None)
-        .http_client(http)
+        .http_client(http_without_timers())
 }
 
 #[tokio::test(start_paused = true)]

@@ -144,6 +144,9 @@ pub fn credential_source(
     }
     let source = match connected {
         Ok(client) => client.credential_source(),
+        // With an ID token configured, the chain chose it (before any AK/SK): why the client
+        // could not be built is about it (its exchange refused, its file missing).
+        Err(failure) if workload_identity() => return Err(failure.message.clone()),
         // The request's line says why the client could not be built.
         Err(_) => None,
     };
@@ -167,6 +170,21 @@ pub fn credential_source(
     }
 }
 
+/// Whether the environment configures an ID token (OIDC through STS, or IdP federation),
+/// which Huawei's chain takes before AK/SK.
+fn workload_identity() -> bool {
+    [
+        env::OIDC_PROVIDER_URN,
+        env::OIDC_AGENCY_URN,
+        env::OIDC_ID_TOKEN,
+        env::OIDC_TOKEN_FILE,
+        env::IDP_ID,
+        env::ID_TOKEN_FILE,
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
 fn credentials(
     global: &GlobalArgs,
     token: &Result<Option<String>, Failure>,
@@ -174,6 +192,15 @@ fn credentials(
 ) -> Check {
     match credential_source(global, token, connected) {
         Ok(source) => Check::Pass(source),
+        Err(what) if workload_identity() => fail(
+            what,
+            format!(
+                "check the ID token file (rotated by the platform?), and that IAM trusts the identity provider ({}) or STS the agency ({}, {})",
+                env::IDP_ID,
+                env::OIDC_PROVIDER_URN,
+                env::OIDC_AGENCY_URN
+            ),
+        ),
         Err(what) => fail(
             what,
             format!(

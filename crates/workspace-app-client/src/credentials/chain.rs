@@ -1,23 +1,33 @@
-//! The default credential provider chain: explicit credentials, then the environment, then
-//! the credentials file, then ECS instance metadata. The first source that has credentials
-//! wins; each is named in `Debug` and in errors, never with a secret.
+//! The default credential provider chain, in Huawei's order: explicit credentials (the
+//! builder's), then OIDC through STS, then the environment (IdP federation, else AK/SK),
+//! then the credentials file (likewise), then ECS instance metadata. The first source that
+//! has credentials wins; each is named in `Debug` and in errors, never with a secret.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::env;
-use super::file::{self, Miss};
+use super::exchange::{ExchangeHttp, checked_endpoint};
+use super::federation::FederationClient;
+use super::file::{self, Miss, ProfileAuth};
+use super::id_token::IdToken;
 use super::keys::Credentials;
 use super::metadata::{DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, MetadataClient};
-use super::provider::Provider;
-use super::source::{CredentialSource, CredentialsError};
+use super::oidc::{DEFAULT_STS_ENDPOINT, OidcClient, OidcSettings};
+use super::provider::{Fetcher, Provider};
+use super::source::{CredentialSource, CredentialsError, FederationSource, OidcSource};
 use crate::error::BuildError;
 use crate::http::endpoint::{is_link_local_host, is_loopback_host, shown_url, without_userinfo};
 
 /// Where [`ClientBuilder::default_chain`](crate::ClientBuilder::default_chain) looks for
-/// credentials when none are given explicitly, in order: the environment, the credentials
-/// file, the ECS metadata service. Each can be turned off or pointed elsewhere.
+/// credentials when none are given explicitly, in Huawei's order: OIDC through STS (the
+/// `HUAWEICLOUD_OIDC_*` variables), the environment (IdP federation with
+/// `HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE`, else
+/// `HUAWEICLOUD_SDK_AK`/`_SK`), the credentials file (`idp_id` and `id_token_file`, else
+/// `ak`/`sk`), the ECS metadata service. Each can be turned off or pointed elsewhere.
 ///
 /// ```
 /// use std::time::Duration;
@@ -30,9 +40,12 @@ use crate::http::endpoint::{is_link_local_host, is_loopback_host, shown_url, wit
 /// ```
 #[derive(Clone, Debug)]
 pub struct CredentialsChain {
+    oidc: bool,
     environment: bool,
     file: FileSetting,
     metadata: Option<MetadataSetting>,
+    /// The variables read instead of the process environment's.
+    variables: Option<Variables>,
 }
 
 #[derive(Clone, Debug)]
@@ -61,16 +74,31 @@ impl fmt::Debug for MetadataSetting {
     }
 }
 
+/// Variables given to the chain ([`CredentialsChain::variables`]). `Debug` shows their
+/// names only: their values include keys and tokens.
+#[derive(Clone)]
+struct Variables(Arc<HashMap<String, String>>);
+
+impl fmt::Debug for Variables {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&String> = self.0.keys().collect();
+        names.sort();
+        f.debug_tuple("Variables").field(&names).finish()
+    }
+}
+
 impl Default for CredentialsChain {
     /// Every source, at the places Huawei's SDKs look.
     fn default() -> Self {
         CredentialsChain {
+            oidc: true,
             environment: true,
             file: FileSetting::Default,
             metadata: Some(MetadataSetting {
                 endpoint: None,
                 timeout: Some(DEFAULT_METADATA_TIMEOUT),
             }),
+            variables: None,
         }
     }
 }
@@ -80,7 +108,22 @@ impl Default for CredentialsChain {
 pub(crate) struct Found {
     pub(crate) provider: Provider,
     pub(crate) project_id: Option<String>,
+    /// The IAM endpoint the variables or the credentials file name, if any.
     pub(crate) iam_endpoint: Option<String>,
+}
+
+/// What the chain needs from the builder to exchange an ID token at IAM or STS.
+#[derive(Debug)]
+pub(crate) struct ExchangeContext {
+    /// The client's HTTP client and per-request timeout.
+    pub(crate) http: ExchangeHttp,
+    /// [`ClientBuilder::iam_endpoint`](crate::ClientBuilder::iam_endpoint), if set.
+    pub(crate) iam_endpoint: Option<String>,
+    /// The region's IAM endpoint (the global one without a region), when nothing else
+    /// names one.
+    pub(crate) region_iam_endpoint: String,
+    /// Whether plain http may carry the token to a host other than this machine.
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl CredentialsChain {
@@ -92,15 +135,52 @@ impl CredentialsChain {
     /// A chain with no source: add the ones wanted.
     pub fn empty() -> Self {
         CredentialsChain {
+            oidc: false,
             environment: false,
             file: FileSetting::Off,
             metadata: None,
+            variables: None,
         }
     }
 
-    /// Whether to read `HUAWEICLOUD_SDK_AK`, `_SK`, `_SECURITY_TOKEN` and `_PROJECT_ID`.
+    /// Whether to read the `HUAWEICLOUD_OIDC_*` variables (OIDC through STS, first in
+    /// the chain).
+    pub fn oidc(mut self, read: bool) -> Self {
+        self.oidc = read;
+        self
+    }
+
+    /// Whether to read `HUAWEICLOUD_SDK_IDP_ID` and `_ID_TOKEN_FILE` (IdP federation), else
+    /// `HUAWEICLOUD_SDK_AK`, `_SK`, `_SECURITY_TOKEN`, and `_PROJECT_ID`.
     pub fn environment(mut self, read: bool) -> Self {
         self.environment = read;
+        self
+    }
+
+    /// Reads every variable of the chain (`HUAWEICLOUD_SDK_*`, `HUAWEICLOUD_OIDC_*`, `HOME`
+    /// for the credentials file) from these pairs instead of the process environment: for
+    /// settings kept elsewhere, or a test. The builder's own variables (region endpoint
+    /// overrides, proxies) are still the process's.
+    ///
+    /// ```
+    /// use workspace_app_client::CredentialsChain;
+    ///
+    /// let chain = CredentialsChain::default().variables([
+    ///     ("HUAWEICLOUD_SDK_IDP_ID", "my-idp"),
+    ///     ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", "/var/run/secrets/tokens/oidc-token"),
+    /// ]);
+    /// assert!(!format!("{chain:?}").contains("/var/run"), "values are not shown");
+    /// ```
+    pub fn variables<K, V>(mut self, variables: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let variables = variables
+            .into_iter()
+            .map(|(name, value)| (name.into(), value.into()))
+            .collect();
+        self.variables = Some(Variables(Arc::new(variables)));
         self
     }
 
@@ -157,19 +237,27 @@ impl CredentialsChain {
         }
     }
 
-    /// The sources read without I/O beyond a local file: the environment, then the file.
-    /// `Ok(None)` when neither has credentials (why is added to `tried`).
     /// The first source that has credentials: the local ones ([`resolve_local`](Self::resolve_local)),
     /// then the metadata service (asked later, by the first request, over `metadata_http()`).
-    /// Finding none is [`CredentialsError::NotFound`], naming every source tried.
+    /// Finding none is [`CredentialsError::NotFound`], naming every source tried. `lookup`
+    /// reads the process environment, unless the chain has [its own](Self::variables).
     pub(crate) fn resolve(
         &self,
         lookup: &dyn Fn(&str) -> Option<String>,
         metadata_http: impl FnOnce() -> Result<reqwest::Client, BuildError>,
+        exchange: &ExchangeContext,
     ) -> Result<Found, BuildError> {
+        let own = self
+            .variables
+            .clone()
+            .map(|Variables(variables)| move |name: &str| variables.get(name).cloned());
+        let lookup: &dyn Fn(&str) -> Option<String> = match &own {
+            Some(own) => own,
+            None => lookup,
+        };
         let mut tried = Vec::new();
         if let Some(found) = self
-            .resolve_local(lookup, &mut tried)
+            .resolve_local(lookup, &mut tried, exchange)
             .map_err(BuildError::Credentials)?
         {
             return Ok(found);
@@ -179,7 +267,11 @@ impl CredentialsChain {
             .map_err(BuildError::Credentials)?;
         match metadata {
             Some(metadata) => Ok(Found {
-                provider: Provider::metadata(metadata, tried),
+                provider: Provider::refreshing(
+                    CredentialSource::Metadata(metadata.base().to_string()),
+                    Fetcher::Metadata(metadata),
+                    tried,
+                ),
                 project_id: None,
                 iam_endpoint: None,
             }),
@@ -189,12 +281,90 @@ impl CredentialsChain {
         }
     }
 
+    /// The sources read without I/O beyond a local file (their exchanges wait for the
+    /// first request): OIDC, the environment, the credentials file. `Ok(None)` when none of
+    /// them has credentials (why is added to `tried`). A source configured in part, or
+    /// with a token file that cannot be read, stops the chain with an error naming it.
     pub(crate) fn resolve_local(
         &self,
         lookup: &dyn Fn(&str) -> Option<String>,
         tried: &mut Vec<(CredentialSource, String)>,
+        exchange: &ExchangeContext,
     ) -> Result<Option<Found>, CredentialsError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let project_id = get(env::PROJECT_ID);
+        let iam_variable = get(env::IAM_ENDPOINT);
+        if self.oidc {
+            let sts = get(env::STS_ENDPOINT).unwrap_or_else(|| DEFAULT_STS_ENDPOINT.to_string());
+            let source = |agency_urn: Option<String>, token_file: Option<PathBuf>| {
+                CredentialSource::Oidc(Box::new(OidcSource {
+                    agency_urn,
+                    token_file,
+                    sts_endpoint: shown_url(&sts),
+                }))
+            };
+            match OidcSettings::from_lookup(lookup) {
+                Ok(Some(settings)) => {
+                    let agency_urn = Some(settings.agency_urn.clone());
+                    let token_file = settings.token.file().map(PathBuf::from);
+                    let sts =
+                        checked_endpoint(&sts, exchange.allow_insecure_http).map_err(|reason| {
+                            CredentialsError::Unusable {
+                                from: source(agency_urn.clone(), token_file.clone()),
+                                reason: format!("STS: {reason}"),
+                            }
+                        })?;
+                    let from = CredentialSource::Oidc(Box::new(OidcSource {
+                        agency_urn,
+                        token_file,
+                        sts_endpoint: sts.clone(),
+                    }));
+                    let client = OidcClient::new(sts, settings, exchange.http.clone());
+                    return Ok(Some(Found {
+                        provider: Provider::refreshing(from, Fetcher::Oidc(client), Vec::new()),
+                        project_id,
+                        iam_endpoint: iam_variable,
+                    }));
+                }
+                Ok(None) => tried.push((source(None, None), "not set".into())),
+                Err(misconfigured) => {
+                    return Err(CredentialsError::Unusable {
+                        from: source(misconfigured.agency_urn, misconfigured.token_file),
+                        reason: misconfigured.reason,
+                    });
+                }
+            }
+        }
         if self.environment {
+            match (get(env::IDP_ID), get(env::ID_TOKEN_FILE)) {
+                (Some(idp_id), Some(token_file)) => {
+                    let provider = federation(
+                        idp_id,
+                        token_file.into(),
+                        None,
+                        iam_variable.clone(),
+                        exchange,
+                    )?;
+                    return Ok(Some(Found {
+                        provider,
+                        project_id,
+                        iam_endpoint: iam_variable,
+                    }));
+                }
+                (None, None) => {}
+                (idp, _) => {
+                    let (set, unset) = match idp {
+                        Some(_) => (env::IDP_ID, env::ID_TOKEN_FILE),
+                        None => (env::ID_TOKEN_FILE, env::IDP_ID),
+                    };
+                    return Err(CredentialsError::Unusable {
+                        from: CredentialSource::Environment,
+                        reason: format!(
+                            "{set} is set but {unset} is not: IdP federation needs both"
+                        ),
+                    });
+                }
+            }
             match Credentials::from_lookup(lookup) {
                 Some(credentials) => {
                     credentials
@@ -205,13 +375,19 @@ impl CredentialsChain {
                         })?;
                     return Ok(Some(Found {
                         provider: Provider::fixed(CredentialSource::Environment, credentials),
-                        project_id: lookup(env::PROJECT_ID).filter(|p| !p.is_empty()),
-                        iam_endpoint: None,
+                        project_id,
+                        iam_endpoint: iam_variable,
                     }));
                 }
                 None => tried.push((
                     CredentialSource::Environment,
-                    format!("{} or {} not set", env::AK, env::SK),
+                    format!(
+                        "{} or {} not set (nor {} and {})",
+                        env::AK,
+                        env::SK,
+                        env::IDP_ID,
+                        env::ID_TOKEN_FILE
+                    ),
                 )),
             }
         }
@@ -224,10 +400,22 @@ impl CredentialsChain {
             let source = CredentialSource::File(path.clone());
             match file::read(&path) {
                 Ok(profile) => {
+                    // The variable first, then the file, as for the project ID lookup.
+                    let iam_endpoint = iam_variable.or(profile.iam_endpoint);
+                    let provider = match profile.auth {
+                        ProfileAuth::Keys(credentials) => Provider::fixed(source, credentials),
+                        ProfileAuth::Federation { idp_id, token_file } => federation(
+                            idp_id,
+                            token_file,
+                            Some(path),
+                            iam_endpoint.clone(),
+                            exchange,
+                        )?,
+                    };
                     return Ok(Some(Found {
-                        provider: Provider::fixed(source, profile.credentials),
+                        provider,
                         project_id: profile.project_id,
-                        iam_endpoint: profile.iam_endpoint,
+                        iam_endpoint,
                     }));
                 }
                 Err(Miss::Skip(why)) => tried.push((source, why)),
@@ -261,6 +449,56 @@ impl CredentialsChain {
         };
         Ok(Some(MetadataClient::new(&base, http, setting.timeout)))
     }
+}
+
+/// IdP federation's provider: `idp_id`'s token in `token_file` (read now, so that a file
+/// that is not there fails here) exchanged at IAM: the builder's
+/// [`iam_endpoint`](crate::ClientBuilder::iam_endpoint), else `named` (the variable, else
+/// the credentials file's), else the region's.
+fn federation(
+    idp_id: String,
+    token_file: PathBuf,
+    credentials_file: Option<PathBuf>,
+    named: Option<String>,
+    exchange: &ExchangeContext,
+) -> Result<Provider, CredentialsError> {
+    let iam = exchange
+        .iam_endpoint
+        .clone()
+        .or(named)
+        .unwrap_or_else(|| exchange.region_iam_endpoint.clone());
+    let source = |iam_endpoint: String| {
+        CredentialSource::Federation(Box::new(FederationSource {
+            idp_id: idp_id.clone(),
+            token_file: token_file.clone(),
+            credentials_file: credentials_file.clone(),
+            iam_endpoint,
+        }))
+    };
+    let iam = checked_endpoint(&iam, exchange.allow_insecure_http).map_err(|reason| {
+        CredentialsError::Unusable {
+            from: source(shown_url(&iam)),
+            reason: format!("IAM: {reason}"),
+        }
+    })?;
+    let from = source(iam.clone());
+    IdToken::File(token_file.clone())
+        .read()
+        .map_err(|reason| CredentialsError::Unusable {
+            from: from.clone(),
+            reason,
+        })?;
+    let client = FederationClient::new(
+        iam,
+        idp_id.clone(),
+        token_file.clone(),
+        exchange.http.clone(),
+    );
+    Ok(Provider::refreshing(
+        from,
+        Fetcher::Federation(client),
+        Vec::new(),
+    ))
 }
 
 /// The metadata service's base URL, checked as the API endpoint and the proxy are: it
@@ -306,6 +544,19 @@ mod tests {
     use super::*;
     use crate::test_support::lookup;
 
+    /// What the builder hands the chain: the region `ap-southeast-1`, no IAM endpoint set.
+    fn exchange() -> ExchangeContext {
+        ExchangeContext {
+            http: ExchangeHttp {
+                http: crate::test_support::http(),
+                timeout: None,
+            },
+            iam_endpoint: None,
+            region_iam_endpoint: "https://iam.ap-southeast-1.myhuaweicloud.com".into(),
+            allow_insecure_http: false,
+        }
+    }
+
     fn temp_file(name: &str, text: &str) -> PathBuf {
         let path =
             std::env::temp_dir().join(format!("workspace-app-{}-{name}", std::process::id()));
@@ -323,13 +574,16 @@ mod tests {
             .environment(true)
             .credentials_file(&path);
         let env = lookup(&[(env::AK, "a"), (env::SK, "s"), (env::PROJECT_ID, "pe")]);
-        let found = chain.resolve_local(&env, &mut Vec::new()).unwrap().unwrap();
+        let found = chain
+            .resolve_local(&env, &mut Vec::new(), &exchange())
+            .unwrap()
+            .unwrap();
         assert_eq!(found.provider.source, CredentialSource::Environment);
         assert_eq!(found.project_id.as_deref(), Some("pe"));
 
         let none = lookup(&[]);
         let found = chain
-            .resolve_local(&none, &mut Vec::new())
+            .resolve_local(&none, &mut Vec::new(), &exchange())
             .unwrap()
             .unwrap();
         assert_eq!(found.provider.source, CredentialSource::File(path.clone()));
@@ -351,12 +605,19 @@ mod tests {
             "/nonexistent/workspace-app/credentials",
         )]);
         let mut tried = Vec::new();
-        assert!(chain.resolve_local(&env, &mut tried).unwrap().is_none());
+        assert!(
+            chain
+                .resolve_local(&env, &mut tried, &exchange())
+                .unwrap()
+                .is_none()
+        );
         let error = CredentialsError::NotFound { tried }.to_string();
         assert_eq!(
             error,
-            "no credentials found; tried the environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK): \
-             HUAWEICLOUD_SDK_AK or HUAWEICLOUD_SDK_SK not set; the credentials file \
+            "no credentials found; tried OIDC through STS (HUAWEICLOUD_OIDC_PROVIDER_URN, \
+             HUAWEICLOUD_OIDC_AGENCY_URN): not set; the environment (HUAWEICLOUD_SDK_AK, \
+             HUAWEICLOUD_SDK_SK): HUAWEICLOUD_SDK_AK or HUAWEICLOUD_SDK_SK not set (nor \
+             HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE); the credentials file \
              /nonexistent/workspace-app/credentials: no such file"
         );
     }
@@ -366,7 +627,7 @@ mod tests {
         let path = temp_file("broken", "[basic]\nak=SECRET-AK\n");
         let chain = CredentialsChain::empty().credentials_file(&path);
         let error = chain
-            .resolve_local(&lookup(&[]), &mut Vec::new())
+            .resolve_local(&lookup(&[]), &mut Vec::new(), &exchange())
             .unwrap_err()
             .to_string();
         assert!(error.contains(&path.display().to_string()), "{error}");
@@ -457,5 +718,244 @@ mod tests {
         // The host is the one after `@`, and the error names it.
         let error = check("http://169.254.169.254@evil.example.invalid").unwrap_err();
         assert!(error.contains("http://evil.example.invalid"), "{error}");
+    }
+
+    const OIDC: [(&str, &str); 3] = [
+        (env::OIDC_PROVIDER_URN, "iam::1:identity-provider:ci"),
+        (env::OIDC_AGENCY_URN, "iam::1:agency:ci"),
+        (env::OIDC_ID_TOKEN, "OIDC-TOKEN-SECRET"),
+    ];
+
+    /// Huawei's order: OIDC, the environment (federation before AK/SK), the file
+    /// (federation before keys). Each source is found where Huawei's chain finds it.
+    #[test]
+    fn sources_are_found_in_huaweis_order() {
+        let token = temp_file("order-token", "ID-TOKEN-SECRET");
+        let token_path = token.display().to_string();
+        let file = temp_file(
+            "order-file",
+            &format!(
+                "[basic]\nak=file-ak\nsk=file-sk\nidp_id=file-idp\nid_token_file={token_path}\n"
+            ),
+        );
+        let keys_file = temp_file("order-keys", "[basic]\nak=file-ak\nsk=file-sk\n");
+        let keys = [(env::AK, "env-ak"), (env::SK, "env-sk")];
+        let federation = [
+            (env::IDP_ID, "env-idp"),
+            (env::ID_TOKEN_FILE, token_path.as_str()),
+        ];
+        let chain = |file: &PathBuf| {
+            CredentialsChain::default()
+                .credentials_file(file)
+                .no_metadata()
+        };
+        let found = |chain: CredentialsChain, vars: &[(&str, &str)]| {
+            chain
+                .resolve_local(&lookup(vars), &mut Vec::new(), &exchange())
+                .unwrap()
+                .unwrap()
+                .provider
+                .source
+        };
+        let all: Vec<_> = OIDC
+            .iter()
+            .chain(&federation)
+            .chain(&keys)
+            .copied()
+            .collect();
+        assert!(matches!(
+            found(chain(&file), &all),
+            CredentialSource::Oidc(oidc) if oidc.agency_urn.as_deref() == Some("iam::1:agency:ci")
+                && oidc.token_file.is_none()
+                && oidc.sts_endpoint == "https://sts.cn-north-4.myhuaweicloud.com"
+        ));
+        let env_only: Vec<_> = federation.iter().chain(&keys).copied().collect();
+        assert_eq!(
+            found(chain(&file), &env_only),
+            CredentialSource::Federation(Box::new(FederationSource {
+                idp_id: "env-idp".into(),
+                token_file: token.clone(),
+                credentials_file: None,
+                iam_endpoint: "https://iam.ap-southeast-1.myhuaweicloud.com".into(),
+            }))
+        );
+        assert_eq!(found(chain(&file), &keys), CredentialSource::Environment);
+        assert_eq!(
+            found(chain(&file), &[]),
+            CredentialSource::Federation(Box::new(FederationSource {
+                idp_id: "file-idp".into(),
+                token_file: token.clone(),
+                credentials_file: Some(file.clone()),
+                iam_endpoint: "https://iam.ap-southeast-1.myhuaweicloud.com".into(),
+            }))
+        );
+        assert_eq!(
+            found(chain(&keys_file), &[]),
+            CredentialSource::File(keys_file.clone())
+        );
+        // Turned off, OIDC is not read.
+        assert_eq!(
+            found(chain(&file).oidc(false), &all),
+            found(chain(&file), &env_only)
+        );
+        for path in [token, file, keys_file] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    #[test]
+    fn the_iam_and_sts_endpoints_are_huaweis_and_checked() {
+        let token = temp_file("endpoints-token", "ID-TOKEN-SECRET");
+        let token_path = token.display().to_string();
+        let iam = |vars: &[(&str, &str)], exchange: &ExchangeContext| {
+            let mut all = vec![
+                (env::IDP_ID, "idp"),
+                (env::ID_TOKEN_FILE, token_path.as_str()),
+            ];
+            all.extend_from_slice(vars);
+            CredentialsChain::empty()
+                .environment(true)
+                .resolve_local(&lookup(&all), &mut Vec::new(), exchange)
+                .map(|found| found.unwrap().provider.source.to_string())
+                .map_err(|e| e.to_string())
+        };
+        let variable = [(env::IAM_ENDPOINT, "https://iam.example.invalid")];
+        assert!(
+            iam(&variable, &exchange())
+                .unwrap()
+                .ends_with("through IAM at https://iam.example.invalid")
+        );
+        let mut given = exchange();
+        given.iam_endpoint = Some("http://127.0.0.1:8080/".into());
+        assert!(
+            iam(&variable, &given)
+                .unwrap()
+                .ends_with("through IAM at http://127.0.0.1:8080")
+        );
+        let error = iam(
+            &[(
+                env::IAM_ENDPOINT,
+                "http://user:PW-SECRET@iam.example.invalid",
+            )],
+            &exchange(),
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("user name or password") && !error.contains("PW-SECRET"),
+            "{error}"
+        );
+        let error = iam(
+            &[(env::IAM_ENDPOINT, "http://iam.example.invalid")],
+            &exchange(),
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("plain http") && error.contains("IdP federation"),
+            "{error}"
+        );
+
+        let sts = |vars: &[(&str, &str)]| {
+            let mut all = OIDC.to_vec();
+            all.extend_from_slice(vars);
+            CredentialsChain::empty()
+                .oidc(true)
+                .resolve_local(&lookup(&all), &mut Vec::new(), &exchange())
+                .map(|found| found.unwrap().provider.source.to_string())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            sts(&[(env::STS_ENDPOINT, "http://127.0.0.1:9")]).unwrap(),
+            "OIDC (agency iam::1:agency:ci, HUAWEICLOUD_OIDC_ID_TOKEN) through STS at http://127.0.0.1:9"
+        );
+        let error = sts(&[(env::STS_ENDPOINT, "http://sts.example.invalid")]).unwrap_err();
+        assert!(
+            error.contains("OIDC") && error.contains("plain http"),
+            "{error}"
+        );
+        assert!(!error.contains("OIDC-TOKEN-SECRET"), "{error}");
+        let _ = std::fs::remove_file(token);
+    }
+
+    #[test]
+    fn half_a_configuration_or_a_missing_token_file_stops_the_chain_naming_it() {
+        let chain = CredentialsChain::default()
+            .no_credentials_file()
+            .no_metadata();
+        let error = |vars: &[(&str, &str)]| {
+            let with_keys: Vec<_> = vars
+                .iter()
+                .copied()
+                .chain([(env::AK, "ak"), (env::SK, "sk")])
+                .collect();
+            chain
+                .resolve_local(&lookup(&with_keys), &mut Vec::new(), &exchange())
+                .unwrap_err()
+        };
+        let half = error(&[(env::IDP_ID, "idp")]);
+        assert!(matches!(
+            half,
+            CredentialsError::Unusable {
+                from: CredentialSource::Environment,
+                ..
+            }
+        ));
+        assert!(
+            half.to_string()
+                .contains("HUAWEICLOUD_SDK_ID_TOKEN_FILE is not"),
+            "{half}"
+        );
+        let missing = error(&[
+            (env::IDP_ID, "idp"),
+            (env::ID_TOKEN_FILE, "/nonexistent/workspace-app/token"),
+        ]);
+        assert!(matches!(
+            missing,
+            CredentialsError::Unusable {
+                from: CredentialSource::Federation(_),
+                ..
+            }
+        ));
+        assert!(
+            missing
+                .to_string()
+                .contains("/nonexistent/workspace-app/token: no such file"),
+            "{missing}"
+        );
+        let oidc = error(&OIDC[..2]);
+        assert!(
+            matches!(
+                &oidc,
+                CredentialsError::Unusable {
+                    from: CredentialSource::Oidc(oidc),
+                    ..
+                } if oidc.agency_urn.is_some()
+            ),
+            "{oidc:?}"
+        );
+        assert!(
+            oidc.to_string()
+                .contains("HUAWEICLOUD_OIDC_ID_TOKEN or HUAWEICLOUD_OIDC_TOKEN_FILE not set"),
+            "{oidc}"
+        );
+    }
+
+    #[test]
+    fn variables_given_to_the_chain_replace_the_processs_and_are_not_shown() {
+        let chain = CredentialsChain::empty()
+            .environment(true)
+            .variables([(env::AK, "AK-SECRET"), (env::SK, "SK-SECRET")]);
+        let shown = format!("{chain:?}");
+        assert!(
+            shown.contains("HUAWEICLOUD_SDK_AK") && !shown.contains("SECRET"),
+            "{shown}"
+        );
+        let found = chain
+            .resolve(
+                &lookup(&[]),
+                || Ok(crate::test_support::http()),
+                &exchange(),
+            )
+            .unwrap();
+        assert_eq!(found.provider.source, CredentialSource::Environment);
     }
 }

@@ -1,6 +1,7 @@
 //! The credentials file of Huawei's SDKs: INI at `~/.huaweicloud/credentials` (path from
 //! `HUAWEICLOUD_SDK_CREDENTIALS_FILE`), section `basic`, keys `ak`, `sk`, `security_token`,
-//! `project_id`, `iam_endpoint`.
+//! `project_id`, `iam_endpoint`, and `idp_id` with `id_token_file` (IdP federation, which wins
+//! over `ak` and `sk`, as in Huawei's `ProfileCredentialProvider`).
 //!
 //! Parsed here in a few lines rather than with an INI crate: the file is a handful of
 //! `key = value` lines, and Python's `configparser` (what Huawei's SDK reads it with) has
@@ -22,9 +23,17 @@ pub(crate) const SECTIONS: [&str; 2] = ["basic", "global"];
 
 /// What the file holds for this client.
 pub(crate) struct Profile {
-    pub(crate) credentials: Credentials,
+    pub(crate) auth: ProfileAuth,
     pub(crate) project_id: Option<String>,
     pub(crate) iam_endpoint: Option<String>,
+}
+
+/// How the file's client authenticates.
+pub(crate) enum ProfileAuth {
+    /// `ak`, `sk` (and `security_token`).
+    Keys(Credentials),
+    /// `idp_id` and `id_token_file`: IdP federation.
+    Federation { idp_id: String, token_file: PathBuf },
 }
 
 /// Why the file gave no credentials: `Skip` lets the chain go on (no file, no keys in it),
@@ -64,12 +73,42 @@ fn profile(sections: &HashMap<String, HashMap<String, String>>) -> Result<Profil
         return Err(Miss::Skip("no [basic] or [global] section".into()));
     };
     let get = |key: &str| section.get(key).filter(|v| !v.is_empty()).cloned();
+    let federation = match (get("idp_id"), get("id_token_file")) {
+        (Some(idp_id), Some(token_file)) => Some(ProfileAuth::Federation {
+            idp_id,
+            token_file: PathBuf::from(token_file),
+        }),
+        (None, None) => None,
+        // Huawei's SDK goes on to `ak` and `sk`; half of a federation is a mistake worth
+        // saying, as half a key pair is.
+        (Some(_), None) => {
+            return Err(Miss::Broken(format!(
+                "[{name}] has idp_id but no id_token_file"
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(Miss::Broken(format!(
+                "[{name}] has id_token_file but no idp_id"
+            )));
+        }
+    };
+    if let Some(auth) = federation {
+        return Ok(Profile {
+            auth,
+            project_id: get("project_id"),
+            iam_endpoint: get("iam_endpoint"),
+        });
+    }
     let credentials = match (get("ak"), get("sk")) {
         (Some(ak), Some(sk)) => match get("security_token") {
             Some(token) => Credentials::temporary(ak, sk, token),
             None => Credentials::ak_sk(ak, sk),
         },
-        (None, None) => return Err(Miss::Skip(format!("no ak and sk in [{name}]"))),
+        (None, None) => {
+            return Err(Miss::Skip(format!(
+                "no ak and sk (nor idp_id and id_token_file) in [{name}]"
+            )));
+        }
         // Huawei's SDK goes on to the next source; a half-written file is a mistake worth
         // saying, rather than credentials found elsewhere.
         (Some(_), None) => return Err(Miss::Broken(format!("[{name}] has ak but no sk"))),
@@ -79,7 +118,7 @@ fn profile(sections: &HashMap<String, HashMap<String, String>>) -> Result<Profil
         .validate()
         .map_err(|reason| Miss::Broken(format!("[{name}]: {reason}")))?;
     Ok(Profile {
-        credentials,
+        auth: ProfileAuth::Keys(credentials),
         project_id: get("project_id"),
         iam_endpoint: get("iam_endpoint"),
     })
@@ -139,16 +178,16 @@ mod tests {
         )
         .ok()
         .unwrap();
-        assert!(matches!(
-            &profile.credentials,
-            Credentials::AkSk(AkSk {
-                security_token: Some(_),
-                ..
-            })
-        ));
-        let Credentials::AkSk(keys) = &profile.credentials else {
+        let ProfileAuth::Keys(Credentials::AkSk(keys)) = &profile.auth else {
             panic!()
         };
+        assert!(matches!(
+            keys,
+            AkSk {
+                security_token: Some(_),
+                ..
+            }
+        ));
         use secrecy::ExposeSecret;
         assert_eq!(keys.ak.expose_secret(), "my-ak");
         assert_eq!(keys.sk.expose_secret(), "my-sk");
@@ -177,7 +216,7 @@ mod tests {
         );
         assert_eq!(
             reason("[basic]\nproject_id=p\n"),
-            "skip: no ak and sk in [basic]"
+            "skip: no ak and sk (nor idp_id and id_token_file) in [basic]"
         );
         assert_eq!(
             reason("[basic]\nak=SECRET\n"),
@@ -188,6 +227,36 @@ mod tests {
             shown.starts_with("broken") && !shown.contains("SECRET"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn federation_wins_over_keys_and_half_of_it_is_said() {
+        let profile = read_str(
+            "[basic]\nak=a\nsk=s\nidp_id=my-idp\nid_token_file=/var/run/token\nproject_id=p\n",
+        )
+        .ok()
+        .unwrap();
+        let ProfileAuth::Federation { idp_id, token_file } = &profile.auth else {
+            panic!("keys won")
+        };
+        assert_eq!(idp_id, "my-idp");
+        assert_eq!(token_file, Path::new("/var/run/token"));
+        assert_eq!(profile.project_id.as_deref(), Some("p"));
+        for (text, said) in [
+            (
+                "[basic]\nak=a\nsk=s\nidp_id=i\n",
+                "has idp_id but no id_token_file",
+            ),
+            (
+                "[basic]\nid_token_file=/t\n",
+                "has id_token_file but no idp_id",
+            ),
+        ] {
+            match read_str(text) {
+                Err(Miss::Broken(reason)) => assert!(reason.contains(said), "{reason}"),
+                _ => panic!("{text}: not refused"),
+            }
+        }
     }
 
     #[test]

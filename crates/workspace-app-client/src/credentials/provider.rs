@@ -1,5 +1,6 @@
-//! The credentials a client signs with: fixed ones, or temporary ones from the ECS metadata
-//! service, refreshed before they expire by one request while the others go on.
+//! The credentials a client signs with: fixed ones, or temporary ones (from the ECS metadata
+//! service, or an ID token exchanged at IAM or STS), refreshed before they expire by one
+//! request while the others go on.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,8 +8,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::exchange::FetchError;
+use super::federation::FederationClient;
 use super::keys::Credentials;
-use super::metadata::MetadataClient;
+use super::metadata::{Fetched, MetadataClient};
+use super::oidc::OidcClient;
 use super::source::{CredentialSource, CredentialsError};
 use crate::escaped::Escaped;
 
@@ -39,7 +43,7 @@ enum Kind {
 }
 
 struct Refreshing {
-    metadata: MetadataClient,
+    fetcher: Fetcher,
     /// The chain's sources before the metadata service, and why they had nothing: the
     /// error names them all should the service give nothing either.
     tried: Vec<(CredentialSource, String)>,
@@ -63,7 +67,28 @@ struct Cached {
     /// When the last refresh was tried, for [`RETRY_REFRESH_AFTER`].
     last_try: Option<Instant>,
     /// Why the last refresh failed, if it did.
-    last_failure: Option<String>,
+    last_failure: Option<FetchError>,
+}
+
+/// Where temporary credentials are fetched from.
+#[derive(Debug)]
+pub(crate) enum Fetcher {
+    /// The ECS metadata service.
+    Metadata(MetadataClient),
+    /// An identity provider's ID token exchanged at IAM.
+    Federation(FederationClient),
+    /// An agency assumed at STS with an ID token.
+    Oidc(OidcClient),
+}
+
+impl Fetcher {
+    async fn fetch(&self) -> Result<Fetched, FetchError> {
+        match self {
+            Fetcher::Metadata(metadata) => metadata.fetch().await.map_err(FetchError::Reason),
+            Fetcher::Federation(federation) => federation.fetch().await,
+            Fetcher::Oidc(oidc) => oidc.fetch().await,
+        }
+    }
 }
 
 impl Provider {
@@ -74,16 +99,18 @@ impl Provider {
         }
     }
 
-    /// Temporary credentials from the metadata service, fetched on first use; `tried`, the
-    /// chain's sources before it that had nothing.
-    pub(crate) fn metadata(
-        metadata: MetadataClient,
+    /// Temporary credentials from `fetcher`, fetched on first use; `tried`, the chain's
+    /// sources before it that had nothing (named by the error of a metadata service that
+    /// gives nothing either).
+    pub(crate) fn refreshing(
+        source: CredentialSource,
+        fetcher: Fetcher,
         tried: Vec<(CredentialSource, String)>,
     ) -> Self {
         Provider {
-            source: CredentialSource::Metadata(metadata.base().to_string()),
+            source,
             kind: Kind::Refreshing(Arc::new(Refreshing {
-                metadata,
+                fetcher,
                 tried,
                 cached: Mutex::new(Cached::default()),
                 refresh: tokio::sync::Mutex::new(()),
@@ -152,28 +179,34 @@ impl Refreshing {
                 }
             }
             _ => match &cached.last_failure {
-                Some(reason) if tried_lately => Checked::Answer(Err(self.failure(
+                Some(failure) if tried_lately => Checked::Answer(Err(self.failure(
                     cached.current.is_none(),
                     source,
-                    reason.clone(),
+                    failure.clone(),
                 ))),
                 _ => Checked::Refresh(None),
             },
         }
     }
 
-    /// The metadata service's credentials, within the deadline in force (a wait's): a slow
-    /// service cannot stretch it. Credentials that have already expired are a failure.
-    async fn fetch(&self) -> Result<super::metadata::Fetched, String> {
-        let fetch = self.metadata.fetch();
+    /// The source's credentials, within the deadline in force (a wait's): a slow service
+    /// cannot stretch it. Credentials that have already expired are a failure.
+    async fn fetch(&self) -> Result<Fetched, FetchError> {
+        let fetch = self.fetcher.fetch();
         let fetched = match crate::deadline::current() {
             Some(deadline) => tokio::time::timeout_at(deadline, fetch)
                 .await
-                .unwrap_or_else(|_| Err("no answer before the deadline in force".to_string())),
+                .unwrap_or_else(|_| {
+                    Err(FetchError::Reason(
+                        "no answer before the deadline in force".to_string(),
+                    ))
+                }),
             None => fetch.await,
         }?;
         if fetched.lifetime.is_zero() {
-            return Err("the credentials it gave have already expired".to_string());
+            return Err(FetchError::Reason(
+                "the credentials it gave have already expired".to_string(),
+            ));
         }
         Ok(fetched)
     }
@@ -198,24 +231,28 @@ impl Refreshing {
             Checked::Answer(answer) => return answer,
             Checked::Refresh(still_valid) => still_valid,
         };
-        match (self.fetch_and_keep().await, still_valid) {
+        match (self.fetch_and_keep(source).await, still_valid) {
             (Ok(credentials), _) => Ok(credentials),
-            (Err(reason), Some(valid)) => {
+            (Err(failure), Some(valid)) => {
                 tracing::warn!(
-                    reason = %Escaped(&reason),
-                    "cannot refresh the temporary credentials from the ECS metadata service; using the current ones until they expire"
+                    source = %Escaped(source),
+                    reason = %Escaped(failure.reason()),
+                    "cannot refresh the temporary credentials; using the current ones until they expire"
                 );
                 Ok(valid)
             }
-            (Err(reason), None) => {
+            (Err(failure), None) => {
                 let never_had = self.lock().current.is_none();
-                Err(self.failure(never_had, source, reason))
+                Err(self.failure(never_had, source, failure))
             }
         }
     }
 
     /// Fetches credentials and keeps them (or why that failed) in the cache.
-    async fn fetch_and_keep(&self) -> Result<Arc<Credentials>, String> {
+    async fn fetch_and_keep(
+        &self,
+        source: &CredentialSource,
+    ) -> Result<Arc<Credentials>, FetchError> {
         let started = Instant::now();
         self.lock().last_try = Some(started);
         match self.fetch().await {
@@ -223,17 +260,18 @@ impl Refreshing {
                 let credentials = Arc::new(fetched.credentials);
                 let expires = started + fetched.lifetime;
                 tracing::debug!(
+                    source = %Escaped(source),
                     lifetime_s = fetched.lifetime.as_secs(),
-                    "temporary credentials fetched from the ECS metadata service"
+                    "temporary credentials fetched"
                 );
                 let mut cached = self.lock();
                 cached.current = Some((credentials.clone(), expires));
                 cached.last_failure = None;
                 Ok(credentials)
             }
-            Err(reason) => {
-                self.lock().last_failure = Some(reason.clone());
-                Err(reason)
+            Err(failure) => {
+                self.lock().last_failure = Some(failure.clone());
+                Err(failure)
             }
         }
     }
@@ -256,34 +294,37 @@ impl Refreshing {
         }
         // What was refused is no use to anyone: forget it, whatever the fetch brings.
         self.lock().current = None;
-        self.fetch_and_keep()
+        self.fetch_and_keep(source)
             .await
-            .map_err(|reason| CredentialsError::Unusable {
-                from: source.clone(),
-                reason: format!(
-                    "the service refused the credentials it gave, and fetching new ones failed: {reason}"
-                ),
+            .map_err(|failure| match failure {
+                FetchError::Reason(reason) => CredentialsError::Unusable {
+                    from: source.clone(),
+                    reason: format!(
+                        "the service refused the credentials it gave, and fetching new ones failed: {reason}"
+                    ),
+                },
+                refused @ FetchError::Refused(_) => refused.into_error(source.clone()),
             })
     }
 
-    /// The error for a refresh that failed with `reason`, with no valid credentials in hand
+    /// The error for a refresh that failed, with no valid credentials in hand
     /// (`never_had`: none were ever fetched).
     fn failure(
         &self,
         never_had: bool,
         source: &CredentialSource,
-        reason: String,
+        failure: FetchError,
     ) -> CredentialsError {
-        if never_had {
-            // Never had any: the chain found nothing, and says where it looked.
-            let mut tried = self.tried.clone();
-            tried.push((source.clone(), reason));
-            CredentialsError::NotFound { tried }
-        } else {
-            CredentialsError::Unusable {
-                from: source.clone(),
-                reason,
+        match (&self.fetcher, never_had) {
+            // A metadata service that never gave any: the chain found nothing, and says
+            // where it looked. (An ID token that was configured was found: its exchange
+            // failed, and the error names it.)
+            (Fetcher::Metadata(_), true) => {
+                let mut tried = self.tried.clone();
+                tried.push((source.clone(), failure.reason()));
+                CredentialsError::NotFound { tried }
             }
+            _ => failure.into_error(source.clone()),
         }
     }
 }

@@ -11,13 +11,34 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use workspace_app_client::types::JobTypeFilter;
 use workspace_app_client::{Client, RetryPolicy, builder};
-use workspace_app_mock::{Config, Emulator};
+use workspace_app_mock::{Clock, Config, Emulator};
 
 /// An emulator, which must start.
 pub async fn start(config: Config) -> Emulator {
     workspace_app_mock::start(config)
         .await
         .expect("the emulator starts")
+}
+
+/// An emulator on tokio's clock, for tests on paused time: credentials and ID tokens expire
+/// as that clock advances, and its connections never time out while time jumps.
+pub async fn start_on_paused_time(config: Config) -> Emulator {
+    start(
+        config
+            .clock(Clock::tokio())
+            .header_timeout(Duration::from_secs(24 * 60 * 60)),
+    )
+    .await
+}
+
+/// An HTTP client with no timers (no idle timeout for pooled connections), safe on paused
+/// time.
+pub fn http_without_timers() -> reqwest::Client {
+    workspace_app_client::http_client_builder()
+        .unwrap()
+        .pool_idle_timeout(None)
+        .build()
+        .expect("an HTTP client")
 }
 
 /// A client of `emulator` (its URL, project and credentials) without retries, so each call
