@@ -436,6 +436,38 @@ async fn huaweis_own_signer_accepts_the_clients_requests() {
             assert_eq!(page.items[0].job_id.as_deref(), Some(job_id));
         }
     }
+    // What an interceptor adds before signing is signed: the verifier re-signs it.
+    struct Tenant;
+    impl workspace_app_client::Interceptor for Tenant {
+        fn name(&self) -> &'static str {
+            "tenant"
+        }
+        fn before_signing(
+            &self,
+            request: &mut workspace_app_client::intercept::BeforeSigning<'_>,
+        ) -> Result<(), workspace_app_client::intercept::BoxError> {
+            request.insert_header("x-app-tenant", "blue-7")?;
+            request.append_query("tag", "a b/c");
+            Ok(())
+        }
+    }
+    for &algorithm in SigningAlgorithm::AVAILABLE {
+        let client = ClientBuilder::new()
+            .endpoint(&url)
+            .credentials(credentials.clone())
+            .project_id("p")
+            .signing_algorithm(algorithm)
+            .interceptor(Tenant)
+            .retry(RetryPolicy::disabled())
+            .build()
+            .expect("valid settings");
+        client
+            .sub_jobs()
+            .job_type(JobTypeFilter::CreateServer)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{algorithm}: {}", workspace_app_client::Error::from(e)));
+    }
     // A wrong SK is refused by the same verifier, whatever the algorithm.
     let wrong = match &token {
         Some(token) => Credentials::temporary(&ak, "not-the-sk", token),
