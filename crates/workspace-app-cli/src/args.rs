@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
-use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
+use clap::{ArgAction, ArgMatches, Args, FromArgMatches, ValueEnum};
+use workspace_app_client::signing::SigningAlgorithm;
 use workspace_app_client::spec::parameters::StringEnum;
 use workspace_app_client::types::{JobTypeFilter, SubJobStatus};
 use workspace_app_client::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, env};
@@ -23,9 +24,11 @@ const CONNECTION: &str = "Connection (before or after the subcommand)";
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Base URL of the service, instead of a region's (e.g. http://127.0.0.1:8080 for a
-    /// local emulator); with --region, that region is served there, known or not
-    #[arg(long, global = true, value_name = "URL", help_heading = CONNECTION)]
-    pub endpoint: Option<String>,
+    /// local emulator); with --region, that region is served there, known or not. Repeat it
+    /// for several, in order: a request that cannot connect to one (refused, not found, TLS
+    /// handshake failed) goes to the next, as in Huawei's SDKs
+    #[arg(long, global = true, value_name = "URL", action = ArgAction::Append, help_heading = CONNECTION)]
+    pub endpoint: Vec<String>,
 
     /// Huawei Cloud region whose endpoint to use, e.g. ap-southeast-1 or cn-north-4. Its
     /// endpoint may be overridden as in Huawei's SDKs: the variable
@@ -61,6 +64,11 @@ pub struct GlobalArgs {
     /// the path can read them); loopback addresses never need it
     #[arg(long, global = true, help_heading = CONNECTION)]
     pub allow_insecure_http: bool,
+
+    /// How AK/SK requests are signed, by Huawei's name: SDK-HMAC-SHA256 (the default),
+    /// SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256 or SDK-SM2-SM3
+    #[arg(long, global = true, value_name = "NAME", value_parser = SigningAlgorithm::from_str, help_heading = CONNECTION)]
+    pub signing_algorithm: Option<SigningAlgorithm>,
 
     /// Send requests through this proxy, e.g. http://proxy:3128 or
     /// http://user:password@proxy:3128 (this tool never prints the password, but `ps`

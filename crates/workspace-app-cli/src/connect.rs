@@ -1,6 +1,6 @@
 //! The client the global flags describe: where requests go (`--region`, `--endpoint`),
-//! the credentials (a token, else the credential chain), the network flags, and the async
-//! runtime every command runs on.
+//! the credentials (a token, else the credential chain) and how they sign, the network
+//! flags, and the async runtime every command runs on.
 
 use workspace_app_client::{
     BuildError, Client, ClientBuilder, Credentials, CredentialsChain, CredentialsError,
@@ -44,6 +44,9 @@ pub async fn connect_with(global: &GlobalArgs, token: Option<String>) -> Result<
     }
     if global.allow_insecure_http {
         builder = builder.allow_insecure_http();
+    }
+    if let Some(algorithm) = global.signing_algorithm {
+        builder = builder.signing_algorithm(algorithm);
     }
     builder = network(builder, global);
     if global.dry_run {
@@ -133,9 +136,10 @@ fn network(mut builder: ClientBuilder, global: &GlobalArgs) -> ClientBuilder {
     builder
 }
 
-/// A builder aimed where `--region` and `--endpoint` say; `None` without either.
+/// A builder aimed where `--region` and `--endpoint` (each given, in order) say; `None`
+/// without either.
 pub fn target(global: &GlobalArgs) -> Option<ClientBuilder> {
-    if global.region.is_none() && global.endpoint.is_none() {
+    if global.region.is_none() && global.endpoint.is_empty() {
         return None;
     }
     let mut builder = ClientBuilder::new();
@@ -144,8 +148,8 @@ pub fn target(global: &GlobalArgs) -> Option<ClientBuilder> {
     if let Some(region) = &global.region {
         builder = builder.region(region);
     }
-    if let Some(endpoint) = &global.endpoint {
-        builder = builder.endpoint(endpoint);
+    if !global.endpoint.is_empty() {
+        builder = builder.endpoints(&global.endpoint);
     }
     Some(builder)
 }

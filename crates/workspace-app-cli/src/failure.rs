@@ -125,7 +125,7 @@ fn hint_for_status(error: &Error) -> Option<String> {
                 Some("hint: the IAM user needs the action workspace:jobs:listSubJobs".to_string())
             }
             Some(404) => Some("hint: check --project-id and the endpoint or region".to_string()),
-            _ if matches!(error, Error::Transport(_)) => Some(
+            _ if matches!(error, Error::Transport(_) | Error::Unreachable { .. }) => Some(
                 "hint: check --endpoint or --region, and the network (`workspace-app doctor` checks each step)"
                     .to_string(),
             ),

@@ -1,6 +1,7 @@
 //! The network flags of the real binary, against local servers only: --proxy, --ca-file,
-//! --connect-timeout, --request-timeout, --max-attempts, --app-name, and regions the build
-//! does not know (--region with --endpoint, the per-region variable, the regions file).
+//! --connect-timeout, --request-timeout, --max-attempts, --app-name, regions the build does
+//! not know (--region with --endpoint, the per-region variable, the regions file), several
+//! endpoints (--endpoint repeated) and --signing-algorithm.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot go on fails
 
@@ -260,4 +261,115 @@ async fn no_proxy_applies_to_an_explicit_proxy_too() {
     let output = run(&args, &[("NO_PROXY", "workspace.test.invalid")]).await;
     assert_eq!(code(&output), 3, "{}", stderr(&output));
     assert!(requests(&proxy).await.is_empty());
+}
+
+/// `http://127.0.0.1:PORT` where nothing listens: a port bound, then closed.
+fn refusing() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+#[tokio::test]
+async fn endpoints_repeated_are_tried_in_order_past_one_that_refuses() {
+    let server = server().await;
+    let (refused, uri) = (refusing(), server.uri());
+    let args = [
+        &["--endpoint", &refused, "--endpoint", &uri, "--debug"][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(requests(&server).await.len(), 1);
+    // --debug shows the move.
+    let error = stderr(&output);
+    assert!(
+        error.contains(&format!(
+            "could not connect to {refused}; trying the next endpoint, {uri}"
+        )),
+        "{error}"
+    );
+    assert!(error.contains("endpoint 2 of 2 reached"), "{error}");
+
+    // None can be connected to: each is named, with why, and what to check.
+    let other = refusing();
+    let args = [
+        &[
+            "--endpoint",
+            &refused,
+            "--endpoint",
+            &other,
+            "--max-attempts",
+            "1",
+        ][..],
+        &words(LIST),
+    ]
+    .concat();
+    let output = run(&args, &[]).await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let error = stderr(&output);
+    assert!(
+        error.contains("could not connect to any of the 2 endpoints")
+            && error.contains(&format!("{refused}: "))
+            && error.contains(&format!("{other}: "))
+            && error.contains("hint: check --endpoint"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signing_algorithm_by_huaweis_name_signs_what_the_emulator_verifies() {
+    use workspace_app_mock::Config;
+    let emulator = workspace_app_mock::start(Config::default().ak_sk("AK-1", "SK-SECRET-1"))
+        .await
+        .unwrap();
+    let keys = [
+        ("HUAWEICLOUD_SDK_AK", "AK-1"),
+        ("HUAWEICLOUD_SDK_SK", "SK-SECRET-1"),
+    ];
+    let cli = |algorithm: &str, more: &[&str]| {
+        Run::new(BIN)
+            .args([
+                "--endpoint",
+                emulator.base_url(),
+                "--project-id",
+                emulator.project_id(),
+                "--signing-algorithm",
+                algorithm,
+            ])
+            .args(more.iter().copied())
+            .args(words(LIST))
+            .envs(keys)
+    };
+    // Every algorithm of Huawei's, in every build of the binary.
+    let algorithms = ["SDK-HMAC-SM3", "SDK-ECDSA-P256-SHA256", "SDK-SM2-SM3"];
+    for algorithm in algorithms {
+        let output = cli(algorithm, &[]).output().await;
+        assert!(output.status.success(), "{algorithm}: {}", stderr(&output));
+    }
+    assert_eq!(emulator.requests_received(), 3);
+    // The emulator checks each signature: another SK's is refused.
+    let output = cli("SDK-HMAC-SM3", &[])
+        .env("HUAWEICLOUD_SDK_SK", "ANOTHER-SK")
+        .output()
+        .await;
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(stderr(&output).contains("401"), "{}", stderr(&output));
+    // Signed with it: the dry run shows the scheme (its secrets masked).
+    let output = cli("sdk-hmac-sm3", &["--dry-run"]).output().await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(shown.contains("SDK-HMAC-SM3 Access=****"), "{shown}");
+    assert!(!shown.contains("SK-SECRET-1"), "{shown}");
+    // A name Huawei's signer does not know is a usage error naming it.
+    let output = cli("SDK-HMAC-MD5", &[]).output().await;
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("SDK-HMAC-MD5"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(emulator.requests_received(), 4, "nothing sent");
 }

@@ -35,8 +35,9 @@ use std::time::Duration;
 use crate::intercept::{BeforeSigning, BoxError, Interceptor};
 use crate::retry::{Classifier, RetryContext, RetryDecision, RetryPolicy};
 
-/// Settings for the calls of a [`Client::with`](crate::Client::with) handle (see the
-/// [module](self)). Every setting left out is the client's.
+/// Settings for the calls of a [`Client::with`](crate::Client::with) handle, which shares
+/// the client's connection pool, credentials and clock offset. Every setting left out is the
+/// client's.
 #[derive(Clone, Default)]
 pub struct CallSettings {
     pub(crate) attempt_timeout: Option<Option<Duration>>,

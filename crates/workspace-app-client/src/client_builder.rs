@@ -17,6 +17,7 @@ use crate::escaped::Escaped;
 use crate::generated::{Client, builder};
 use crate::http::base::{base_http, user_agent};
 use crate::http::endpoint::{check_endpoint, is_loopback_http, refuse_insecure_http, shown_url};
+use crate::http::failover::Endpoints;
 use crate::http::network::{ProxyUrl, read_ca_file};
 use crate::http::region_overrides;
 use crate::intercept::Interceptor;
@@ -48,7 +49,8 @@ use progenitor_client::ClientInfo;
 #[derive(Clone)]
 pub struct ClientBuilder {
     region: Option<String>,
-    endpoint: Option<String>,
+    /// Empty when none was given.
+    endpoints: Vec<String>,
     credentials: Option<Credentials>,
     project_id: Option<String>,
     /// Where to look for credentials when none are given (`default_chain`).
@@ -69,7 +71,14 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("region", &self.region)
-            .field("endpoint", &self.endpoint.as_deref().map(shown_url))
+            .field(
+                "endpoints",
+                &self
+                    .endpoints
+                    .iter()
+                    .map(|e| shown_url(e))
+                    .collect::<Vec<_>>(),
+            )
             .field("credentials", &self.credentials)
             .field("project_id", &self.project_id)
             .field("chain", &self.chain)
@@ -88,7 +97,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             region: None,
-            endpoint: None,
+            endpoints: Vec::new(),
             credentials: None,
             project_id: None,
             chain: None,
@@ -157,10 +166,11 @@ impl ClientBuilder {
 
     /// Sends requests to this region's endpoint. As in Huawei's SDKs, the endpoint is, in
     /// order: the variable `HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_<REGION_ID>` (e.g.
-    /// `..._AP_SOUTHEAST_1`), the regions file (`HUAWEICLOUD_SDK_REGIONS_FILE`, else
-    /// `~/.huaweicloud/regions.yaml`), the spec's table. A region none of them knows fails
-    /// `build`, listing the known ones; with [`endpoint`](Self::endpoint) any region ID is
-    /// accepted.
+    /// `..._AP_SOUTHEAST_1`; several comma-separated), the regions file
+    /// (`HUAWEICLOUD_SDK_REGIONS_FILE`, else `~/.huaweicloud/regions.yaml`; `endpoints` then
+    /// `endpoint`), the spec's table; with several, see [`endpoints`](Self::endpoints). A
+    /// region none of them knows fails `build`, listing the known ones; with
+    /// [`endpoint`](Self::endpoint) any region ID is accepted.
     pub fn region(mut self, region: impl AsRef<str>) -> Self {
         self.region = Some(region.as_ref().to_string());
         self
@@ -168,8 +178,40 @@ impl ClientBuilder {
 
     /// Sends requests to this base URL instead of the region's (a private cloud, or
     /// `http://127.0.0.1:PORT` in tests); a region given too is kept as the region's name.
+    /// The one-endpoint case of [`endpoints`](Self::endpoints), which it replaces.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
-        self.endpoint = Some(url.into());
+        self.endpoints = vec![url.into()];
+        self
+    }
+
+    /// Sends requests to these base URLs instead of the region's, moving to the next when
+    /// one cannot be connected to, as Huawei's SDKs do (`with_endpoints`): refused, its host
+    /// not found, the TLS handshake failed, or the connection timed out (each endpoint is
+    /// checked as [`endpoint`](Self::endpoint)'s is). Only then, before any byte of the
+    /// request was sent, so it is safe for any request; never after an answer (a 500 stands
+    /// and is retried where it came from) or a connection that broke. A move is not a retry:
+    /// the [`RetryPolicy`]'s attempts are not spent, and each endpoint is tried at most once
+    /// per attempt. The endpoint reached is remembered and later calls (of the client's
+    /// clones too) start there. When none could be connected to, the call fails with
+    /// [`Error::Unreachable`](crate::Error::Unreachable), naming each endpoint and why.
+    /// A move sends the same attempt again, signed for the new host: the interceptors'
+    /// per-attempt hooks run again, with the same attempt number. Replaces the endpoints
+    /// given before; an empty list is as none given.
+    ///
+    /// ```
+    /// use workspace_app_client::ClientBuilder;
+    ///
+    /// let client = ClientBuilder::new()
+    ///     .endpoints(["https://workspace-a.example.com", "https://workspace-b.example.com"])
+    ///     .build()?;
+    /// # Ok::<(), workspace_app_client::BuildError>(())
+    /// ```
+    pub fn endpoints<I>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.endpoints = urls.into_iter().map(Into::into).collect();
         self
     }
 
@@ -388,21 +430,21 @@ impl ClientBuilder {
     fn into_parts(self) -> Result<Parts, BuildError> {
         // The process environment, as the region overrides and the chain read it.
         let lookup = |name: &str| std::env::var(name).ok();
-        let base_url = match (self.endpoint, &self.region) {
-            (Some(url), _) => check_endpoint(url)?,
-            (None, Some(id)) => {
-                let (url, source) = region_overrides::endpoint(id, &lookup)?;
+        let endpoints = match (self.endpoints, &self.region) {
+            (given, _) if !given.is_empty() => checked(given)?,
+            (_, Some(id)) => {
+                let (urls, source) = region_overrides::endpoints(id, &lookup)?;
                 match source {
-                    region_overrides::Source::Spec => url,
+                    region_overrides::Source::Spec => urls,
                     other => {
-                        // Checked first: the URL is logged only once known to hold no password.
-                        let url = check_endpoint(url)?;
-                        tracing::debug!(region = %Escaped(id), source = ?other, endpoint = %Escaped(&url), "region endpoint overridden");
-                        url
+                        // Checked first: the URLs are logged only once known to hold no password.
+                        let urls = checked(urls)?;
+                        tracing::debug!(region = %Escaped(id), source = ?other, endpoints = %Escaped(urls.join(", ")), "region endpoint overridden");
+                        urls
                     }
                 }
             }
-            (None, None) => return Err(BuildError::NoEndpoint),
+            (_, None) => return Err(BuildError::NoEndpoint),
         };
 
         if self.http_client.is_some() {
@@ -422,7 +464,7 @@ impl ClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     http = http.connect_timeout(timeout);
                 }
-                if is_loopback_http(&base_url) {
+                if endpoints.iter().all(|url| is_loopback_http(url)) {
                     // An endpoint on this machine (an emulator) is reached directly: a proxy
                     // elsewhere could not reach it, and its requests may carry credentials
                     // in the clear.
@@ -489,7 +531,7 @@ impl ClientBuilder {
             ..self.config
         };
         Ok(Parts {
-            base_url,
+            endpoints,
             http,
             config,
             region_id: self.region,
@@ -500,7 +542,8 @@ impl ClientBuilder {
 
 /// A checked configuration, before the project ID is settled.
 struct Parts {
-    base_url: String,
+    /// At least one; the generated client's base URL is the first.
+    endpoints: Vec<String>,
     http: reqwest::Client,
     config: ClientConfig,
     region_id: Option<String>,
@@ -510,7 +553,9 @@ struct Parts {
 impl Parts {
     fn refuse_insecure_http(&self) -> Result<(), BuildError> {
         if self.config.credentials.is_some() && !self.config.allow_insecure_http {
-            refuse_insecure_http(&self.base_url)?;
+            for url in &self.endpoints {
+                refuse_insecure_http(url)?;
+            }
         }
         Ok(())
     }
@@ -524,8 +569,18 @@ impl Parts {
     }
 
     fn client(self) -> Client {
-        Client::new_with_client(&self.base_url, self.http, self.config)
+        let config = ClientConfig {
+            endpoints: Endpoints::new(&self.endpoints).map(Arc::new),
+            ..self.config
+        };
+        let base_url = self.endpoints.first().map_or("", String::as_str);
+        Client::new_with_client(base_url, self.http, config)
     }
+}
+
+/// Each endpoint checked ([`check_endpoint`]), in order.
+fn checked(urls: Vec<String>) -> Result<Vec<String>, BuildError> {
+    urls.into_iter().map(check_endpoint).collect()
 }
 
 impl Client {

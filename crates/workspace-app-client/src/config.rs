@@ -1,10 +1,12 @@
 //! What the generated `Client` carries besides its base URL and `reqwest::Client`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::call_settings::CallSettings;
 use crate::clock_skew::SharedOffset;
 use crate::credentials::Provider;
+use crate::http::failover::Endpoints;
 use crate::intercept::Chain;
 use crate::retry::{Classifiers, RetryPolicy};
 use crate::signing::Signer;
@@ -35,6 +37,10 @@ pub struct ClientConfig {
     pub(crate) dry_run: bool,
     /// Credentials may go over plain http to another host ([`crate::ClientBuilder::allow_insecure_http`]).
     pub(crate) allow_insecure_http: bool,
+    /// The endpoints, when there are several ([`crate::ClientBuilder::endpoints`]): a request
+    /// that cannot connect to one moves to the next. Shared by the client's clones, which
+    /// start from the same endpoint.
+    pub(crate) endpoints: Option<Arc<Endpoints>>,
     /// Signs AK/SK requests with the chosen algorithm, keeping the key it derives
     /// ([`crate::ClientBuilder::signing_algorithm`]).
     pub(crate) signer: Signer,
@@ -60,6 +66,7 @@ impl Default for ClientConfig {
             clock_offset: SharedOffset::default(),
             dry_run: false,
             allow_insecure_http: false,
+            endpoints: None,
             signer: Signer::default(),
             interceptors: Chain::default(),
             classifiers: Classifiers::default(),

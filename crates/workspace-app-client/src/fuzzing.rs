@@ -113,7 +113,7 @@ pub fn credentials_file(text: &str) -> Result<(Found, Option<String>, Option<Str
     }
 }
 
-/// A regions file's text: the endpoint of `region`, if it names it.
-pub fn regions_file(text: &str, region: &str) -> Result<Option<String>, String> {
-    crate::http::region_overrides::endpoint_in(text, region)
+/// A regions file's text: the endpoints of `region` (at least one), if it names it.
+pub fn regions_file(text: &str, region: &str) -> Result<Option<Vec<String>>, String> {
+    crate::http::region_overrides::endpoints_in(text, region)
 }

@@ -22,7 +22,7 @@ impl ClientHooks<ClientConfig> for Client {
         let template = operations::by_name(info.operation_id).map(|operation| operation.path);
         check_query_bounds(request.url(), parameters::integers(info.operation_id))
             .and_then(|()| check_path_shape(request.url(), self.baseurl(), template))
-            .and_then(|()| check_call_token(request, self.inner().allow_insecure_http))
+            .and_then(|()| check_call_token(request, self.inner()))
             .map_err(progenitor_client::Error::InvalidRequest)
     }
 
@@ -178,11 +178,9 @@ fn check_path_shape(
 
 /// A token given to the operation itself (`.x_auth_token(..)`) bypasses the builder's check
 /// of the client's credentials, so it is checked here the same way (never over plain http
-/// to another host unless allowed), and marked sensitive so that no `Debug` shows it.
-fn check_call_token(
-    request: &mut reqwest::Request,
-    allow_insecure_http: bool,
-) -> Result<(), String> {
+/// to another host unless allowed, whichever of the client's endpoints it goes to), and
+/// marked sensitive so that no `Debug` shows it.
+fn check_call_token(request: &mut reqwest::Request, config: &ClientConfig) -> Result<(), String> {
     let Some(token) = request.headers_mut().get_mut("x-auth-token") else {
         return Ok(());
     };
@@ -193,12 +191,23 @@ fn check_call_token(
         // HTTP drops them: the service would read another token than the one given.
         return Err("the X-Auth-Token value has spaces or tabs around it".into());
     }
-    match remote_plain_http_host(request.url()) {
-        Some(host) if !allow_insecure_http => Err(BuildError::InsecureHttp {
+    if config.allow_insecure_http {
+        return Ok(());
+    }
+    let others = config
+        .endpoints
+        .as_deref()
+        .map(|e| e.urls())
+        .unwrap_or_default();
+    match std::iter::once(request.url())
+        .chain(others)
+        .find_map(remote_plain_http_host)
+    {
+        Some(host) => Err(BuildError::InsecureHttp {
             host: host.to_string(),
         }
         .to_string()),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

@@ -98,8 +98,8 @@ pub use credentials::{
     DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, REFRESH_BEFORE_EXPIRY, env,
 };
 pub use error::{
-    ApiError, BODY_SNIPPET_LIMIT, BuildError, DisplayErrorChain, Error, GeneratedError,
-    ProjectLookupError, REQUEST_ID_HEADER, WaitError,
+    ApiError, BODY_SNIPPET_LIMIT, BuildError, DisplayErrorChain, EndpointFailure, Error,
+    GeneratedError, ProjectLookupError, REQUEST_ID_HEADER, WaitError,
 };
 pub use escaped::Escaped;
 pub use extensible::Extensible;

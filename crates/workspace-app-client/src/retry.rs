@@ -443,9 +443,17 @@ mod tests {
         });
         let mut wks = context(Some(400), None);
         wks.error_code = Some("WKS.0503");
-        assert!(is_retry(decide(&wks, &[throttling.clone()], true)));
+        assert!(is_retry(decide(
+            &wks,
+            std::slice::from_ref(&throttling),
+            true
+        )));
         // Throttling: not acted on, so a POST too.
-        assert!(is_retry(decide(&wks, &[throttling.clone()], false)));
+        assert!(is_retry(decide(
+            &wks,
+            std::slice::from_ref(&throttling),
+            false
+        )));
         let mut refused = context(Some(503), None);
         refused.error_code = Some("APIGW.0301");
         assert!(!is_retry(decide(&refused, &[throttling], true)));
@@ -456,7 +464,7 @@ mod tests {
         });
         assert!(!is_retry(decide(
             &context(Some(500), None),
-            &[always.clone()],
+            std::slice::from_ref(&always),
             false
         )));
         assert!(is_retry(decide(

@@ -1,6 +1,7 @@
 //! What happens to each request on its way out: credentials and signing, the per-attempt
-//! timeout, retries with backoff, and a bounded read of the response body. The result is a
-//! response with its body in memory, or the error the call ends with.
+//! timeout, the move to the next endpoint when one cannot be connected to, retries with
+//! backoff, and a bounded read of the response body. The result is a response with its body
+//! in memory, or the error the call ends with.
 
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
@@ -17,10 +18,11 @@ use crate::config::ClientConfig;
 use crate::credentials::{Credentials, CredentialsError, Provider};
 use crate::deadline;
 use crate::dry_run::PreparedRequest;
-use crate::error::{ApiError, Error, is_documented_error, request_id, snippet};
+use crate::error::{ApiError, EndpointFailure, Error, is_documented_error, request_id, snippet};
 use crate::escaped::Escaped;
 use crate::generated::operations;
 use crate::http::body::{Attempt, Body, receive};
+use crate::http::failover::Endpoints;
 use crate::intercept::{AfterSigning, AttemptEnd, BeforeSigning, CallEnd, CallInfo, Hook, Stopped};
 use crate::retry::{
     RetryContext, RetryDecision, TransportFailure, decide, is_idempotent_method, parse_retry_after,
@@ -77,6 +79,8 @@ pub(crate) enum Rejection {
     Credentials(CredentialsError),
     /// An interceptor stopped the call.
     Interceptor(Stopped),
+    /// None of the endpoints could be connected to; nothing was sent.
+    Unreachable(Vec<EndpointFailure>),
 }
 
 impl From<Rejection> for Error {
@@ -91,18 +95,20 @@ impl From<Rejection> for Error {
             Rejection::Interceptor(Stopped { name, hook, source }) => {
                 Error::Interceptor { name, hook, source }
             }
+            Rejection::Unreachable(tried) => Error::Unreachable { tried },
         }
     }
 }
 
 /// Sends `request` as the configuration says: each attempt through the interceptors,
-/// signed, timed out, retried as the classifiers and the method rule allow; then what an
-/// operator sees of the call (the span's OpenTelemetry fields, the access log) and the
-/// interceptors' `on_result`, whose error fails the call.
+/// signed, timed out, moved to the next endpoint when it could not connect, retried as the
+/// classifiers and the method rule allow; then what an operator sees of the call (the span's
+/// OpenTelemetry fields, the access log) and the interceptors' `on_result`, whose error
+/// fails the call.
 pub(crate) async fn execute(
     client: &reqwest::Client,
     config: &ClientConfig,
-    request: reqwest::Request,
+    mut request: reqwest::Request,
     info: &OperationInfo,
 ) -> Result<Received, Failure> {
     let operation = operations::by_name(info.operation_id);
@@ -117,6 +123,12 @@ pub(crate) async fn execute(
         || is_idempotent_method(request.method()),
         operations::Operation::is_idempotent,
     );
+    // With several endpoints, the call starts from the one last reached.
+    let mut pass = config
+        .endpoints
+        .as_deref()
+        .filter(|endpoints| endpoints.serves(request.url()))
+        .map(|endpoints| Pass::start(endpoints, &mut request));
     let url = request.url();
     let server = url.host_str().unwrap_or_default().to_string();
     let span = tracing::info_span!(
@@ -142,9 +154,10 @@ pub(crate) async fn execute(
         span.record("url.full", url.as_str());
     }
     let started = tokio::time::Instant::now();
-    let result = attempts(client, config, request, idempotent, &mut call)
+    let result = attempts(client, config, request, idempotent, &mut call, &mut pass)
         .instrument(span.clone())
         .await;
+    let server = pass.map_or(server, |pass| pass.host());
     let _entered = span.enter();
     ended(config, &span, call, &server, started.elapsed(), result)
 }
@@ -261,6 +274,7 @@ impl CallOutcome {
                     Rejection::DryRun(_) => (Cow::Borrowed("dry_run"), None),
                     Rejection::Credentials(_) => (Cow::Borrowed("credentials"), None),
                     Rejection::Interceptor(_) => (Cow::Borrowed("interceptor"), None),
+                    Rejection::Unreachable(_) => (Cow::Borrowed("connect"), None),
                 };
                 CallOutcome {
                     status: head.map(|head| head.status),
@@ -301,10 +315,138 @@ fn method_name(method: &reqwest::Method) -> &'static str {
     }
 }
 
-/// What comes after an attempt: the request sent again after a pause, or the end.
+/// What comes after an attempt: the request sent again after a pause, the same attempt
+/// sent to the next endpoint, or the end.
 enum Next {
     Again(reqwest::Request, Duration),
+    Failover(reqwest::Request),
     Finish,
+}
+
+/// An attempt's pass over the client's endpoints (when it has several): it starts from the
+/// endpoint last reached and moves to the next, each at most once, while it cannot connect.
+/// A move is not a retry: nothing was sent, and it spends none of the retry policy's
+/// attempts.
+struct Pass<'a> {
+    endpoints: &'a Endpoints,
+    /// The endpoint the request's URL is on.
+    at: usize,
+    /// The endpoints of this attempt that could not be connected to, in order.
+    failed: Vec<EndpointFailure>,
+}
+
+impl<'a> Pass<'a> {
+    /// A pass from the endpoint calls start from, `request` (on the first endpoint, where
+    /// the generated client puts it) moved there.
+    fn start(endpoints: &'a Endpoints, request: &mut reqwest::Request) -> Self {
+        let mut pass = Pass {
+            endpoints,
+            at: 0,
+            failed: Vec::new(),
+        };
+        pass.move_to(request, endpoints.current());
+        pass
+    }
+
+    /// A new attempt's pass: from the endpoint calls start from now (another call may have
+    /// moved it), every endpoint to be tried again.
+    fn again(&mut self, request: &mut reqwest::Request) {
+        if self.move_to(request, self.endpoints.current()) {
+            record_server(request.url());
+        }
+        self.failed.clear();
+    }
+
+    /// Whether an endpoint of this pass is left after the one just tried.
+    fn has_next(&self) -> bool {
+        self.failed.len() + 1 < self.endpoints.len()
+    }
+
+    /// The endpoint just tried could not be connected to: `request` (the same attempt,
+    /// unsigned) moves to the next.
+    fn advance(&mut self, request: &mut reqwest::Request, error: reqwest::Error) {
+        let to = (self.at + 1) % self.endpoints.len();
+        let from = self.endpoints.shown(self.at);
+        tracing::warn!(
+            error = %Escaped(DisplayCauses(&error)),
+            "could not connect to {}; trying the next endpoint, {} (nothing was sent)",
+            Escaped(from),
+            Escaped(self.endpoints.shown(to)),
+        );
+        self.failed
+            .push(EndpointFailure::new(from.to_string(), error));
+        self.move_to(request, to);
+        record_server(request.url());
+    }
+
+    /// The endpoint just tried was connected to: later calls start from it.
+    fn reached(&self) {
+        if self.endpoints.reached(self.at) {
+            tracing::info!(
+                endpoint = %Escaped(self.endpoints.shown(self.at)),
+                "endpoint {} of {} reached: later calls start from it",
+                self.at + 1,
+                self.endpoints.len(),
+            );
+        }
+    }
+
+    /// The call's error when the last endpoint of the pass could not be connected to either:
+    /// every endpoint tried, with why.
+    fn unreachable(&mut self, error: reqwest::Error) -> Failure {
+        let last = self.endpoints.shown(self.at).to_string();
+        let mut tried = std::mem::take(&mut self.failed);
+        tried.push(EndpointFailure::new(last, error));
+        Failure::rejected(None, Rejection::Unreachable(tried))
+    }
+
+    /// The host of the endpoint in use, for the metrics.
+    fn host(&self) -> String {
+        self.endpoints.host(self.at).to_string()
+    }
+
+    /// `request` moved to endpoint `to`; whether it moved.
+    fn move_to(&mut self, request: &mut reqwest::Request, to: usize) -> bool {
+        if to == self.at {
+            return false;
+        }
+        self.endpoints.move_url(request.url_mut(), self.at, to);
+        self.at = to;
+        true
+    }
+}
+
+/// The call span's server fields, for a request moved to another endpoint.
+fn record_server(url: &reqwest::Url) {
+    let span = tracing::Span::current();
+    span.record("url.scheme", url.scheme());
+    span.record("server.address", url.host_str().unwrap_or_default());
+    if let Some(port) = url.port_or_known_default() {
+        span.record("server.port", port);
+    }
+}
+
+/// An error's causes, without its own message (reqwest's names the request URL).
+struct DisplayCauses<'a>(&'a reqwest::Error);
+
+impl std::fmt::Display for DisplayCauses<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::error::Error as _;
+        let mut cause = self.0.source();
+        let mut first = true;
+        while let Some(error) = cause {
+            if !first {
+                f.write_str(": ")?;
+            }
+            first = false;
+            write!(f, "{error}")?;
+            cause = error.source();
+        }
+        if first {
+            write!(f, "{}", self.0)?;
+        }
+        Ok(())
+    }
 }
 
 async fn attempts(
@@ -313,6 +455,7 @@ async fn attempts(
     request: reqwest::Request,
     idempotent: bool,
     call: &mut CallInfo,
+    pass: &mut Option<Pass<'_>>,
 ) -> Result<Received, Failure> {
     let span = tracing::Span::current();
     let started = tokio::time::Instant::now();
@@ -379,10 +522,24 @@ async fn attempts(
         let sent = tokio::time::Instant::now();
         let outcome = send(client, attempt, limit).await;
         let attempt_took = sent.elapsed();
-        failed += 1;
+        let connected = !matches!(&outcome, Err(error) if error.is_connect());
+        // Could not connect: nothing of the request was sent, so the next endpoint may
+        // always have it, as the same attempt.
+        let failover = match pass {
+            Some(pass) if connected => {
+                pass.reached();
+                None
+            }
+            Some(pass) if pass.has_next() => replay.take(),
+            _ => None,
+        };
+        if failover.is_none() {
+            failed += 1;
+        }
 
-        let next_step = match &outcome {
-            Ok((head, body)) => {
+        let next_step = match (&outcome, failover) {
+            (_, Some(again)) => Next::Failover(again),
+            (Ok((head, body)), None) => {
                 span.record("status", head.status.as_u16());
                 if let Some(id) = request_id(&head.headers) {
                     span.record("request_id", id);
@@ -448,7 +605,7 @@ async fn attempts(
                     retry(config, call, decision, failed, started, &mut replay)
                 }
             }
-            Err(error) => {
+            (Err(error), None) => {
                 let context = RetryContext {
                     operation: call.operation,
                     attempt: call.attempt,
@@ -481,6 +638,7 @@ async fn attempts(
                 error_type: error_type.as_deref(),
                 retry_in: match &next_step {
                     Next::Again(_, delay) => Some(*delay),
+                    Next::Failover(_) => Some(Duration::ZERO),
                     Next::Finish => None,
                 },
             };
@@ -490,11 +648,30 @@ async fn attempts(
                 .map_err(stopped)?;
         }
         match next_step {
-            Next::Finish => return finish(outcome, limit),
-            Next::Again(again, delay) => {
+            Next::Finish => {
+                // Every endpoint of the pass was tried, and none could be connected to.
+                if !connected
+                    && let Some(pass) = pass.as_mut()
+                    && !pass.failed.is_empty()
+                    && let Err(error) = outcome
+                {
+                    return Err(pass.unreachable(error));
+                }
+                return finish(outcome, limit);
+            }
+            Next::Failover(mut again) => {
+                if let (Some(pass), Err(error)) = (pass.as_mut(), outcome) {
+                    pass.advance(&mut again, error);
+                }
+                next = again;
+            }
+            Next::Again(mut again, delay) => {
                 if !delay.is_zero() {
                     log_retry(&outcome, failed, delay);
                     tokio::time::sleep(delay).await;
+                }
+                if let Some(pass) = pass.as_mut() {
+                    pass.again(&mut again);
                 }
                 next = again;
             }

@@ -9,4 +9,6 @@ mod taxonomy;
 pub use api::{ApiError, BODY_SNIPPET_LIMIT, REQUEST_ID_HEADER};
 pub(crate) use api::{is_documented_error, request_id, snippet};
 pub use chain::DisplayErrorChain;
-pub use taxonomy::{BuildError, Error, GeneratedError, ProjectLookupError, WaitError};
+pub use taxonomy::{
+    BuildError, EndpointFailure, Error, GeneratedError, ProjectLookupError, WaitError,
+};

@@ -40,6 +40,15 @@ pub enum Error {
     /// reqwest's own message (the request URL cut to 200 characters); its `source()` is
     /// reqwest's cause.
     Transport(reqwest::Error),
+    /// None of the client's endpoints ([`ClientBuilder::endpoints`](crate::ClientBuilder::endpoints))
+    /// could be connected to: each was tried once, in turn, in the last attempt (refused,
+    /// its host not found, the TLS handshake failed, or the connection timed out). Nothing
+    /// was sent. Shows every endpoint and why; a client with one endpoint gives
+    /// [`Error::Transport`] instead.
+    Unreachable {
+        /// Each endpoint tried, in the order it was tried.
+        tried: Vec<EndpointFailure>,
+    },
     /// The server answered with a redirect (3xx). Redirects are never followed: the request
     /// carries credentials meant for the endpoint alone.
     Redirect {
@@ -108,6 +117,20 @@ impl fmt::Display for Error {
             Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             Error::Api(api) => fmt::Display::fmt(api, f),
             Error::Transport(error) => write!(f, "transport error: {}", ShortenedUrl(error)),
+            Error::Unreachable { tried } => {
+                write!(
+                    f,
+                    "could not connect to any of the {} endpoints, nothing was sent: ",
+                    tried.len()
+                )?;
+                for (i, failure) in tried.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    fmt::Display::fmt(failure, f)?;
+                }
+                Ok(())
+            }
             Error::Redirect { status, location } => {
                 write!(f, "the server answered {status} with a redirect to ")?;
                 match location {
@@ -164,7 +187,9 @@ impl StdError for Error {
             Error::Credentials(error) => error.source(),
             Error::Wait(error) => error.source(),
             Error::Interceptor { source, .. } => Some(source.as_ref()),
-            Error::InvalidRequest(_)
+            // Several causes, each shown in `Display` beside its endpoint.
+            Error::Unreachable { .. }
+            | Error::InvalidRequest(_)
             | Error::Api(_)
             | Error::Redirect { .. }
             | Error::ResponseTooLarge { .. }
@@ -236,13 +261,56 @@ impl Error {
         match self {
             Error::Api(api) => api.is_retryable(),
             Error::Transport(e) => crate::retry::may_retry_transport(e, true),
+            Error::Unreachable { .. } => true,
             _ => false,
         }
     }
 
-    /// Whether the call timed out.
+    /// Whether the call timed out (with several endpoints: connecting to each timed out).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        match self {
+            Error::Transport(e) => e.is_timeout(),
+            Error::Unreachable { tried } => {
+                !tried.is_empty() && tried.iter().all(|failure| failure.error.is_timeout())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An endpoint that could not be connected to, and why ([`Error::Unreachable`]). Shows as
+/// `endpoint: why`, the why being reqwest's causes (never the request URL).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EndpointFailure {
+    /// The endpoint (its base URL), without user name or password.
+    pub endpoint: String,
+    /// Why it could not be connected to (its `is_connect()` is true).
+    pub error: Arc<reqwest::Error>,
+}
+
+impl EndpointFailure {
+    pub(crate) fn new(endpoint: String, error: reqwest::Error) -> Self {
+        EndpointFailure {
+            endpoint,
+            error: Arc::new(error),
+        }
+    }
+}
+
+impl fmt::Display for EndpointFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.endpoint)?;
+        // reqwest's own message names the request URL; its causes say what failed.
+        let mut cause = self.error.source();
+        if cause.is_none() {
+            f.write_str(": could not connect")?;
+        }
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
     }
 }
 

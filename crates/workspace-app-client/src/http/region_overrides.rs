@@ -14,8 +14,13 @@
 //!     endpoints: [https://a.example.com, https://b.example.com]
 //! ```
 //!
-//! Huawei's SDKs accept several endpoints (comma-separated in the variable, `endpoints` in
-//! the file) and fail over between them; this client uses the first.
+//! A region may have several endpoints, as in Huawei's SDKs: comma-separated in the variable,
+//! `endpoints` then `endpoint` in the file (Huawei's order). The client moves to the next when
+//! one cannot be reached (`http::failover`). Spaces around each are trimmed and empty ones
+//! dropped (a deliberate difference: Huawei's SDKs split the variable without trimming, so
+//! that after `https://a.example.com, https://b.example.com` their second endpoint is
+//! ` https://b.example.com`, which does not start with `http` and becomes
+//! `https:// https://b.example.com`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,17 +55,19 @@ pub(crate) enum Source {
     Spec,
 }
 
-/// The endpoint of `region_id`: the variable, the regions file, the spec's table, in that
-/// order; `env` reads a variable (the process environment outside tests).
-pub(crate) fn endpoint(
+/// The endpoints of `region_id`, at least one: the variable's, the regions file's, the spec's
+/// table's, the first of these that has any; `env` reads a variable (the process
+/// environment outside tests).
+pub(crate) fn endpoints(
     region_id: &str,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(String, Source), BuildError> {
+) -> Result<(Vec<String>, Source), BuildError> {
     let name = region_endpoint_env(region_id);
-    if let Some(value) = env(&name)
-        && let Some(first) = first_endpoint(value.split(','))
-    {
-        return Ok((first, Source::Env(name)));
+    if let Some(value) = env(&name) {
+        let listed = listed(value.split(','));
+        if !listed.is_empty() {
+            return Ok((listed, Source::Env(name)));
+        }
     }
     if let Some(path) = regions_file(env)
         && let Some(found) = from_file(&path, region_id)?
@@ -68,17 +75,19 @@ pub(crate) fn endpoint(
         return Ok((found, Source::File(path)));
     }
     match region_id.parse::<Region>() {
-        Ok(region) => Ok((region.endpoint().to_string(), Source::Spec)),
+        Ok(region) => Ok((vec![region.endpoint().to_string()], Source::Spec)),
         Err(unknown) => Err(BuildError::UnknownRegion(unknown)),
     }
 }
 
-fn first_endpoint<'a>(endpoints: impl IntoIterator<Item = &'a str>) -> Option<String> {
+/// The endpoints listed, trimmed, without empty ones.
+fn listed<'a>(endpoints: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     endpoints
         .into_iter()
         .map(str::trim)
-        .find(|e| !e.is_empty())
+        .filter(|e| !e.is_empty())
         .map(str::to_string)
+        .collect()
 }
 
 /// The regions file in use: the variable's path, else `~/.huaweicloud/regions.yaml`.
@@ -93,10 +102,10 @@ struct FileRegion {
     endpoints: Option<Vec<String>>,
 }
 
-/// The region's first endpoint in the file; `None` when the file does not exist or does
-/// not name the region. A file that exists but cannot be read or parsed is an error (Huawei's
+/// The region's endpoints in the file; `None` when the file does not exist or does not name
+/// the region. A file that exists but cannot be read or parsed is an error (Huawei's
 /// SDK fails on it too), naming the file.
-fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError> {
+fn from_file(path: &Path, region_id: &str) -> Result<Option<Vec<String>>, BuildError> {
     let error = |reason: String| BuildError::RegionsFile {
         path: path.to_path_buf(),
         reason,
@@ -106,11 +115,11 @@ fn from_file(path: &Path, region_id: &str) -> Result<Option<String>, BuildError>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(error(format!("cannot read it: {e}"))),
     };
-    endpoint_in(&text, region_id).map_err(error)
+    endpoints_in(&text, region_id).map_err(error)
 }
 
-/// The region's endpoint in a regions file's text, if it names the region.
-pub(crate) fn endpoint_in(text: &str, region_id: &str) -> Result<Option<String>, String> {
+/// The region's endpoints in a regions file's text (at least one), if it names the region.
+pub(crate) fn endpoints_in(text: &str, region_id: &str) -> Result<Option<Vec<String>>, String> {
     if text.trim().is_empty() {
         return Ok(None);
     }
@@ -136,10 +145,11 @@ pub(crate) fn endpoint_in(text: &str, region_id: &str) -> Result<Option<String>,
     };
     // Huawei's SDK lists `endpoints` first, then `endpoint`.
     let all = region.endpoints.iter().flatten().chain(&region.endpoint);
-    match first_endpoint(all.map(String::as_str)) {
-        Some(endpoint) => Ok(Some(endpoint)),
-        None => Err(format!("region `{region_id}` has no endpoint")),
+    let listed = listed(all.map(String::as_str));
+    if listed.is_empty() {
+        return Err(format!("region `{region_id}` has no endpoint"));
     }
+    Ok(Some(listed))
 }
 
 #[cfg(test)]
@@ -174,7 +184,8 @@ mod tests {
             &file,
             "ECS:\n  - id: my-region-1\n    endpoint: https://ecs.invalid\n\
              WorkspaceApp:\n  - id: my-region-1\n    endpoint: http://127.0.0.1:9001\n  \
-             - id: ap-southeast-1\n    endpoints: [http://127.0.0.1:9002, http://127.0.0.1:9003]\n  \
+             - id: ap-southeast-1\n    endpoints: [' http://127.0.0.1:9002', '', http://127.0.0.1:9003]\n    \
+             endpoint: http://127.0.0.1:9004\n  \
              - id: no-endpoint\n",
         )
         .unwrap();
@@ -187,36 +198,50 @@ mod tests {
             (REGIONS_FILE_ENV, file_var),
         ]);
         assert_eq!(
-            endpoint("my-region-1", &env).unwrap(),
+            endpoints("my-region-1", &env).unwrap(),
             (
-                "http://127.0.0.1:9000".into(),
+                vec![
+                    "http://127.0.0.1:9000".into(),
+                    "http://127.0.0.1:9999".into()
+                ],
                 Source::Env("HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_MY_REGION_1".into())
             )
         );
-        let env = lookup(&[(REGIONS_FILE_ENV, file_var)]);
+        // A variable listing nothing (`" , "`) is as none: the file's.
+        let env = lookup(&[
+            ("HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_MY_REGION_1", " , "),
+            (REGIONS_FILE_ENV, file_var),
+        ]);
         assert_eq!(
-            endpoint("my-region-1", &env).unwrap(),
-            ("http://127.0.0.1:9001".into(), Source::File(file.clone()))
-        );
-        // A known region is overridden by the file too.
-        assert_eq!(
-            endpoint("ap-southeast-1", &env).unwrap().0,
-            "http://127.0.0.1:9002"
-        );
-        assert_eq!(
-            endpoint("cn-north-4", &env).unwrap(),
+            endpoints("my-region-1", &env).unwrap(),
             (
-                "https://appstream.cn-north-4.myhuaweicloud.com".into(),
+                vec!["http://127.0.0.1:9001".into()],
+                Source::File(file.clone())
+            )
+        );
+        // A known region is overridden by the file too; `endpoints`, then `endpoint`.
+        assert_eq!(
+            endpoints("ap-southeast-1", &env).unwrap().0,
+            [
+                "http://127.0.0.1:9002",
+                "http://127.0.0.1:9003",
+                "http://127.0.0.1:9004"
+            ]
+        );
+        assert_eq!(
+            endpoints("cn-north-4", &env).unwrap(),
+            (
+                vec!["https://appstream.cn-north-4.myhuaweicloud.com".into()],
                 Source::Spec
             )
         );
-        let error = endpoint("no-endpoint", &env).unwrap_err().to_string();
+        let error = endpoints("no-endpoint", &env).unwrap_err().to_string();
         assert!(
             error.contains("has no endpoint") && error.contains("regions.yaml"),
             "{error}"
         );
         // Unknown everywhere: the known regions are listed.
-        let error = endpoint("moon-1", &env).unwrap_err().to_string();
+        let error = endpoints("moon-1", &env).unwrap_err().to_string();
         assert!(
             error.contains("unknown region `moon-1`; known regions: cn-north-4"),
             "{error}"
@@ -228,14 +253,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_str().unwrap();
         let env = lookup(&[("HOME", home)]);
-        assert!(endpoint("moon-1", &env).is_err());
+        assert!(endpoints("moon-1", &env).is_err());
         std::fs::create_dir(dir.path().join(".huaweicloud")).unwrap();
         std::fs::write(
             dir.path().join(".huaweicloud/regions.yaml"),
             "workspaceapp:\n  - id: moon-1\n    endpoint: http://127.0.0.1:1\n",
         )
         .unwrap();
-        assert_eq!(endpoint("moon-1", &env).unwrap().0, "http://127.0.0.1:1");
+        assert_eq!(endpoints("moon-1", &env).unwrap().0, ["http://127.0.0.1:1"]);
         // An empty HOME is no home: never a path relative to the current directory.
         assert_eq!(regions_file(&lookup(&[("HOME", "")])), None);
     }
@@ -246,7 +271,7 @@ mod tests {
         let file = dir.path().join("r.yaml");
         std::fs::write(&file, "WorkspaceApp: [unclosed\n").unwrap();
         let env = lookup(&[(REGIONS_FILE_ENV, file.to_str().unwrap())]);
-        let error = endpoint("moon-1", &env).unwrap_err().to_string();
+        let error = endpoints("moon-1", &env).unwrap_err().to_string();
         assert!(
             error.contains("r.yaml") && error.contains("YAML"),
             "{error}"
