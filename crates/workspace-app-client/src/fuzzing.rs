@@ -106,7 +106,10 @@ pub fn metadata_answer(body: &[u8], now: SystemTime) -> Result<(Found, Duration)
 pub fn credentials_file(text: &str) -> Result<(Found, Option<String>, Option<String>), String> {
     match file::from_text(text) {
         Ok(profile) => {
-            let found = Found::of(&profile.credentials).ok_or("not an access key pair")?;
+            let file::ProfileAuth::Keys(credentials) = &profile.auth else {
+                return Err("IdP federation, not an access key pair".into());
+            };
+            let found = Found::of(credentials).ok_or("not an access key pair")?;
             Ok((found, profile.project_id, profile.iam_endpoint))
         }
         Err(file::Miss::Skip(why) | file::Miss::Broken(why)) => Err(why),

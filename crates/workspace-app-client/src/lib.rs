@@ -52,13 +52,13 @@ mod extensible;
 mod generated;
 pub mod intercept;
 mod mask;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod region;
 mod response_body;
 mod retry;
 mod settings_file;
 pub mod signing;
-#[cfg(feature = "metrics")]
-pub mod metrics;
 mod telemetry;
 // (and, inside their folders: credentials' keys, sources and variable names; what a wait
 // is for, and what each status means to it)
@@ -66,7 +66,8 @@ mod telemetry;
 mod error;
 // 3. http: the base client, TLS, proxies and CAs, endpoint checks, bounded reads, regions.
 mod http;
-// 4. credentials: the credentials file, the metadata service, refresh, the chain.
+// 4. credentials: the credentials file, the metadata service, ID tokens exchanged at IAM
+// or STS, refresh, the chain.
 mod credentials;
 // 5. config: what the generated client carries, and the settings of a handle on it.
 mod call_settings;
@@ -95,7 +96,8 @@ pub use config::{
 };
 pub use credentials::{
     AkSk, CredentialSource, Credentials, CredentialsChain, CredentialsError,
-    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, REFRESH_BEFORE_EXPIRY, env,
+    DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_TIMEOUT, FederationSource, OidcSource,
+    REFRESH_BEFORE_EXPIRY, TokenRefusal, env,
 };
 pub use error::{
     ApiError, BODY_SNIPPET_LIMIT, BuildError, DisplayErrorChain, EndpointFailure, Error,
@@ -103,12 +105,12 @@ pub use error::{
 };
 pub use escaped::Escaped;
 pub use extensible::Extensible;
-pub use intercept::Interceptor;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use http::region_overrides::{
     REGION_ENDPOINT_ENV_PREFIX, REGIONS_FILE_ENV, region_endpoint_env,
 };
 pub use http::tls::http_client_builder;
+pub use intercept::Interceptor;
 pub use paging::{
     DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, Listing, MAX_CONCURRENCY, SubJobPagesStream,
     SubJobsPage, SubJobsPaginator, SubJobsStream, page_size_bounds,
@@ -128,7 +130,10 @@ pub use wait::{
 
 // What the generated code calls by these paths (the codegen writes them there).
 pub(crate) use http::base::encode_path;
-#[allow(unused_imports, reason = "only a spec with a list sent unexploded calls it")]
+#[allow(
+    unused_imports,
+    reason = "only a spec with a list sent unexploded calls it"
+)]
 pub(crate) use http::query::append_joined_query;
 pub(crate) use http::tls::default_http_client;
 

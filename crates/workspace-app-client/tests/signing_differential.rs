@@ -217,6 +217,28 @@ impl Gen {
         from[self.0.usize(..from.len())]
     }
 
+    /// Each HMAC algorithm four times as often as each elliptic-curve one: Huawei's ECDSA
+    /// and SM2 are pure Python, a quarter of a second a case, and what they add (derived keys,
+    /// signatures checked both ways) needs hundreds of cases, not thousands.
+    fn algorithm(&mut self) -> SigningAlgorithm {
+        let weight = |algorithm: &SigningAlgorithm| {
+            if algorithm.name().starts_with("SDK-HMAC-") {
+                4
+            } else {
+                1
+            }
+        };
+        let total: usize = SigningAlgorithm::AVAILABLE.iter().map(weight).sum();
+        let mut draw = self.0.usize(..total);
+        for algorithm in SigningAlgorithm::AVAILABLE {
+            if draw < weight(algorithm) {
+                return *algorithm;
+            }
+            draw -= weight(algorithm);
+        }
+        unreachable!("the draw is below the weights' sum")
+    }
+
     fn chance(&mut self, percent: u32) -> bool {
         self.0.u32(..100) < percent
     }
@@ -455,8 +477,7 @@ impl Gen {
             sdk_date: format!("{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z"),
             unix_seconds,
             project_in_config: self.chance(50),
-            algorithm: SigningAlgorithm::AVAILABLE
-                [self.0.usize(..SigningAlgorithm::AVAILABLE.len())],
+            algorithm: self.algorithm(),
         }
     }
 }

@@ -111,7 +111,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?;
 
-    println!("{} calls counted by the interceptor", calls.load(Ordering::Relaxed));
+    println!(
+        "{} calls counted by the interceptor",
+        calls.load(Ordering::Relaxed)
+    );
     tracer.shutdown()?;
     meters.shutdown()?;
     Ok(())
