@@ -51,14 +51,17 @@ python=scripts/whole-service/.venv/bin/python
 calls=$("$python" scripts/whole-service/calls.py "$tree/openapi/workspace-app.yaml")
 shapes=$("$python" scripts/whole-service/calls.py "$tree/openapi/workspace-app.yaml" --shapes)
 operations=$(wc -l <<<"$calls")
+printf '%s\n' "$calls" >"$work/calls.jsonl"
+printf '%s\n' "$shapes" >"$work/shapes.jsonl"
 echo "$operations operations with a JSON form or none ($(wc -l <<<"$shapes") method/body shapes)"
 cd "$tree"
 
 step "cargo xtask diff: every change an addition"
-diff_json=$(cargo xtask diff --format json)
-python3 - "$diff_json" <<'EOF'
+# Through files, not arguments: one argument holds at most 128 KiB.
+cargo xtask diff --format json >"$work/diff.json"
+python3 - "$work/diff.json" <<'EOF'
 import json, sys
-changes = json.loads(sys.argv[1])["changes"]
+changes = json.load(open(sys.argv[1]))["changes"]
 bad = [c for c in changes if c["wire"] != "compatible" or c["rust"] == "major"]
 added = sum(c["rule"] == "endpoint-added" for c in changes)
 print(f"{len(changes)} changes, {added} endpoint-added, all compatible and at most minor" if not bad else "")
@@ -81,17 +84,17 @@ ls -l "$cli" | awk '{print "CLI binary (debug):", $5, "bytes"}'
 
 step "a CLI command for every operation"
 "$cli" api --help >"$work/api-help.txt"
-python3 - "$work/api-help.txt" "$calls" <<'EOF'
+python3 - "$work/api-help.txt" "$work/calls.jsonl" <<'EOF'
 import json, re, sys
 listed = set(re.findall(r"^  ([a-z0-9-]+)\s", open(sys.argv[1]).read(), re.M))
-wanted = [json.loads(line)["argv"][0] for line in sys.argv[2].splitlines()]
+wanted = [json.loads(line)["argv"][0] for line in open(sys.argv[2]).read().splitlines()]
 missing = [name for name in wanted if name not in listed]
 print(f"{len(wanted)} operations, {len(listed)} commands listed")
 if missing:
     sys.exit(f"no command for: {missing}")
 EOF
 
-# Runs the CLI for each call of a JSON-lines list; `$1` names the run, the rest of the
+# Runs the CLI for each call of a JSON-lines file; `$1` names the run, the rest of the
 # arguments come first on every command line. Prints a failure per call that does not
 # exit 0, and fails if any did.
 run_calls() {
@@ -105,11 +108,13 @@ run_calls() {
             printf '%s' "$body" >"$work/body.json"
             argv+=(--json-body "$work/body.json")
         fi
-        if ! "$cli" "$@" api "${argv[@]}" >"$work/out" 2>"$work/err" </dev/null; then
-            echo "  $name: api ${argv[*]}: exit $?: $(head -c 400 "$work/err")" >&2
+        local status=0
+        "$cli" "$@" api "${argv[@]}" >"$work/out" 2>"$work/err" </dev/null || status=$?
+        if [ "$status" != 0 ]; then
+            echo "  $name: api ${argv[*]}: exit $status: $(head -c 400 "$work/err")" >&2
             failed=$((failed + 1))
         fi
-    done <<<"$list"
+    done <"$list"
     [ "$failed" = 0 ] || { echo "$name: $failed calls failed" >&2; return 1; }
 }
 
@@ -123,7 +128,7 @@ for _ in $(seq 100); do grep -q '^listening on ' "$mock_log" && break; sleep 0.1
 mock_url=$(sed -n 's/^listening on //p' "$mock_log")
 [ -n "$mock_url" ] || { echo "the emulator did not start: $(cat "$mock_log")" >&2; exit 1; }
 env -i PATH="$PATH" HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent HUAWEICLOUD_SDK_METADATA_ENDPOINT=http://127.0.0.1:9 \
-    bash -c "$(declare -f run_calls); cli='$cli' work='$work' run_calls emulator \"\$1\" --endpoint '$mock_url' --project-id whole-service --token whole-service" _ "$calls"
+    bash -c "$(declare -f run_calls); cli='$cli' work='$work' run_calls emulator \"\$1\" --endpoint '$mock_url' --project-id whole-service --token whole-service" _ "$work/calls.jsonl"
 echo "$operations operations answered"
 
 step "one signed call per method and body shape, accepted by Huawei's signer"
@@ -142,7 +147,7 @@ verifier_url=$(sed -n 's/^listening on //p' "$work/verifier.log")
 # so what counts is what the verifier recorded: every call verified, none rejected.
 env -i PATH="$PATH" HUAWEICLOUD_SDK_AK="$ak" HUAWEICLOUD_SDK_SK="$sk" \
     HUAWEICLOUD_SDK_CREDENTIALS_FILE=/nonexistent HUAWEICLOUD_SDK_METADATA_ENDPOINT=http://127.0.0.1:9 \
-    bash -c "$(declare -f run_calls); cli='$cli' work='$work' run_calls signed \"\$1\" --endpoint '$verifier_url' --allow-insecure-http --project-id whole-service" _ "$shapes" || true
+    bash -c "$(declare -f run_calls); cli='$cli' work='$work' run_calls signed \"\$1\" --endpoint '$verifier_url' --allow-insecure-http --project-id whole-service" _ "$work/shapes.jsonl" || true
 python3 - "$record" "$shapes" <<'EOF'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines() if __import__("os").path.exists(sys.argv[1]) else []

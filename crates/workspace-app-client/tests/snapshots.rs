@@ -33,7 +33,15 @@ macro_rules! response_examples {
     };
 }
 
-// Both lists are written by the codegen (`workspace-app-codegen`) from the spec, so a new
+/// The operations the client leaves out (a request body with no JSON form): the spec
+/// tables have them, the generated code does not.
+macro_rules! not_generated {
+    ($($operation:literal),* $(,)?) => {
+        const NOT_GENERATED: &[&str] = &[$($operation),*];
+    };
+}
+
+// The lists are written by the codegen (`workspace-app-codegen`) from the spec, so a new
 // schema or operation is covered here without an edit.
 include!(concat!(env!("OUT_DIR"), "/workspace_app_test_lists.rs"));
 
@@ -101,6 +109,7 @@ fn every_public_generated_type_has_a_schema_snapshot() {
 fn every_documented_example_has_a_type_to_round_trip_through() {
     let documented: Vec<(&str, &str)> = spec::operations::ALL
         .iter()
+        .filter(|operation| !NOT_GENERATED.contains(&operation.name))
         .flat_map(|operation| {
             let examples = operation.examples.iter();
             examples.map(|example| (operation.name, example.status))

@@ -216,7 +216,12 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecErrors> {
     join_unexploded_lists(&mut client, &unexploded_query_lists(&spec.document))
         .map_err(|e| spec.error_at("", e))?;
     let spec_tables = render(spec_tables(spec)).map_err(|e| spec.error_at("", e))?;
-    let test_lists = render(test_lists(spec, &client)).map_err(|e| spec.error_at("", e))?;
+    let skipped: Vec<String> = skipped_operations(&spec.document)
+        .into_iter()
+        .map(|(_, id, _)| id)
+        .collect();
+    let test_lists =
+        render(test_lists(spec, &client, &skipped)).map_err(|e| spec.error_at("", e))?;
     Ok(Generated {
         client: with_header(&client),
         spec_tables,

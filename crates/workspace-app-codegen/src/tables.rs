@@ -27,32 +27,39 @@ pub(crate) fn spec_tables(spec: &Spec) -> TokenStream {
 /// - `generated_types!(A, B, ...)`: every public type of the generated `types` module.
 /// - `response_examples!((operation name, status, Type), ...)`: every documented response
 ///   example, with the generated type it must parse into (from the operation's `send()`).
-pub(crate) fn test_lists(spec: &Spec, client: &syn::File) -> TokenStream {
+/// - `not_generated!(operation name, ...)`: the operations the client leaves out
+///   (`skipped`, by `operationId`), whose examples have no type to parse into.
+pub(crate) fn test_lists(spec: &Spec, client: &syn::File, skipped: &[String]) -> TokenStream {
     let types = public_types(client).into_iter().map(|name| ident(&name));
     let results = send_result_types(client);
-    let examples = collect_operations(&spec.document)
-        .into_iter()
-        .flat_map(|operation| {
-            let builder = operation.id.to_pascal_case();
-            let (ok, err) = results
-                .iter()
-                .find(|(name, ..)| *name == builder)
-                .map_or((None, None), |(_, ok, err)| (ok.clone(), err.clone()));
-            operation
-                .examples
-                .into_iter()
-                .filter_map(move |(status, _)| {
-                    let success = status.starts_with('2');
-                    let ty = if success { ok.clone() } else { err.clone() }?;
-                    let name = operation.name.clone();
-                    let ty = ident(&ty);
-                    Some(quote! { (#name, #status, #ty) })
-                })
-                .collect::<Vec<_>>()
-        });
+    let operations = collect_operations(&spec.document);
+    let not_generated: Vec<String> = operations
+        .iter()
+        .filter(|operation| skipped.contains(&operation.id))
+        .map(|operation| operation.name.clone())
+        .collect();
+    let examples = operations.into_iter().flat_map(|operation| {
+        let builder = operation.id.to_pascal_case();
+        let (ok, err) = results
+            .iter()
+            .find(|(name, ..)| *name == builder)
+            .map_or((None, None), |(_, ok, err)| (ok.clone(), err.clone()));
+        operation
+            .examples
+            .into_iter()
+            .filter_map(move |(status, _)| {
+                let success = status.starts_with('2');
+                let ty = if success { ok.clone() } else { err.clone() }?;
+                let name = operation.name.clone();
+                let ty = ident(&ty);
+                Some(quote! { (#name, #status, #ty) })
+            })
+            .collect::<Vec<_>>()
+    });
     quote! {
         generated_types!(#(#types),*);
         response_examples!(#(#examples),*);
+        not_generated!(#(#not_generated),*);
     }
 }
 
