@@ -113,8 +113,13 @@ pub fn parameters_command(operation: CliCommand) -> clap::Command {
         .map(|arg| arg.get_id().to_string())
         .collect();
     for id in ids {
-        let integer = integer_of(operation, &id).and_then(|integer| {
-            Some((integer, generated::integer_parser(operation, &id, integer)?))
+        // A flag renamed because this CLI has one of its name is known by its first name.
+        let spec_flag = generated::spec_flag(operation, &id);
+        let integer = integer_of(operation, spec_flag).and_then(|integer| {
+            Some((
+                integer,
+                generated::integer_parser(operation, spec_flag, integer)?,
+            ))
         });
         command = command.mut_arg(&id, |arg| described(arg, integer));
     }
@@ -413,6 +418,40 @@ mod tests {
         name: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         email: Option<String>,
+    }
+
+    /// The build script's list of the flags every `api` command gets from this CLI (no
+    /// operation's flag may take one: the codegen renames it) is whole and no longer.
+    #[test]
+    fn the_flags_the_codegen_keeps_clear_of_are_those_every_command_has() {
+        use clap::CommandFactory;
+        let long_flags = |command: &clap::Command| -> Vec<String> {
+            let mut flags: Vec<String> = command
+                .get_arguments()
+                .filter_map(|arg| arg.get_long().map(str::to_string))
+                .collect();
+            flags.sort();
+            flags
+        };
+        let mut cli = crate::cli::Cli::command();
+        cli.build();
+        let api = cli.find_subcommand("api").expect("api");
+        for operation in CliCommand::iter() {
+            let own = long_flags(&parameters_command(operation));
+            let command = api
+                .find_subcommand(name(operation))
+                .expect("a command per operation");
+            let given: Vec<String> = long_flags(command)
+                .into_iter()
+                .filter(|flag| !own.contains(flag))
+                .collect();
+            let mut taken: Vec<String> = generated::TAKEN_FLAGS
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            taken.sort();
+            assert_eq!(given, taken, "{}", name(operation));
+        }
     }
 
     fn error(text: &str) -> String {

@@ -22,6 +22,11 @@
 //!   `json_body_template` holds (every property of the spec's schema, nested, with the
 //!   spec's example or a placeholder for its type) and needs no other flag.
 //!
+//! - A flag named as one the CLI gives every command ([`CliPaths::taken_flags`]: its global
+//!   options, `--output`, `--help`) is renamed by where its value goes: the whole service's
+//!   `app_name` query parameter is `--query-app-name`, beside the CLI's `--app-name`. The
+//!   generated `spec_flag` gives its first name back.
+//!
 //! The generated code names nothing outside itself but what [`CliPaths`] tells it: the
 //! client crate and the CLI's own items, set by the caller in one constant.
 
@@ -48,8 +53,10 @@ pub const CLI_FILE_NAME: &str = "workspace_app_cli_generated.rs";
 /// [`CliPaths::config`] that gives the value.
 pub const GLOBAL_PATH_PARAMETERS: &[(&str, &str)] = &[("project_id", "project_id")];
 
-/// Every path the generated commands name outside themselves, as the CLI crate writes it:
-/// the generator writes none of its own. The CLI's build script sets them in one constant.
+/// What the generated commands must know of the CLI around them: every path they name
+/// outside themselves, as the CLI crate writes it (the generator writes none of its own),
+/// and the flags the CLI already gives every command. The CLI's build script sets them in
+/// one constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CliPaths<'a> {
     /// The client crate (`workspace_app_client`), whose spec tables
@@ -69,6 +76,12 @@ pub struct CliPaths<'a> {
     /// `fn<T: DeserializeOwned + Serialize>(&str) -> Result<T, E>` with an error `E` that
     /// `anyhow` takes, e.g. `crate::api::json_body`.
     pub json_body: &'a str,
+    /// The long flags the CLI gives every operation's command (its global options,
+    /// `--output`, `--help`). An operation's flag of one of these names is renamed by where
+    /// its value goes (`--app-name`, a query parameter, becomes `--query-app-name`): clap
+    /// refuses two flags of one name. The generated `TAKEN_FLAGS` repeats the list, and
+    /// `spec_flag` gives a renamed flag's first name.
+    pub taken_flags: &'a [&'a str],
 }
 
 /// The flag of a request body's file (progenitor's name), and of its template.
@@ -133,8 +146,11 @@ pub fn generate_cli(spec: &Spec, paths: &CliPaths<'_>) -> Result<String, SpecErr
         .ok_or_else(|| fail("progenitor's CLI has no `CliConfig` trait".to_string()))?;
     let parsers = integer_parsers(&file, &spec.document, &bounded, &integer).map_err(fail)?;
     let body_functions = body_functions(&bodies, &json_body);
+    // Last: what comes before finds each flag by the name progenitor gave it.
+    let renamed = rename_taken_flags(&mut file, &spec.document, paths.taken_flags).map_err(fail)?;
+    let spec_flag = spec_flag(&renamed, paths.taken_flags);
     file.items.extend(
-        syn::parse2::<syn::File>(quote! { #config #parsers #body_functions })
+        syn::parse2::<syn::File>(quote! { #config #parsers #body_functions #spec_flag })
             .map(|f| f.items)
             .map_err(|e| fail(format!("the generated CLI glue does not parse: {e}")))?,
     );
@@ -375,6 +391,150 @@ fn flag_types(body: &str) -> Vec<(String, String)> {
         rest = &rest[close..];
     }
     found
+}
+
+/// A flag renamed because its name was taken: the operation (as progenitor's methods name
+/// it, `list_things`), the name progenitor gave the flag, and its new name.
+#[derive(Debug)]
+struct Renamed {
+    operation: String,
+    spec_flag: String,
+    flag: String,
+}
+
+/// Renames each flag of an operation's command whose name a flag of every command takes
+/// (`taken`) to `<where its value goes>-<flag>` (`query-app-name`, `body-region`), in the
+/// command and in the call that reads it. Two flags of one name in one command, before or
+/// after renaming, are an error naming both: progenitor names a flag by its parameter or
+/// field alone, and clap refuses two flags of one name (at run time).
+fn rename_taken_flags(
+    file: &mut syn::File,
+    document: &Value,
+    taken: &[&str],
+) -> Result<Vec<Renamed>, String> {
+    let mut renamed = Vec::new();
+    for method in cli_methods(file) {
+        let name = method.sig.ident.to_string();
+        let Some(operation) = name.strip_prefix("cli_") else {
+            continue;
+        };
+        let mut flags: Vec<String> = Vec::new();
+        for statement in &mut method.block.stmts {
+            if let syn::Stmt::Expr(command, _) = statement {
+                // The chain is walked from its end: its last `.arg(..)` comes first.
+                flags.extend(
+                    arg_exprs(command)
+                        .iter()
+                        .rev()
+                        .filter_map(|arg| arg_name(arg)),
+                );
+            }
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for flag in flags {
+            let new = if taken.contains(&flag.as_str()) {
+                let place = flag_place(document, operation, &flag);
+                let new = format!("{place}-{flag}");
+                renamed.push(Renamed {
+                    operation: operation.to_string(),
+                    spec_flag: flag,
+                    flag: new.clone(),
+                });
+                new
+            } else {
+                flag
+            };
+            if seen.contains(&new) || taken.contains(&new.as_str()) {
+                return Err(format!(
+                    "the CLI's {operation} would have two flags --{new}: progenitor names a \
+                     flag by its parameter or body field alone, so two of them whose names \
+                     differ only in case or punctuation (or one named as the CLI's --{new}) \
+                     cannot both be flags"
+                ));
+            }
+            seen.push(new);
+        }
+    }
+    for method in cli_methods(file) {
+        let name = method.sig.ident.to_string();
+        let operation = name
+            .strip_prefix("cli_")
+            .or_else(|| name.strip_prefix("execute_"));
+        for rename in renamed
+            .iter()
+            .filter(|r| Some(r.operation.as_str()) == operation)
+        {
+            let tokens = replace_string(quote!(#method), &rename.spec_flag, &rename.flag);
+            *method = syn::parse2(tokens)
+                .map_err(|e| format!("the CLI's {name} does not parse after renaming: {e}"))?;
+        }
+    }
+    Ok(renamed)
+}
+
+/// Where the value of an operation's flag goes: `path`, `query`, `header` or `cookie` for a
+/// parameter, `body` for anything else (progenitor's other flags are the body's).
+fn flag_place(document: &Value, operation: &str, flag: &str) -> String {
+    operation_sites(document)
+        .filter(|site| {
+            site.operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.to_snake_case() == operation)
+        })
+        .flat_map(|site| site.parameters(document))
+        .find(|parameter| flag_name(parameter.name()) == flag)
+        .map_or_else(|| "body".to_string(), |p| p.location().to_string())
+}
+
+/// `tokens` with each string literal `"from"` written `"to"`.
+fn replace_string(tokens: TokenStream, from: &str, to: &str) -> TokenStream {
+    use proc_macro2::{Group, Literal, TokenTree};
+    let written = Literal::string(from).to_string();
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Literal(literal) if literal.to_string() == written => {
+                let mut new = Literal::string(to);
+                new.set_span(literal.span());
+                TokenTree::Literal(new)
+            }
+            TokenTree::Group(group) => {
+                let mut new =
+                    Group::new(group.delimiter(), replace_string(group.stream(), from, to));
+                new.set_span(group.span());
+                TokenTree::Group(new)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// The generated `TAKEN_FLAGS` (the flags the CLI gives every command) and `spec_flag`,
+/// which gives a renamed flag's first name: the name of its parameter or field in kebab
+/// case, by which the spec's tables and `integer_parser` know it.
+fn spec_flag(renamed: &[Renamed], taken: &[&str]) -> TokenStream {
+    let arms = renamed.iter().map(|rename| {
+        let variant = format_ident!(
+            "{}",
+            heck::ToPascalCase::to_pascal_case(rename.operation.as_str())
+        );
+        let (flag, spec_flag) = (&rename.flag, &rename.spec_flag);
+        quote! { (CliCommand::#variant, #flag) => #spec_flag, }
+    });
+    quote! {
+        /// The long flags the CLI gives every command, which no flag of an operation takes.
+        pub const TAKEN_FLAGS: &[&str] = &[#(#taken),*];
+
+        /// The name progenitor gave a flag renamed because the CLI's own flag had it
+        /// (`query-app-name`: `app-name`); any other flag's own.
+        pub fn spec_flag<'a>(command: CliCommand, flag: &'a str) -> &'a str {
+            match (command, flag) {
+                #(#arms)*
+                _ => flag,
+            }
+        }
+    }
 }
 
 /// The methods of progenitor's `impl<T: CliConfig> Cli<T>`: `cli_<operation>` (the
@@ -1031,7 +1191,9 @@ mod tests {
     use quote::quote;
     use serde_json::json;
 
-    use super::{integer_parsers, json_bodies, list_flags, template};
+    use super::{
+        integer_parsers, json_bodies, list_flags, rename_taken_flags, spec_flag, template,
+    };
 
     /// The bounded parser and the spec tables' `Integer` as a caller might name them.
     fn bounded() -> syn::Path {
@@ -1426,17 +1588,28 @@ mod tests {
             config: "crate::operations::Globals",
             bounded: "crate::operations::bounded",
             json_body: "crate::operations::json_body",
+            taken_flags: &["from", "help"],
         };
         // Compared without white space, which the layout of the code puts anywhere.
         let code = super::generate_cli(&spec, &paths).unwrap();
         let code: String = code.split_whitespace().collect();
-        for absent in ["value_parser!(::std::vec::Vec", "XXX", "read_to_string"] {
+        for absent in [
+            "value_parser!(::std::vec::Vec",
+            "XXX",
+            "read_to_string",
+            r#"Arg::new("from")"#,
+            r#"get_one::<::std::string::String>("from")"#,
+        ] {
             assert!(!code.contains(absent), "{absent} in {code}");
         }
         for present in [
             r#"value_parser!(::std::string::String)).required(false).help("Names.").action(::clap::ArgAction::Append).value_delimiter(',')"#,
             r#"get_many::<::std::string::String>("names")"#,
-            r#"get_one::<::std::string::String>("from")"#,
+            // `from` is a flag of every command here: the query parameter's is renamed.
+            r#"Arg::new("query-from").long("query-from")"#,
+            r#"get_one::<::std::string::String>("query-from")"#,
+            r#"(CliCommand::ListThings,"query-from")=>"from","#,
+            r#"pubconstTAKEN_FLAGS:&[&str]=&["from","help"];"#,
             r#"Arg::new("x-language")"#,
             r#"Arg::new("os-ext-ips-port-id")"#,
             r#"Arg::new("thing-id").long("thing-id").value_parser(::clap::value_parser!(::std::string::String)).required_unless_present("json-body-template")"#,
@@ -1447,5 +1620,76 @@ mod tests {
         ] {
             assert!(code.contains(present), "{present} not in {code}");
         }
+    }
+
+    /// `ListThings`' command with the flags `flags` and a call reading each of them.
+    fn things_with_flags(flags: &[&str]) -> syn::File {
+        let args = flags.iter().map(|flag| {
+            quote! { .arg(::clap::Arg::new(#flag).long(#flag).required(false)) }
+        });
+        let reads = flags.iter().map(|flag| {
+            quote! {
+                if let Some(value) = matches.get_one::<::std::string::String>(#flag) {
+                    request = request.x(value.clone());
+                }
+            }
+        });
+        syn::parse_quote! {
+            impl<T: CliConfig> Cli<T> {
+                pub fn cli_list_things() -> ::clap::Command {
+                    ::clap::Command::new("") #(#args)* .about("List things")
+                }
+                pub async fn execute_list_things(&self, matches: &::clap::ArgMatches) {
+                    let mut request = self.client.list_things();
+                    #(#reads)*
+                }
+            }
+        }
+    }
+
+    /// A flag named as one the CLI gives every command (the whole service's `app_name`
+    /// query parameter beside `--app-name`) is renamed by where it goes, in the command and
+    /// in the call, and no other flag is touched.
+    #[test]
+    fn a_flag_the_cli_has_already_is_renamed_by_where_it_goes() {
+        let mut file = things_with_flags(&["names", "one", "tags"]);
+        let renamed = rename_taken_flags(&mut file, &lists(), &["one", "help"]).unwrap();
+        let code: String = quote!(#file).to_string().split_whitespace().collect();
+        for present in [
+            r#"Arg::new("query-one").long("query-one")"#,
+            r#"get_one::<::std::string::String>("query-one")"#,
+            r#"Arg::new("names").long("names")"#,
+            r#"Arg::new("tags").long("tags")"#,
+        ] {
+            assert!(code.contains(present), "{present} not in {code}");
+        }
+        assert!(!code.contains(r#""one""#), "{code}");
+        let arms: String = spec_flag(&renamed, &["one", "help"])
+            .to_string()
+            .split_whitespace()
+            .collect();
+        assert!(
+            arms.contains(r#"(CliCommand::ListThings,"query-one")=>"one","#),
+            "{arms}"
+        );
+        // A body field is named as the body's.
+        let mut file = things_with_flags(&["region"]);
+        rename_taken_flags(&mut file, &lists(), &["region"]).unwrap();
+        assert!(quote!(#file).to_string().contains(r#""body-region""#));
+    }
+
+    /// Two flags of one name in one command, as progenitor writes them or once renamed, are
+    /// an error naming the operation and the flag: clap would refuse the command at run time.
+    #[test]
+    fn two_flags_of_one_name_are_an_error() {
+        let mut file = things_with_flags(&["one", "tags", "one"]);
+        let error = rename_taken_flags(&mut file, &lists(), &[]).unwrap_err();
+        assert!(
+            error.contains("list_things") && error.contains("--one"),
+            "{error}"
+        );
+        let mut file = things_with_flags(&["query-one", "one"]);
+        let error = rename_taken_flags(&mut file, &lists(), &["one"]).unwrap_err();
+        assert!(error.contains("--query-one"), "{error}");
     }
 }
