@@ -152,16 +152,16 @@ fn fresh_snapshots(root: &Path) -> Result<Derived, String> {
     let scratch = tempfile::tempdir().map_err(|e| format!("cannot create a scratch dir: {e}"))?;
     let (package, test) = SNAPSHOT_TEST;
     eprintln!("running the snapshot tests of {package} to derive its snapshots...");
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(root)
-        .args(["test", "--quiet", "--package", package, "--test", test])
+    let executable = workspace_test_executable(root, package, test)?;
+    let output = Command::new(&executable)
+        .current_dir(root.join("crates").join(package))
         .env("INSTA_WORKSPACE_ROOT", scratch.path())
         .env("INSTA_UPDATE", "always")
         .env("INSTA_FORCE_PASS", "1")
         .env("INSTA_OUTPUT", "none")
         .env_remove("CI")
         .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+        .map_err(|e| format!("cannot run {}: {e}", executable.display()))?;
     if !output.status.success() {
         return Err(format!(
             "the snapshot tests of {package} failed ({}):\n{}{}",
@@ -180,6 +180,51 @@ fn fresh_snapshots(root: &Path) -> Result<Derived, String> {
         derived.insert(relative(scratch.path(), &path), Some(contents));
     }
     Ok(derived)
+}
+
+/// The executable of `package`'s test `test` as `cargo test --workspace` builds it. Built
+/// with the workspace's test features, not `--package`'s: cargo unifies features over what
+/// it builds, so `cargo test --package .. --test ..` would compile the client and many of
+/// its dependencies a second time, with other features (and the client on every spec edit).
+fn workspace_test_executable(root: &Path, package: &str, test: &str) -> Result<PathBuf, String> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(root)
+        .args([
+            "test",
+            "--quiet",
+            "--workspace",
+            "--no-run",
+            "--message-format",
+            "json-render-diagnostics",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo test --workspace --no-run failed ({})",
+            output.status
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|message| {
+            let target = &message["target"];
+            message["reason"] == "compiler-artifact"
+                && target["name"] == test
+                && target["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "test"))
+                && message["manifest_path"]
+                    .as_str()
+                    .is_some_and(|m| Path::new(m).parent().is_some_and(|d| d.ends_with(package)))
+        })
+        .and_then(|message| message["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| {
+            format!("cargo test --workspace --no-run built no test `{test}` of {package}")
+        })
 }
 
 fn snapshot_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
