@@ -28,6 +28,9 @@ Credentials:
   AK/SK signing with HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and
   HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), or an IAM token from
   WORKSPACE_APP_TOKEN, --token-file PATH (- for stdin) or --token (visible in `ps`).
+  With no keys on disk: an OIDC ID token exchanged for temporary keys
+  (HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE, or HUAWEICLOUD_OIDC_*);
+  then ~/.huaweicloud/credentials and ECS metadata, as in Huawei's SDKs.
 
 Security:
   Redirects are never followed: credentials go to the endpoint and nowhere else.

@@ -109,6 +109,10 @@ pub async fn connect_with(global: &GlobalArgs, token: Option<String>) -> Result<
             Failure::new(Exit::Api, DisplayErrorChain(&lookup).to_string())
                 .detail("hint: pass --project-id ID to skip the lookup")
         }
+        // IAM or STS answered the ID token's exchange with an error: the service's answer.
+        BuildError::Credentials(refused @ CredentialsError::Refused(_)) => {
+            Failure::new(Exit::Api, DisplayErrorChain(&refused).to_string())
+        }
         other => usage(DisplayErrorChain(&other).to_string()),
     })
 }

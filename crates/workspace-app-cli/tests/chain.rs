@@ -169,3 +169,40 @@ async fn doctor_finds_the_project_id_as_the_commands_do() {
     assert!(out.contains(&project), "{out}");
     assert!(out.contains("looked up"), "{out}");
 }
+
+/// Workload identity with no keys on disk: an ID token in a file, exchanged at IAM for
+/// temporary keys. A token IAM refuses is the service's answer (exit 3, as a refused
+/// request is), naming the token file and never the token.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_token_file_is_exchanged_and_a_refused_one_is_the_services_answer() {
+    let emulator = emulator(
+        Config::default()
+            .federation("ci-idp")
+            .id_token("GOOD-ID-TOKEN-SECRET", Duration::from_secs(3600)),
+    )
+    .await;
+    let project = emulator.project_id().to_string();
+    let dir = scratch::dir();
+    let token_file = dir.path().join("token");
+    let token_path = token_file.to_str().unwrap().to_string();
+    let variables = [
+        ("HUAWEICLOUD_SDK_IDP_ID", "ci-idp"),
+        ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", token_path.as_str()),
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base_url()),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", project.as_str()),
+    ];
+
+    std::fs::write(&token_file, "GOOD-ID-TOKEN-SECRET\n").unwrap();
+    let output = run(&emulator, &variables).await;
+    assert!(output.status.success(), "{}", shown(&output));
+    assert!(shown(&output).contains("SUCCESS"), "{}", shown(&output));
+    assert!(!shown(&output).contains("SECRET"), "{}", shown(&output));
+
+    std::fs::write(&token_file, "BROKEN-ID-TOKEN-SECRET\n").unwrap();
+    let output = run(&emulator, &variables).await;
+    assert_eq!(code(&output), 3, "{}", shown(&output));
+    let err = stderr(&output);
+    assert!(err.contains("answered 401"), "{err}");
+    assert!(err.contains(&token_path), "{err}");
+    assert!(!shown(&output).contains("SECRET"), "{}", shown(&output));
+}

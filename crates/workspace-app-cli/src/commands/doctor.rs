@@ -20,8 +20,10 @@ use crate::terminal::{LINE_CHARS, shorten};
 /// `doctor`'s help after the flags.
 pub const HELP: &str = "\
 Checks, in order, each on a line with what to do when it fails:
-  credentials  which source was found: --token, WORKSPACE_APP_TOKEN, --token-file,
-               or HUAWEICLOUD_SDK_AK/_SK (with _SECURITY_TOKEN: temporary keys)
+  credentials  which source was found: --token, WORKSPACE_APP_TOKEN, --token-file, or
+               the chain of Huawei's SDKs: OIDC (HUAWEICLOUD_OIDC_*), IdP federation
+               (HUAWEICLOUD_SDK_IDP_ID, _ID_TOKEN_FILE), HUAWEICLOUD_SDK_AK/_SK (with
+               _SECURITY_TOKEN: temporary keys), the credentials file, ECS metadata
   project      the project ID (--project-id or HUAWEICLOUD_SDK_PROJECT_ID)
   dns          the endpoint's host resolves
   tcp          a connection opens within 5 s
