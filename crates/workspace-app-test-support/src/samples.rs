@@ -3,11 +3,18 @@
 
 use serde_json::{Value, json};
 
+/// The project ID as a literal, for `concat!`.
+macro_rules! project {
+    () => {
+        "0605767a3300d5762fb7c0186d9e1779"
+    };
+}
+
 /// The project of every test (32 hex digits, as Huawei's project IDs are).
-pub const PROJECT: &str = "0605767a3300d5762fb7c0186d9e1779";
+pub const PROJECT: &str = project!();
 
 /// `ListSubJobs`'s path for [`PROJECT`].
-pub const PATH: &str = "/v1/0605767a3300d5762fb7c0186d9e1779/app-server-sub-jobs";
+pub const PATH: &str = concat!("/v1/", project!(), "/app-server-sub-jobs");
 
 /// One sub-job as the service sends it, of job `job-1` in [`PROJECT`].
 pub fn sub_job(id: &str, status: &str) -> Value {
