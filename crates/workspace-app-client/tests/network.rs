@@ -22,6 +22,16 @@ struct Pki {
 }
 
 fn pki() -> Pki {
+    pki_for(&["localhost", "127.0.0.1"])
+}
+
+/// A CA whose server certificate names another host.
+fn pki_for_other_host() -> Pki {
+    pki_for(&["elsewhere.invalid"])
+}
+
+/// A CA and a server certificate for `names` it signed.
+fn pki_for(names: &[&str]) -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -30,7 +40,7 @@ fn pki() -> Pki {
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca, ca_key);
     let key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+    let leaf = CertificateParams::new(names.iter().map(ToString::to_string).collect::<Vec<_>>())
         .unwrap()
         .signed_by(&key, &issuer)
         .unwrap();
@@ -200,34 +210,6 @@ async fn a_private_ca_is_trusted_only_when_given_and_verification_stays_on() {
         .unwrap();
     let message = DisplayErrorChain(&list(&client).await.unwrap_err()).to_string();
     assert!(message.to_lowercase().contains("certificate"), "{message}");
-}
-
-/// A CA whose server certificate names another host.
-fn pki_for_other_host() -> Pki {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["elsewhere.invalid".to_string()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .unwrap();
-    Pki {
-        ca_pem: ca_cert.pem(),
-        server,
-    }
 }
 
 #[test]
