@@ -1,7 +1,7 @@
 //! Generates the `api <operation>` commands from the OpenAPI document into `OUT_DIR`, with
 //! the codegen crate `workspace-app-codegen` (a build-dependency).
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use workspace_app_codegen::CliPaths;
 
@@ -36,9 +36,7 @@ const PATHS: CliPaths<'static> = CliPaths {
 };
 
 fn main() -> Result<(), workspace_app_codegen::BuildError> {
-    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    workspace_app_codegen::cli_build_script(
-        &manifest_dir.join("../../openapi/workspace-app.yaml"),
-        &PATHS,
-    )
+    // Relative to this package's root, the build script's working directory, so that cargo
+    // watches the spec of the tree it builds.
+    workspace_app_codegen::cli_build_script(Path::new("../../openapi/workspace-app.yaml"), &PATHS)
 }

@@ -16,8 +16,12 @@ pub const CLIENT_CRATE: &str = "workspace_app_client";
 
 /// The workspace this xtask belongs to.
 pub fn workspace_root() -> Result<PathBuf, String> {
-    // xtask/Cargo.toml sits one level below the workspace root.
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // xtask/Cargo.toml sits one level below the workspace root. `cargo run` says where it is
+    // now; the directory baked in at compile time is that of the tree the binary was built
+    // in, which is another one when a copy of the tree shares this one's target dir (and
+    // cargo, finding the sources unchanged, does not rebuild).
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir
         .parent()
         .map(Path::to_path_buf)

@@ -89,10 +89,15 @@ fn warn_of_skipped_operations(spec: &Spec) {
     }
 }
 
-/// Loads the spec, and tells cargo to run the build script again when it changes.
+/// Loads the spec, and tells cargo to run the build script again when it changes, by the
+/// path as given: a path relative to the package's root (a build script's working
+/// directory) is looked up by cargo in whichever copy of the tree it builds, where an
+/// absolute one would keep pointing at the first copy built in a shared target dir. Errors
+/// name the file by its absolute path.
 fn load(spec_path: &Path) -> Result<Spec, BuildError> {
     println!("cargo::rerun-if-changed={}", spec_path.display());
-    Ok(Spec::load(spec_path).map_err(SpecErrors::from)?)
+    let absolute = std::path::absolute(spec_path).unwrap_or_else(|_| spec_path.to_path_buf());
+    Ok(Spec::load(&absolute).map_err(SpecErrors::from)?)
 }
 
 fn write_out_dir(files: &[(&str, &str)]) -> Result<(), BuildError> {

@@ -39,8 +39,8 @@ use serde_json::Value;
 
 use crate::error::SpecErrors;
 use crate::generate::{
-    client_settings, progenitor_input, progenitor_view, skipped_operations, unexploded_query_lists,
-    with_header,
+    client_settings, list_query_parameters, progenitor_input, progenitor_view,
+    unexploded_query_lists, with_header,
 };
 use crate::lint::{follow_refs, lint_structure, operation_sites};
 use crate::load::Spec;
@@ -614,33 +614,6 @@ fn list_flags(file: &mut syn::File, document: &Value) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// `(operationId, name)` of each query parameter whose schema is an array, in the
-/// operations the CLI is generated for.
-fn list_query_parameters(document: &Value) -> Vec<(String, String)> {
-    let skipped: Vec<String> = skipped_operations(document)
-        .into_iter()
-        .map(|(_, id, _)| id)
-        .collect();
-    let mut found = Vec::new();
-    for site in operation_sites(document) {
-        let Some(id) = site.operation.get("operationId").and_then(Value::as_str) else {
-            continue;
-        };
-        if skipped.iter().any(|s| s == id) {
-            continue;
-        }
-        for parameter in site.parameters(document) {
-            let (_, schema) = follow_refs(document, format!("{}/schema", parameter.pointer));
-            if parameter.location() == "query"
-                && schema.get("type").and_then(Value::as_str) == Some("array")
-            {
-                found.push((id.to_string(), parameter.name().to_string()));
-            }
-        }
-    }
-    found
 }
 
 /// In a `cli_<operation>`, each `.arg(..)` whose parser is `value_parser!(Vec<T>)` takes

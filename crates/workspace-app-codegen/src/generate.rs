@@ -371,6 +371,33 @@ fn use_the_clients_path_encoding(client: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
+/// `(operationId, name)` of each query parameter whose schema is an array, in the
+/// operations the client is generated for.
+pub(crate) fn list_query_parameters(document: &Value) -> Vec<(String, String)> {
+    let skipped: Vec<String> = skipped_operations(document)
+        .into_iter()
+        .map(|(_, id, _)| id)
+        .collect();
+    let mut found = Vec::new();
+    for site in operation_sites(document) {
+        let Some(id) = site.operation.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        if skipped.iter().any(|s| s == id) {
+            continue;
+        }
+        for parameter in site.parameters(document) {
+            let (_, schema) = follow_refs(document, format!("{}/schema", parameter.pointer));
+            if parameter.location() == "query"
+                && schema.get("type").and_then(Value::as_str) == Some("array")
+            {
+                found.push((id.to_string(), parameter.name().to_string()));
+            }
+        }
+    }
+    found
+}
+
 /// `(operationId, name)` of each query parameter the spec sends as one comma-separated value:
 /// an array with `style: form` (the default) and `explode: false`.
 pub(crate) fn unexploded_query_lists(document: &Value) -> Vec<(String, String)> {
