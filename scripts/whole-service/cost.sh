@@ -17,11 +17,20 @@
 # --release, the release binary's size and build time too (a build from scratch of the
 # workspace's crates, the slowest part of the run).
 #
-#   bash scripts/whole-service/cost.sh [--release]
+#   bash scripts/whole-service/cost.sh [--release] [one|whole ...]    (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-release=${1:-}
+release=
+specs=()
+for arg in "$@"; do
+    case $arg in
+    --release) release=--release ;;
+    one | whole) specs+=("$arg") ;;
+    *) echo "usage: cost.sh [--release] [one|whole ...]" >&2; exit 2 ;;
+    esac
+done
+((${#specs[@]})) || specs=(one whole)
 work="${CARGO_TARGET_DIR:-$root/target}/whole-service-cost"
 tree="$work/tree"
 export CARGO_TARGET_DIR="$work/target"
@@ -49,7 +58,7 @@ bash scripts/whole-service/derive.sh --spec openapi/workspace-app.yaml --out "$w
 cd "$tree"
 printf '%-6s %5s %7s %6s %8s %11s %11s %6s %8s %9s %10s %9s\n' spec ops yaml-KB diff-s codegen-s test-build-s regenerate-s check-s cli-s cli-debug-MB cli-release-MB release-s |
     tee "$results"
-for spec in one whole; do
+for spec in "${specs[@]}"; do
     cp "$work/$spec.yaml" openapi/workspace-app.yaml
     operations=$(grep -c '^      operationId: ' openapi/workspace-app.yaml)
     size=$(($(wc -c <openapi/workspace-app.yaml) / 1024))

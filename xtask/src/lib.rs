@@ -153,8 +153,11 @@ fn fresh_snapshots(root: &Path) -> Result<Derived, String> {
     let (package, test) = SNAPSHOT_TEST;
     eprintln!("running the snapshot tests of {package} to derive its snapshots...");
     let executable = workspace_test_executable(root, package, test)?;
+    let package_dir = root.join("crates").join(package);
+    // As `cargo test` runs it: in its package, which the variable names.
     let output = Command::new(&executable)
-        .current_dir(root.join("crates").join(package))
+        .current_dir(&package_dir)
+        .env("CARGO_MANIFEST_DIR", &package_dir)
         .env("INSTA_WORKSPACE_ROOT", scratch.path())
         .env("INSTA_UPDATE", "always")
         .env("INSTA_FORCE_PASS", "1")
@@ -187,7 +190,7 @@ fn fresh_snapshots(root: &Path) -> Result<Derived, String> {
 /// it builds, so `cargo test --package .. --test ..` would compile the client and many of
 /// its dependencies a second time, with other features (and the client on every spec edit).
 fn workspace_test_executable(root: &Path, package: &str, test: &str) -> Result<PathBuf, String> {
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let output = cargo()
         .current_dir(root)
         .args([
             "test",
@@ -225,6 +228,28 @@ fn workspace_test_executable(root: &Path, package: &str, test: &str) -> Result<P
         .ok_or_else(|| {
             format!("cargo test --workspace --no-run built no test `{test}` of {package}")
         })
+}
+
+/// cargo as the user's shell runs it: without the variables `cargo run` set for this
+/// process (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, ...). A dependency's build script may
+/// watch them (ring's does), and cargo would then rebuild it and everything above it (the
+/// TLS stack, the client) each time a build of the user's follows one of the xtask's.
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let set_by_cargo_run = name.to_str().is_some_and(|name| {
+            name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    name,
+                    "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+                )
+        });
+        if set_by_cargo_run {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 fn snapshot_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
