@@ -1167,6 +1167,7 @@ mod tests {
     use super::{
         integer_parsers, json_bodies, list_flags, rename_taken_flags, spec_flag, template,
     };
+    use crate::test_documents::lists;
 
     /// The bounded parser and the spec tables' `Integer` as a caller might name them.
     fn bounded() -> syn::Path {
@@ -1227,21 +1228,6 @@ mod tests {
             error.contains("ListItems") && error.contains("--limit"),
             "{error}"
         );
-    }
-
-    /// `ListThings` with two list query parameters, `names` sent as one comma-separated value
-    /// (`explode: false`) and `tags` as repeated keys, and a string `one`.
-    fn lists() -> serde_json::Value {
-        json!({"paths": {"/v1/{project_id}/things": {"get": {
-            "operationId": "ListThings",
-            "parameters": [
-                {"name": "names", "in": "query", "explode": false,
-                 "schema": {"type": "array", "items": {"type": "string"}}},
-                {"name": "tags", "in": "query",
-                 "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}},
-                {"name": "one", "in": "query", "schema": {"type": "string"}}
-            ]
-        }}}, "components": {"schemas": {"Tag": {"type": "string"}}}})
     }
 
     /// `ListThings`' command and call as progenitor writes them (`value_parser!(Vec<T>)`,

@@ -119,23 +119,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use quote::quote;
-    use serde_json::json;
 
     use super::match_list_items;
-
-    /// `ListThings` with a list sent as one comma-separated value (`names`) and one sent as
-    /// repeated keys (`tags`).
-    fn lists() -> serde_json::Value {
-        json!({"paths": {"/v1/{project_id}/things": {"get": {
-            "operationId": "ListThings",
-            "parameters": [
-                {"name": "names", "in": "query", "explode": false,
-                 "schema": {"type": "array", "items": {"type": "string"}}},
-                {"name": "tags", "in": "query",
-                 "schema": {"type": "array", "items": {"type": "string"}}}
-            ]
-        }}}})
-    }
+    use crate::test_documents::lists;
 
     /// A list's matcher as progenitor writes it.
     fn matcher(name: &str) -> proc_macro2::TokenStream {

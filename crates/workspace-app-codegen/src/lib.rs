@@ -26,6 +26,8 @@ mod lint;
 mod load;
 mod location;
 mod tables;
+#[cfg(test)]
+mod test_documents;
 
 #[cfg(feature = "cli")]
 pub use self::build::cli_build_script;
