@@ -373,6 +373,7 @@ fn use_the_clients_path_encoding(client: &mut syn::File) -> Result<(), String> {
 
 /// `(operationId, name)` of each query parameter whose schema is an array, in the
 /// operations the client is generated for.
+#[cfg(any(feature = "cli", feature = "pretty"))]
 pub(crate) fn list_query_parameters(document: &Value) -> Vec<(String, String)> {
     let skipped: Vec<String> = skipped_operations(document)
         .into_iter()

@@ -26,7 +26,7 @@ mod lint;
 mod load;
 mod location;
 mod tables;
-#[cfg(test)]
+#[cfg(all(test, any(feature = "cli", feature = "pretty")))]
 mod test_documents;
 
 #[cfg(feature = "cli")]
