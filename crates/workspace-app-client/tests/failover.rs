@@ -109,6 +109,18 @@ fn signed_as_received(received: &Received) -> bool {
     verify::signature_matches(&request, &parsed, SK.as_bytes())
 }
 
+/// The error of a listing that must fail.
+async fn failed_call(client: &Client) -> Error {
+    Error::from(
+        client
+            .sub_jobs()
+            .job_type(CREATE_SERVER)
+            .send()
+            .await
+            .unwrap_err(),
+    )
+}
+
 fn host_of(received: &Received) -> String {
     received
         .head
@@ -204,14 +216,7 @@ async fn an_answer_never_moves_a_call_a_500_is_retried_where_it_came_from() {
     // A connection that broke after the request was sent never moves either.
     let reset = Stub::scripted(vec![Reply::Reset]).await;
     let client = client(&[&reset.url(), &second.url()], RetryPolicy::disabled());
-    let error = Error::from(
-        client
-            .sub_jobs()
-            .job_type(CREATE_SERVER)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = failed_call(&client).await;
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert_eq!(reset.requests(), 1);
     assert_eq!(second.requests(), 0);
@@ -227,14 +232,7 @@ async fn when_no_endpoint_can_be_connected_to_the_error_names_each() {
             .max_attempts(2)
             .initial_backoff(Duration::from_millis(1)),
     );
-    let error = Error::from(
-        client
-            .sub_jobs()
-            .job_type(CREATE_SERVER)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = failed_call(&client).await;
     let Error::Unreachable { tried } = &error else {
         panic!("expected Unreachable, got {error:?}");
     };
@@ -261,14 +259,7 @@ async fn when_no_endpoint_can_be_connected_to_the_error_names_each() {
 #[tokio::test]
 async fn one_endpoint_that_cannot_be_connected_to_is_a_transport_error_as_before() {
     let client = client(&[&refusing()], RetryPolicy::disabled());
-    let error = Error::from(
-        client
-            .sub_jobs()
-            .job_type(CREATE_SERVER)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = failed_call(&client).await;
     assert!(
         matches!(&error, Error::Transport(e) if e.is_connect()),
         "{error:?}"
